@@ -1,0 +1,68 @@
+/**
+ * The contract between the compiled automaton and the runtime. `compile(rule, options)` (in
+ * `compiler.ts`) returns an `Nfa`: immutable, shared by every key. Each key's state is a separate,
+ * serialisable value passed in (Flink `NFA` with `NFAState`); the runtime owns where it is stored.
+ */
+import type { CepEvent } from './event.js';
+import type { Rule } from './rule.js';
+
+/** A complete match, a completed absence, or a timed-out partial match. */
+export interface Match {
+  /** `match` for a complete match (a trailing `not X` included), `timeout` for a partial match whose deadline passed. */
+  readonly kind: 'match' | 'timeout';
+  /** Event time of the first matched event, ms. */
+  readonly start: number;
+  /** Event time of the last matched event, ms; for a trailing `-> not X`, the deadline (first + within). */
+  readonly end: number;
+  /** Every alias bound in the match, in pattern order, with its events (oldest first). */
+  readonly events: ReadonlyMap<string, readonly CepEvent[]>;
+}
+
+/** Counters of one compiled rule, summed over all keys. */
+export interface NfaStats {
+  /** Conditions that threw while evaluated (each counted as false). */
+  conditionErrors: number;
+  /** Partial matches dropped because a key reached `maxPartialMatches`. */
+  droppedPartialMatches: number;
+}
+
+/** Options of `compile`, checked once. */
+export interface NfaOptions {
+  /** Per-key limit on live partial matches; past it the oldest are dropped and counted. Default 10,000. */
+  readonly maxPartialMatches?: number;
+}
+
+/** Opaque per-key state. Plain data: `JSON.stringify`-able through `serializeState`. */
+export type NfaState = unknown;
+
+export interface Nfa {
+  readonly rule: Rule;
+  /**
+   * Event types that can change a key's state, or `null` when every event can (a pattern with
+   * `any`, strict contiguity, `consecutive` or `next not`). The runtime feeds other events to no key.
+   */
+  readonly relevantTypes: ReadonlySet<string> | null;
+  readonly stats: NfaStats;
+  /** A fresh state for a key that has seen nothing. */
+  initialState(): NfaState;
+  /**
+   * Feeds one event (the key's events must come in event-time order; call `advanceTime(state,
+   * event.time)` first). Mutates `state`; returns the matches completed by this event in Flink's order.
+   */
+  process(state: NfaState, event: CepEvent): readonly Match[];
+  /**
+   * Advances the key's clock to `time` (ms; a watermark or the next event's time): partial
+   * matches with deadline ≤ time are dropped, returned as `timeout` (when the rule has
+   * `on timeout emit`) or, for a trailing `-> not X`, completed as `match`. Mutates `state`.
+   */
+  advanceTime(state: NfaState, time: number): readonly Match[];
+  /** True when the state holds nothing pending: the runtime may forget the key. */
+  isEmpty(state: NfaState): boolean;
+  /** The earliest deadline among the state's partial matches (ms), or `Infinity`. */
+  nextDeadline(state: NfaState): number;
+  /** Number of live partial matches in the state (for the engine's counters). */
+  partialMatchCount(state: NfaState): number;
+  /** A JSON-compatible copy of the state, and back (checkpoints, Kafka hand-over). */
+  serializeState(state: NfaState): unknown;
+  deserializeState(data: unknown): NfaState;
+}

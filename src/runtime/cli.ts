@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * `cep`: the command line of DSL.md section 7. Each command lives in `commands/<name>.ts` and
+ * registers itself on the program. Exit codes: 0 ok, 1 rule errors (or a `cep test` difference),
+ * 2 bad usage. Only alerts go to stdout; everything else goes to stderr.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.js';
+import { registerExplain } from './commands/explain.js';
+import { registerRun } from './commands/run.js';
+import { registerTest } from './commands/test.js';
+
+/** Exit code for bad usage (unknown option, missing argument), DSL.md section 7. */
+export const EXIT_USAGE = 2;
+
+const program = new Command('cep')
+  .description('Complex event processing: match rules (DSL.md) against event streams.')
+  .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) })
+  .exitOverride();
+
+registerCheck(program);
+registerExplain(program);
+registerRun(program);
+registerTest(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    const helpShown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
+    process.exit(helpShown ? 0 : EXIT_USAGE);
+  }
+  throw error;
+}
