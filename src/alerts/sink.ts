@@ -1,0 +1,35 @@
+/**
+ * The contract of an alert sink (stdout/file, WebSocket, Kafka). A sink receives each alert once,
+ * in the order the engine produced them, and the engine's counters periodically.
+ */
+import type { Alert } from './alert.js';
+
+/** The engine's counters, pushed to sinks that show them (the dashboard). */
+export interface EngineStats {
+  /** Events read so far (good records). */
+  readonly events: number;
+  /** Events per second over the last reporting interval. */
+  readonly eventsPerSecond: number;
+  readonly badRecords: number;
+  readonly lateEvents: number;
+  readonly alerts: number;
+  /** Alerts per rule name. */
+  readonly alertsByRule: Readonly<Record<string, number>>;
+  /** Current watermark (ms; -Infinity before the first, Infinity at end of input). */
+  readonly watermark: number;
+  /** Wall-clock time minus watermark, ms (the lag of event time behind processing time). */
+  readonly watermarkLag: number;
+  /** Live partial matches over all rules and keys. */
+  readonly partialMatches: number;
+  /** Keys holding state. */
+  readonly keys: number;
+}
+
+export interface AlertSink {
+  /** Accepts one alert. A returned promise resolves once the alert is delivered (or handed to a retrying producer). */
+  write(alert: Alert): void | Promise<void>;
+  /** Receives the engine's counters (about once a second and at the end). Optional. */
+  stats?(stats: EngineStats): void;
+  /** Flushes what is pending and releases resources. */
+  close(): Promise<void>;
+}
