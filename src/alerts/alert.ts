@@ -1,7 +1,9 @@
 /**
  * The alert record of DSL.md section 6: one JSON object per match, NDJSON in files.
  */
-import type { Severity } from '../nfa/rule.js';
+import type { CepEvent } from '../nfa/event.js';
+import type { Match } from '../nfa/nfa.js';
+import type { Bindings, Pattern, Rule, Severity } from '../nfa/rule.js';
 
 export interface Alert {
   readonly rule: string;
@@ -18,4 +20,64 @@ export interface Alert {
   readonly fields: Readonly<Record<string, unknown>>;
   /** Every alias with its event as read (a list for loops). */
   readonly events: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Builds the alert of one match (DSL.md section 6): `fields` from `rule.emit` (or
+ * `rule.onTimeout` for a `timeout`), evaluated with {@link Bindings} over `match.events`; `events`
+ * maps every bound alias, in pattern order, to its event's data — a list for a loop alias (a
+ * quantified element, or any element inside a quantified group), a single object otherwise;
+ * `start`/`end` as ISO-8601 UTC with ms. An `emit` expression that throws gives `null` (DSL.md
+ * section 4: evaluation failures are never a crash).
+ */
+export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
+  const bindings: Bindings = { events: (alias) => match.events.get(alias) ?? NO_EVENTS };
+  const exprs = match.kind === 'timeout' ? (rule.onTimeout ?? rule.emit) : rule.emit;
+  const fields: Record<string, unknown> = {};
+  for (const field of exprs) {
+    let value: unknown;
+    try {
+      value = field.value(bindings);
+    } catch {
+      value = null;
+    }
+    fields[field.name] = value === undefined ? null : value;
+  }
+  const loops = loopAliases(rule);
+  const events: Record<string, unknown> = {};
+  for (const [alias, bound] of match.events) {
+    events[alias] = loops.has(alias) ? bound.map((e) => e.data) : (bound[0]?.data ?? null);
+  }
+  return {
+    rule: rule.name,
+    severity: rule.severity,
+    kind: match.kind,
+    key,
+    start: new Date(match.start).toISOString(),
+    end: new Date(match.end).toISOString(),
+    fields,
+    events,
+  };
+}
+
+const NO_EVENTS: readonly CepEvent[] = [];
+const loopAliasCache = new WeakMap<Rule, ReadonlySet<string>>();
+
+/** Aliases that stand for lists: quantified elements and every element inside a quantified group. */
+function loopAliases(rule: Rule): ReadonlySet<string> {
+  let found = loopAliasCache.get(rule);
+  if (found === undefined) {
+    const set = new Set<string>();
+    const walk = (pattern: Pattern, inLoop: boolean): void => {
+      for (const element of pattern.elements) {
+        const loop = inLoop || element.quantifier !== undefined;
+        if (loop) set.add(element.alias);
+        if (element.atom.kind === 'group') walk(element.atom.pattern, loop);
+      }
+    };
+    walk(rule.pattern, false);
+    found = set;
+    loopAliasCache.set(rule, found);
+  }
+  return found;
 }

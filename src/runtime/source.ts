@@ -48,4 +48,17 @@ export interface Source {
   readonly inputs: readonly string[];
   /** Releases resources (closes files, leaves the consumer group). */
   close(): Promise<void>;
+  /**
+   * Optional (live sources): registers a listener told when inputs appear or go away after start
+   * (Kafka: topic-partitions assigned or revoked by a consumer-group rebalance). The engine adds each
+   * `added` input to the watermark, so that the watermark waits for that partition before its first
+   * record, and treats each `removed` one as finished. An input is announced before its first record.
+   */
+  onInputsChanged?(listener: (change: InputsChange) => void): void;
+}
+
+/** Inputs that appeared or went away, as watermark input ids (`topic/partition`). */
+export interface InputsChange {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
 }

@@ -1,0 +1,187 @@
+// The live dashboard (no build step): connects to the alert feed at /ws (protocol in
+// src/alerts/ws-protocol.ts), presenting the page's ?token= as the subprotocol cep.token.<token>;
+// shows alerts newest first with filters and details, alerts per rule over event time as a chart
+// (chart.js UMD, served by the same server), and the engine's counters. Reconnects by itself with
+// exponential backoff (0.5 s doubling to 10 s).
+'use strict';
+
+/** Alerts kept in the page (oldest dropped first) and rows drawn at once. */
+const MAX_ALERTS = 5000;
+const MAX_ROWS = 500;
+/** Chart bucket sizes, ms: the smallest that keeps the span under MAX_BUCKETS buckets is used. */
+const BUCKETS_MS = [1e3, 1e4, 6e4, 3e5, 9e5, 36e5, 216e5, 864e5, 6048e5];
+const MAX_BUCKETS = 120;
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+
+const $ = (id) => document.getElementById(id);
+const token = new URLSearchParams(location.search).get('token') ?? '';
+const alerts = []; // oldest first
+const perRule = new Map(); // rule -> Map(second -> count), by the alert's end (event time)
+let selected = null;
+let renderQueued = false;
+let retryMs = 500;
+let received = 0;
+
+function connect() {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const protocols = token ? ['cep.v1', `cep.token.${token}`] : ['cep.v1'];
+  const ws = new WebSocket(`${scheme}//${location.host}/ws`, protocols);
+  setStatus('connecting', 'connecting…');
+  ws.onopen = () => { retryMs = 500; replaying = true; replayed = []; setStatus('open', 'live'); };
+  ws.onmessage = (msg) => onMessage(JSON.parse(msg.data));
+  ws.onclose = (ev) => {
+    setStatus('closed', ev.code === 1006 && !token ? 'disconnected (no token in the URL?)' : `disconnected, retrying in ${retryMs / 1000}s`);
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 10_000);
+  };
+}
+
+function setStatus(state, text) {
+  const el = $('status');
+  el.className = `status ${state}`;
+  el.dataset.state = state;
+  el.textContent = text;
+}
+
+// After each (re)connect the server first replays its recent alerts, then says `ready`: the replayed
+// alerts are collected and replace the page's list, so a reconnect never shows an alert twice.
+let replaying = true;
+let replayed = [];
+
+function onMessage(msg) {
+  if (msg.type === 'alert' && replaying) replayed.push(msg.alert);
+  else if (msg.type === 'alert') addAlert(msg.alert);
+  else if (msg.type === 'ready') {
+    alerts.length = 0;
+    perRule.clear();
+    received = 0;
+    for (const a of replayed) addAlert(a);
+    replayed = [];
+    replaying = false;
+  } else if (msg.type === 'stats') showStats(msg.stats);
+  queueRender();
+}
+
+function addAlert(alert) {
+  received++;
+  alerts.push(alert);
+  if (alerts.length > MAX_ALERTS) alerts.shift();
+  let counts = perRule.get(alert.rule);
+  if (!counts) {
+    counts = new Map();
+    perRule.set(alert.rule, counts);
+    if (![...$('f-rule').options].some((o) => o.value === alert.rule)) {
+      const opt = document.createElement('option');
+      opt.textContent = alert.rule;
+      $('f-rule').append(opt);
+    }
+  }
+  const second = Math.floor(Date.parse(alert.end) / 1000) * 1000;
+  counts.set(second, (counts.get(second) ?? 0) + 1);
+}
+
+function showStats(s) {
+  const n = (x) => (typeof x === 'number' ? x.toLocaleString('en-US', { maximumFractionDigits: 1 }) : String(x));
+  $('c-events').textContent = n(s.events);
+  $('c-eps').textContent = n(s.eventsPerSecond);
+  $('c-watermark').textContent = typeof s.watermark === 'number' ? new Date(s.watermark).toISOString() : s.watermark;
+  $('c-lag').textContent = typeof s.watermarkLag === 'number' ? formatDuration(s.watermarkLag) : s.watermarkLag;
+  $('c-late').textContent = n(s.lateEvents);
+  $('c-partial').textContent = n(s.partialMatches);
+  $('c-clients').textContent = `${n(s.clients)} (dropped ${n(s.droppedClients)})`;
+}
+
+function formatDuration(ms) {
+  const a = Math.abs(ms);
+  if (a < 1e3) return `${Math.round(ms)} ms`;
+  if (a < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  if (a < 36e5) return `${(ms / 6e4).toFixed(1)} min`;
+  if (a < 864e5) return `${(ms / 36e5).toFixed(1)} h`;
+  return `${(ms / 864e5).toFixed(1)} d`;
+}
+
+function queueRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  setTimeout(() => { renderQueued = false; renderTable(); renderChart(); }, 200);
+}
+
+function matchesFilters(a) {
+  const rule = $('f-rule').value;
+  const severity = $('f-severity').value;
+  const key = $('f-key').value.trim().toLowerCase();
+  return (!rule || a.rule === rule) && (!severity || a.severity === severity) && (!key || JSON.stringify(a.key).toLowerCase().includes(key));
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  td.title = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function renderTable() {
+  $('c-alerts').textContent = received.toLocaleString('en-US');
+  const rows = [];
+  let shown = 0;
+  for (let i = alerts.length - 1; i >= 0 && rows.length < MAX_ROWS; i--) {
+    const a = alerts[i];
+    if (!matchesFilters(a)) continue;
+    shown++;
+    const tr = document.createElement('tr');
+    tr.append(cell(a.end), cell(a.rule), cell(a.severity, `sev-${a.severity}`), cell(a.kind), cell(typeof a.key === 'string' ? a.key : JSON.stringify(a.key)), cell(JSON.stringify(a.fields)));
+    if (a === selected) tr.className = 'selected';
+    tr.onclick = () => showDetails(a);
+    rows.push(tr);
+  }
+  $('alerts').tBodies[0].replaceChildren(...rows);
+  $('shown').textContent = `${shown} shown of ${alerts.length}`;
+}
+
+function showDetails(a) {
+  selected = a;
+  $('details').hidden = false;
+  $('details-title').textContent = `${a.rule} · ${typeof a.key === 'string' ? a.key : JSON.stringify(a.key)} · ${a.start} → ${a.end}`;
+  $('details-body').textContent = JSON.stringify({ fields: a.fields, events: a.events }, null, 2);
+  renderTable();
+}
+
+let chart = null;
+function renderChart() {
+  if (typeof Chart === 'undefined' || perRule.size === 0) return;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const counts of perRule.values()) for (const t of counts.keys()) { lo = Math.min(lo, t); hi = Math.max(hi, t); }
+  const size = BUCKETS_MS.find((b) => (hi - lo) / b < MAX_BUCKETS) ?? BUCKETS_MS[BUCKETS_MS.length - 1];
+  const datasets = [...perRule.entries()].map(([rule, counts], i) => {
+    const buckets = new Map();
+    for (const [t, c] of counts) { const b = Math.floor(t / size) * size; buckets.set(b, (buckets.get(b) ?? 0) + c); }
+    const data = [...buckets.entries()].sort((x, y) => x[0] - y[0]).map(([x, y]) => ({ x, y }));
+    const color = COLORS[i % COLORS.length];
+    return { label: rule, data, borderColor: color, backgroundColor: color, showLine: true, pointRadius: 2, tension: 0.2 };
+  });
+  if (chart === null) {
+    chart = new Chart($('chart'), {
+      type: 'scatter',
+      data: { datasets },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        scales: {
+          x: { type: 'linear', title: { display: true, text: 'event time (UTC)' }, ticks: { callback: (v) => new Date(v).toISOString().slice(0, 16).replace('T', ' ') } },
+          y: { beginAtZero: true, title: { display: true, text: 'alerts per bucket' } },
+        },
+        plugins: { title: { display: true, text: 'alerts per rule over event time' } },
+      },
+    });
+  } else {
+    chart.data.datasets = datasets;
+    chart.update('none');
+  }
+  $('chart').dataset.points = String(datasets.reduce((n, d) => n + d.data.length, 0));
+  $('chart').dataset.bucketMs = String(size);
+}
+
+for (const id of ['f-rule', 'f-severity', 'f-key']) $(id).addEventListener('input', renderTable);
+connect();

@@ -1,0 +1,90 @@
+/**
+ * The NDJSON alert sink: one JSON object per line (DSL.md section 6) to stdout or to a file.
+ * Lines are gathered into chunks of up to 64 KiB (flushed at the latest on the next turn of the
+ * event loop, so a live run shows alerts at once) and written with the stream's backpressure:
+ * while the stream's buffer is full, `write` returns a promise that resolves on `drain`, and the
+ * engine waits for it before reading more input.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { Alert } from './alert.js';
+import type { AlertSink } from './sink.js';
+
+const CHUNK_CHARS = 64 * 1024;
+
+/** Where the sink writes: `stream` if given (not ended by `close`), else `path` (`-` or undefined for stdout, otherwise a file, created or truncated). */
+export interface FileSinkOptions {
+  readonly path?: string;
+  readonly stream?: Writable;
+}
+
+export class FileSink implements AlertSink {
+  private readonly stream: Writable;
+  private readonly ownsStream: boolean;
+  private chunk = '';
+  private flushScheduled = false;
+  private drained: Promise<void> | null = null;
+  private error: Error | null = null;
+
+  /** Opens the output. A file that cannot be opened fails the first write or `close` with its `ENOENT`/`EACCES` error. */
+  constructor(options: FileSinkOptions = {}) {
+    const path = options.path;
+    if (options.stream !== undefined) {
+      this.stream = options.stream;
+      this.ownsStream = false;
+    } else if (path === undefined || path === '-') {
+      this.stream = process.stdout;
+      this.ownsStream = false;
+    } else {
+      this.stream = createWriteStream(path);
+      this.ownsStream = true;
+    }
+    this.stream.on('error', (e: Error) => {
+      this.error = e;
+    });
+  }
+
+  /** Queues one alert line; returns a promise only while the stream applies backpressure. @throws the stream's error once it failed (EPIPE, ENOSPC). */
+  write(alert: Alert): void | Promise<void> {
+    if (this.error !== null) throw this.error;
+    this.chunk += JSON.stringify(alert) + '\n';
+    if (this.chunk.length >= CHUNK_CHARS) {
+      this.flush();
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return this.drained ?? undefined;
+  }
+
+  /** Writes what is pending, waits until the stream has taken it, and ends a file (stdout stays open). */
+  async close(): Promise<void> {
+    this.flush();
+    if (this.drained !== null) await this.drained;
+    if (this.ownsStream) {
+      this.stream.end();
+      if (!this.stream.writableFinished && this.error === null) {
+        await Promise.race([once(this.stream, 'finish'), once(this.stream, 'error')]).catch(() => undefined);
+      }
+    }
+    if (this.error !== null) throw this.error;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.chunk.length === 0 || this.error !== null) return;
+    const data = this.chunk;
+    this.chunk = '';
+    if (!this.stream.write(data) && this.drained === null) {
+      this.drained = once(this.stream, 'drain').then(
+        () => {
+          this.drained = null;
+        },
+        () => {
+          this.drained = null;
+        },
+      );
+    }
+  }
+}

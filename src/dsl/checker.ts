@@ -1,0 +1,155 @@
+/**
+ * AST → checked `Rule` (src/nfa/rule.ts). Runs every check, collecting all errors of the file
+ * (capped, see `Reporter`), and compiles conditions and `emit` expressions to closures once.
+ * The structure produced is exactly what the builder (builder.ts) produces.
+ */
+import type { Bindings, Condition, Contiguity, Element, EmitField, Pattern, Quantifier, Rule, Severity, SkipStrategy } from '../nfa/rule.js';
+import type { ContiguityOp, ElementNode, EmitNode, ExprNode, FileNode, PatternNode, RuleNode } from './ast.js';
+import { checkPattern, isOptional } from './checks/pattern.js';
+import { Reporter } from './checks/reporter.js';
+import { article, asData, compileExpr, type AliasInfo } from './expr/compile.js';
+import { buildScope, type Scope } from './scope.js';
+import { didYouMean } from './suggest.js';
+
+const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+const CONTIGUITY: Readonly<Record<ContiguityOp, Contiguity>> = { '->': 'relaxed', '->>': 'nondeterministic', next: 'strict' };
+
+/** Per rule: the reporter, the scope and the rule's source text (for `Condition.source`). */
+interface RuleContext {
+  readonly report: Reporter;
+  readonly scope: Scope;
+  readonly source: string;
+}
+
+function sourceOf(node: ExprNode, source: string): string {
+  return source.slice(node.loc.offset, node.loc.offset + node.loc.length);
+}
+
+/** Compiles a condition of `element` (its `[...]` or its `until [...]`). */
+function compileCondition(node: ExprNode, element: ElementNode, ctx: RuleContext): Condition {
+  const info = ctx.scope.infos.get(element)!;
+  const own = ctx.scope.visible.get(info.name) === info ? info : undefined;
+  const reads = new Set<string>();
+  const compiled = compileExpr(node, {
+    aliases: ctx.scope.visible,
+    element: { start: info.start, alias: own },
+    reads,
+    report: (m, l) => ctx.report.error(m, l),
+  });
+  if (compiled.type !== 'boolean' && compiled.type !== 'unknown') {
+    ctx.report.error(`a condition must be true or false, but this is ${article(compiled.type)}`, node.loc);
+  }
+  const run = compiled.run;
+  return { test: (event, bindings) => run(event, bindings) === true, source: sourceOf(node, ctx.source), reads: [...reads] };
+}
+
+function compileEmit(node: EmitNode, ctx: RuleContext): EmitField[] {
+  const seen = new Map<string, EmitNode['fields'][number]>();
+  return node.fields.map((field) => {
+    const first = seen.get(field.name.value);
+    if (first) ctx.report.error(`duplicate emit field '${field.name.value}'`, field.name.loc, [{ loc: first.name.loc, message: 'first written here' }]);
+    seen.set(field.name.value, field);
+    const compiled = compileExpr(field.value, { aliases: ctx.scope.visible, reads: new Set(), report: (m, l) => ctx.report.error(m, l) });
+    const run = asData(compiled);
+    return { name: field.name.value, value: (bindings: Bindings) => run(null, bindings), source: sourceOf(field.value, ctx.source) };
+  });
+}
+
+function quantifierOf(element: ElementNode, ctx: RuleContext): Quantifier | undefined {
+  const has = (name: string) => element.modifiers.some((m) => m.name === name);
+  const q = element.quantifier;
+  if (q === null && element.modifiers.length === 0) return undefined;
+  const until = element.modifiers.find((m) => m.name === 'until')?.condition;
+  return {
+    min: q?.min ?? 1,
+    max: q?.max ?? 1,
+    optional: isOptional(element),
+    greedy: has('greedy'),
+    contiguity: has('consecutive') ? 'strict' : has('combinations') ? 'nondeterministic' : 'relaxed',
+    ...(until ? { until: compileCondition(until, element, ctx) } : {}),
+  };
+}
+
+function patternOf(node: PatternNode, ctx: RuleContext): Pattern {
+  return {
+    elements: node.elements.map((element): Element => {
+      const quantifier = quantifierOf(element, ctx);
+      const atom = element.atom;
+      return {
+        contiguity: element.op === null ? 'relaxed' : CONTIGUITY[element.op],
+        negated: element.not !== null,
+        atom: atom.kind === 'GroupAtom'
+          ? { kind: 'group', pattern: patternOf(atom.pattern, ctx) }
+          : { kind: 'event', type: atom.type?.value ?? null, ...(atom.condition ? { condition: compileCondition(atom.condition, element, ctx) } : {}) },
+        ...(quantifier ? { quantifier } : {}),
+        alias: ctx.scope.names.get(element)!,
+      };
+    }),
+  };
+}
+
+function skipOf(rule: RuleNode, ctx: RuleContext): SkipStrategy {
+  const skip = rule.skip;
+  if (skip === null || skip.strategy === 'pastLast') return { kind: 'skipPastLastEvent' };
+  if (skip.strategy === 'none') return { kind: 'noSkip' };
+  if (skip.strategy === 'toNext') return { kind: 'skipToNext' };
+  const name = skip.alias!.value;
+  const alias: AliasInfo | undefined = ctx.scope.visible.get(name);
+  if (alias === undefined) {
+    ctx.report.error(`unknown alias '${name}' in skip${didYouMean(name, ctx.scope.visible.keys())}`, skip.alias!.loc);
+  } else if (alias.negated) {
+    ctx.report.error(`cannot skip to '${name}': a 'not' element binds no event`, skip.alias!.loc);
+  }
+  return { kind: skip.strategy === 'toFirst' ? 'skipToFirst' : 'skipToLast', alias: name };
+}
+
+function severityOf(rule: RuleNode, report: Reporter): Severity {
+  if (rule.severity === null) return 'medium';
+  const word = rule.severity.value;
+  if ((SEVERITIES as readonly string[]).includes(word)) return word as Severity;
+  report.error(`unknown severity '${word}': use low, medium, high or critical${didYouMean(word, SEVERITIES)}`, rule.severity.loc);
+  return 'medium';
+}
+
+/** Checks one rule and builds its plain structure (errors go to `report`). */
+function checkRule(rule: RuleNode, report: Reporter, source: string): Rule {
+  const scope = buildScope(rule, report);
+  const ctx: RuleContext = { report, scope, source };
+  checkPattern(rule.pattern, report);
+  const elements = rule.pattern.elements;
+  const lastElement = elements[elements.length - 1];
+  if (lastElement.not !== null && lastElement.op !== 'next' && rule.within === null) {
+    report.error('a pattern that ends with `-> not X` needs `within D`: the absence is decided when the deadline passes', lastElement.loc);
+  }
+  if (rule.within !== null && rule.within.ms <= 0) report.error('`within` must be a positive duration', rule.within.loc);
+  const pattern = patternOf(rule.pattern, ctx);
+  return {
+    name: rule.name.value,
+    severity: severityOf(rule, report),
+    keyBy: rule.keyBy.map((path) => path.parts.map((p) => p.value)),
+    pattern,
+    ...(rule.within !== null ? { within: rule.within.ms } : {}),
+    skip: skipOf(rule, ctx),
+    emit: rule.emit ? compileEmit(rule.emit, ctx) : [],
+    ...(rule.onTimeout ? { onTimeout: compileEmit(rule.onTimeout, ctx) } : {}),
+  };
+}
+
+/**
+ * Checks every rule of a parsed file.
+ * @returns the checked rules and every error found (at most `MAX_ERRORS` + 1); rules are only
+ *   meaningful when there are no errors.
+ */
+export function checkFile(file: FileNode, fileName: string, source: string): { rules: Rule[]; errors: Reporter['errors'] } {
+  const report = new Reporter(fileName, source);
+  const byName = new Map<string, RuleNode>();
+  const rules = file.rules.map((rule) => {
+    const first = byName.get(rule.name.value);
+    if (first) {
+      report.error(`duplicate rule name '${rule.name.value}'`, rule.name.loc, [{ loc: first.name.loc, message: `'${rule.name.value}' is first defined here` }]);
+    } else byName.set(rule.name.value, rule);
+    return checkRule(rule, report, source);
+  });
+  return { rules, errors: report.finish() };
+}

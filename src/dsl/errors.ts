@@ -1,0 +1,79 @@
+/**
+ * Located rule errors (graphql-js `GraphQLError` + `printLocation`). Every problem with a rule text,
+ * syntax or meaning, is a `RuleError` rendered as `file:line:col: message`, then the source line
+ * and carets under the offending span; a second location (the first definition of a duplicate)
+ * follows as a `note:` with its own source line. `parseRules` throws `RuleErrors`, which holds them all.
+ */
+import type { Loc } from './ast.js';
+
+/** A secondary location of an error, e.g. where a duplicate name was first defined. */
+export interface RelatedLocation {
+  readonly loc: Loc;
+  readonly message: string;
+}
+
+/** One located problem in a rule file. `line` and `col` are 1-based. */
+export class RuleError extends Error {
+  override readonly name = 'RuleError';
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** The whole span (for carets); `length` ≥ 1 where the span is known. */
+  readonly loc: Loc;
+  readonly related: readonly RelatedLocation[];
+  /** The source text, kept for `format()`. */
+  readonly source: string;
+
+  constructor(message: string, where: { file: string; source: string; loc: Loc; related?: readonly RelatedLocation[]; cause?: unknown }) {
+    super(message, where.cause === undefined ? undefined : { cause: where.cause });
+    this.file = where.file;
+    this.source = where.source;
+    this.loc = where.loc;
+    this.line = where.loc.line;
+    this.col = where.loc.col;
+    this.related = where.related ?? [];
+  }
+
+  /** `file:line:col: message`, the source line with carets, then each related location likewise. */
+  format(): string {
+    const parts = [`${this.file}:${this.line}:${this.col}: ${this.message}`, printSourceLocation(this.source, this.loc)];
+    for (const r of this.related) {
+      parts.push(`${this.file}:${r.loc.line}:${r.loc.col}: note: ${r.message}`, printSourceLocation(this.source, r.loc));
+    }
+    return parts.join('\n');
+  }
+}
+
+/** Every error found in one rule text (parsing stops at the first syntax error; checks collect up to a cap). */
+export class RuleErrors extends Error {
+  override readonly name = 'RuleErrors';
+
+  constructor(readonly errors: readonly RuleError[]) {
+    super(errors.length === 1 ? errors[0].message : `${errors.length} rule errors; first: ${errors[0]?.message}`);
+  }
+
+  /** All errors rendered by `RuleError.format`, separated by blank lines. */
+  format(): string {
+    return this.errors.map((e) => e.format()).join('\n\n');
+  }
+}
+
+/**
+ * The source line of `loc` with its line number and carets under the span (clipped to that line):
+ *
+ * ```
+ *   3 |   pattern txn[cuont(x) > 1]
+ *     |               ^^^^^
+ * ```
+ * Tabs before the column are kept so the carets line up in a terminal.
+ */
+export function printSourceLocation(source: string, loc: Loc): string {
+  const lines = source.split(/\r?\n/);
+  const text = lines[loc.line - 1] ?? '';
+  const gutter = String(loc.line);
+  const pad = ' '.repeat(gutter.length);
+  const start = Math.min(loc.col - 1, text.length);
+  const width = Math.max(1, Math.min(loc.length, text.length - start));
+  const lead = text.slice(0, start).replace(/[^\t]/g, ' ');
+  return `${gutter} | ${text}\n${pad} | ${lead}${'^'.repeat(width)}`;
+}

@@ -1,0 +1,168 @@
+/**
+ * The built-in functions of DSL.md section 4, with their arity and how each is compiled. Aggregates
+ * (`count sum avg min max first last`) take a list: a loop alias (its events) or a field of one
+ * (`sum(probes.amount)`, the list of that field); over no events `count` and `sum` give 0 and the
+ * others `null`. Non-numbers in `sum avg min max` are skipped. String functions give `null` (or
+ * false for predicates) on non-strings. `matches` compiles a literal regex once, at rule load.
+ */
+import type { Loc } from '../ast.js';
+import type { Compiled, Evaluator, Shape, StaticType } from './types.js';
+import { numbers } from './values.js';
+
+/** What a function's compile step gets: its compiled arguments, their locations, a way to report. */
+export interface CallSite {
+  readonly args: readonly Compiled[];
+  readonly argLocs: readonly Loc[];
+  /** The literal value of each argument when it is a literal, else undefined. */
+  readonly literals: readonly unknown[];
+  report(message: string, loc: Loc): void;
+}
+
+export interface FunctionSpec {
+  readonly min: number;
+  readonly max: number;
+  /** Human form for arity errors, e.g. `sum(a.f)`. */
+  readonly usage: string;
+  /** Argument 0 must be a list (loop alias or its field): checked statically where known. */
+  readonly needsList?: boolean;
+  compile(site: CallSite): Compiled;
+}
+
+const value = (run: Evaluator, type: StaticType, shape: Shape = 'value'): Compiled => ({ run, type, shape });
+
+/** Unary function on the first argument's value. */
+function unary(f: (x: unknown) => unknown, type: StaticType): FunctionSpec['compile'] {
+  return ({ args }) => {
+    const a = args[0].run;
+    return value((e, b) => f(a(e, b)), type);
+  };
+}
+
+/** Two-argument string predicate; false unless both are strings. */
+function stringPredicate(f: (s: string, t: string) => boolean): FunctionSpec['compile'] {
+  return ({ args }) => {
+    const [a, c] = [args[0].run, args[1].run];
+    return value((e, b) => {
+      const s = a(e, b);
+      const t = c(e, b);
+      return typeof s === 'string' && typeof t === 'string' ? f(s, t) : false;
+    }, 'boolean');
+  };
+}
+
+/** An aggregate over a list argument (events or values). */
+function aggregate(f: (list: unknown[]) => unknown, type: StaticType, shapeOf: (arg: Shape) => Shape = () => 'value'): FunctionSpec['compile'] {
+  return ({ args }) => {
+    const a = args[0].run;
+    return value((e, b) => {
+      const list = a(e, b);
+      return f(Array.isArray(list) ? list : []);
+    }, type, shapeOf(args[0].shape));
+  };
+}
+
+const elementShape = (arg: Shape): Shape => (arg === 'events' ? 'event' : 'value');
+
+/** The regex of `matches`, compiled once when its pattern is a literal; a bad literal regex is a rule error. */
+function compileMatches({ args, argLocs, literals, report }: CallSite): Compiled {
+  const subject = args[0].run;
+  const pattern = literals[1];
+  if (typeof pattern === 'string') {
+    let regex: RegExp;
+    try {
+      regex = new RegExp(pattern, 'u');
+    } catch (error) {
+      report(`invalid regular expression: ${(error as Error).message}`, argLocs[1]);
+      regex = /$^/u;
+    }
+    return value((e, b) => {
+      const s = subject(e, b);
+      return typeof s === 'string' && regex.test(s);
+    }, 'boolean');
+  }
+  const other = args[1].run;
+  const cache = new Map<string, RegExp | null>();
+  return value((e, b) => {
+    const s = subject(e, b);
+    const p = other(e, b);
+    if (typeof s !== 'string' || typeof p !== 'string') return false;
+    if (!cache.has(p)) {
+      let regex: RegExp | null = null;
+      try {
+        regex = new RegExp(p, 'u');
+      } catch {
+        // an invalid pattern from the data matches nothing
+      }
+      if (cache.size < 1000) cache.set(p, regex);
+      return regex?.test(s) ?? false;
+    }
+    return cache.get(p)?.test(s) ?? false;
+  }, 'boolean');
+}
+
+/** Built-in functions by name. */
+export const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, FunctionSpec>([
+  ['time', {
+    min: 1, max: 1, usage: 'time(e)',
+    compile: ({ args, argLocs, report }) => {
+      if (args[0].shape !== 'event') report('time() takes one event: a single alias, first(a), last(a) or a[i] of a loop alias', argLocs[0]);
+      const a = args[0].run;
+      return value((e, b) => (a(e, b) as { time?: number } | null)?.time ?? null, 'number');
+    },
+  }],
+  ['count', { min: 1, max: 1, usage: 'count(a)', needsList: true, compile: aggregate((l) => l.length, 'number') }],
+  ['sum', { min: 1, max: 1, usage: 'sum(a.f)', needsList: true, compile: aggregate((l) => numbers(l).reduce((s, x) => s + x, 0), 'number') }],
+  ['avg', {
+    min: 1, max: 1, usage: 'avg(a.f)', needsList: true,
+    compile: aggregate((l) => {
+      const n = numbers(l);
+      return n.length === 0 ? null : n.reduce((s, x) => s + x, 0) / n.length;
+    }, 'number'),
+  }],
+  ['min', { min: 1, max: 1, usage: 'min(a.f)', needsList: true, compile: aggregate((l) => numbers(l).reduce<number | null>((m, x) => (m === null || x < m ? x : m), null), 'number') }],
+  ['max', { min: 1, max: 1, usage: 'max(a.f)', needsList: true, compile: aggregate((l) => numbers(l).reduce<number | null>((m, x) => (m === null || x > m ? x : m), null), 'number') }],
+  ['first', { min: 1, max: 1, usage: 'first(a)', needsList: true, compile: aggregate((l) => l[0] ?? null, 'unknown', elementShape) }],
+  ['last', { min: 1, max: 1, usage: 'last(a)', needsList: true, compile: aggregate((l) => l[l.length - 1] ?? null, 'unknown', elementShape) }],
+  ['abs', { min: 1, max: 1, usage: 'abs(x)', compile: unary((x) => (typeof x === 'number' ? Math.abs(x) : null), 'number') }],
+  ['lower', { min: 1, max: 1, usage: 'lower(s)', compile: unary((x) => (typeof x === 'string' ? x.toLowerCase() : null), 'string') }],
+  ['upper', { min: 1, max: 1, usage: 'upper(s)', compile: unary((x) => (typeof x === 'string' ? x.toUpperCase() : null), 'string') }],
+  ['len', { min: 1, max: 1, usage: 'len(s)', compile: unary((x) => (typeof x === 'string' || Array.isArray(x) ? x.length : null), 'number') }],
+  ['round', {
+    min: 1, max: 2, usage: 'round(x) or round(x, digits)',
+    compile: ({ args }) => {
+      const [a, d] = [args[0].run, args[1]?.run];
+      return value((e, b) => {
+        const x = a(e, b);
+        const digits = d === undefined ? 0 : d(e, b);
+        if (typeof x !== 'number' || typeof digits !== 'number' || !Number.isInteger(digits) || Math.abs(digits) > 15) return null;
+        const scale = 10 ** digits;
+        return Math.round(x * scale) / scale;
+      }, 'number');
+    },
+  }],
+  ['contains', {
+    min: 2, max: 2, usage: 'contains(s, sub)',
+    compile: ({ args }) => {
+      const [a, c] = [args[0].run, args[1].run];
+      return value((e, b) => {
+        const s = a(e, b);
+        const t = c(e, b);
+        if (typeof s === 'string' && typeof t === 'string') return s.includes(t);
+        return Array.isArray(s) ? s.includes(t) : false;
+      }, 'boolean');
+    },
+  }],
+  ['starts_with', { min: 2, max: 2, usage: 'starts_with(s, prefix)', compile: stringPredicate((s, t) => s.startsWith(t)) }],
+  ['ends_with', { min: 2, max: 2, usage: 'ends_with(s, suffix)', compile: stringPredicate((s, t) => s.endsWith(t)) }],
+  ['matches', { min: 2, max: 2, usage: 'matches(s, "regex")', compile: compileMatches }],
+  ['exists', {
+    min: 1, max: 1, usage: 'exists(path)',
+    compile: ({ args }) => {
+      const a = args[0].run;
+      return value((e, b) => {
+        const x = a(e, b);
+        return x !== null && x !== undefined;
+      }, 'boolean');
+    },
+  }],
+]);

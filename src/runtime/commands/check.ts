@@ -1,0 +1,47 @@
+/**
+ * `cep check RULES...` (DSL.md section 7): parses and checks each rule file. Every rule error is
+ * printed to stderr as `file:line:col: message` with the source line and carets (stdout carries
+ * alerts only); for a good file, `ok: N rules in FILE`. Exit code 0 when every file is good, 1 when
+ * any has rule errors or cannot be read (missing files are reported with the path as given).
+ * A missing RULES argument is bad usage (exit 2, by commander).
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseRules, RuleErrors } from '../../dsl/index.js';
+
+/** Checks the files; returns the exit code (0 ok, 1 rule errors). Output goes to `write` (stderr). */
+export function checkFiles(files: readonly string[], write: (text: string) => void = (t) => process.stderr.write(t)): number {
+  let failed = false;
+  for (const file of files) {
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      write(`${file}: cannot read the rule file: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}\n`);
+      failed = true;
+      continue;
+    }
+    try {
+      const rules = parseRules(source, file);
+      write(`ok: ${rules.length} rule${rules.length === 1 ? '' : 's'} in ${file}\n`);
+    } catch (error) {
+      if (!(error instanceof RuleErrors)) throw error;
+      write(`${error.format()}\n`);
+      write(`${file}: ${error.errors.length} error${error.errors.length === 1 ? '' : 's'}\n`);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+/** Registers `check` on the `cep` program. */
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('parse and check rule files; print every rule error with its location')
+    .argument('<rules...>', 'rule files (*.cep)')
+    .action((files: string[]) => {
+      process.exitCode = checkFiles(files);
+    });
+}

@@ -1,0 +1,115 @@
+/**
+ * The options shared by `cep run` and `cep test` (DSL.md section 7), and the single mapping from
+ * parsed options to the engine's options, sources and sinks. Live inputs and sinks (Kafka,
+ * WebSocket) are added here: one option declaration in {@link addReplayOptions}, a few lines in
+ * {@link engineOptionsFrom}.
+ */
+import { createWriteStream, statSync } from 'node:fs';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { AlertSink } from '../../alerts/sink.js';
+import type { Nfa } from '../../nfa/nfa.js';
+import type { EngineOptions } from '../engine.js';
+import type { Source } from '../source.js';
+import { CsvSource } from '../sources/csv.js';
+import { NdjsonSource } from '../sources/ndjson.js';
+import { formatOf } from '../sources/open-input.js';
+import { parseDuration } from '../time.js';
+
+/** Parsed options (commander's camel-cased names). */
+export interface ReplayOptions {
+  input: string[];
+  format?: 'ndjson' | 'csv';
+  timeField: string;
+  typeField: string;
+  maxDelay: number;
+  idle?: number;
+  late?: string;
+  deadLetter?: string;
+  maxKeys: number;
+  maxPartialMatches: number;
+  speed?: number;
+  linger?: boolean;
+  progress: boolean;
+}
+
+/** Declares the replay options on `command`; values are checked as they are parsed (bad usage → exit 2). */
+export function addReplayOptions(command: Command): Command {
+  return command
+    .requiredOption('--input <file...>', 'event files (NDJSON, or CSV with a header; .gz gunzipped; - is stdin)')
+    .addOption(new Option('--format <format>', 'input format (default: by extension, ndjson otherwise)').choices(['ndjson', 'csv']))
+    .option('--time-field <path>', 'event time field (epoch ms or ISO-8601; @timestamp: the record timestamp)', 'ts')
+    .option('--type-field <path>', 'event type field', 'type')
+    .option('--max-delay <duration>', 'allowed out-of-orderness of event time, e.g. 5s', duration, 0)
+    .option('--idle <duration>', 'leave inputs silent this long (processing time) out of the watermark', positiveDuration)
+    .option('--late <file>', 'write late events here (NDJSON)')
+    .option('--dead-letter <file>', 'write bad records here (NDJSON: position, reason, raw)')
+    .option('--max-keys <n>', 'most keys holding state per rule (least recently used evicted, counted)', positiveInteger, 1_000_000)
+    .option('--max-partial-matches <n>', 'most partial matches per key and rule (oldest dropped, counted)', positiveInteger, 10_000)
+    .option('--speed <factor>', 'pace the replay at factor × event time (default: as fast as possible)', positiveNumber)
+    .option('--linger', 'after the input ends keep running until SIGINT/SIGTERM (for live sinks)')
+    .option('--no-progress', 'no progress bar or progress lines on stderr');
+}
+
+/**
+ * Maps parsed options to the engine's options: one source per input file, the given sinks, and
+ * the late and dead-letter outputs.
+ * @throws InvalidArgumentError when an input file cannot be read (bad usage).
+ */
+export function engineOptionsFrom(opts: ReplayOptions, rules: readonly Nfa[], sinks: readonly AlertSink[], signal: AbortSignal): EngineOptions {
+  const sources: Source[] = opts.input.map((path) => {
+    checkReadable(path);
+    return (opts.format ?? formatOf(path)) === 'csv' ? new CsvSource(path) : new NdjsonSource(path);
+  });
+  return {
+    rules,
+    sources,
+    sinks,
+    timeField: opts.timeField,
+    typeField: opts.typeField,
+    maxDelay: opts.maxDelay,
+    idle: opts.idle,
+    maxKeys: opts.maxKeys,
+    speed: opts.speed,
+    linger: opts.linger === true,
+    signal,
+    lateOutput: opts.late === undefined ? undefined : createWriteStream(opts.late),
+    deadLetterOutput: opts.deadLetter === undefined ? undefined : createWriteStream(opts.deadLetter),
+  };
+}
+
+function checkReadable(path: string): void {
+  if (path === '-') return;
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    throw new InvalidArgumentError(`input ${path} does not exist or cannot be read`);
+  }
+  if (!isFile) throw new InvalidArgumentError(`input ${path} is not a file`);
+}
+
+function duration(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+function positiveDuration(text: string): number {
+  const ms = duration(text);
+  if (ms <= 0) throw new InvalidArgumentError(`'${text}' must be a duration above 0`);
+  return ms;
+}
+
+function positiveInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${text}' is not a whole number ≥ 1`);
+  return n;
+}
+
+function positiveNumber(text: string): number {
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`'${text}' is not a number above 0`);
+  return n;
+}

@@ -1,0 +1,195 @@
+/**
+ * Per-key state of one rule: the NFA state of every key with something pending, in an LRU cache
+ * bounded by `--max-keys`, and a timer queue of their deadlines (Flink `CepOperator` keeps the
+ * NFA state in keyed state and registers an event-time timer per key; here the timer queue lets
+ * the watermark fire exactly the keys that have a deadline, and no work is done for others).
+ *
+ * Keys with nothing pending hold no state (dropped as soon as `nfa.isEmpty`). Evicting a key that
+ * still has partial matches loses them: it is counted (`evictedWithPending`) and reported, never
+ * silent.
+ */
+import { LRUCache } from 'lru-cache';
+import type { CepEvent } from '../nfa/event.js';
+import type { Match, Nfa, NfaState } from '../nfa/nfa.js';
+import { fieldGetter, type FieldGetter } from './field-path.js';
+import { TimeQueue } from './time-queue.js';
+
+/** One key's entry. `deadline` is the time of its live timer entry (`Infinity`: none). */
+interface KeySlot {
+  readonly key: unknown;
+  readonly state: NfaState;
+  deadline: number;
+  partialMatches: number;
+  live: boolean;
+}
+
+interface TimerEntry {
+  readonly time: number;
+  readonly seq: number;
+  readonly slot: KeySlot;
+}
+
+/** Receives each match with the key value it belongs to (an array for several `key by` paths). */
+export type MatchHandler = (nfa: Nfa, key: unknown, match: Match) => void;
+
+/** Options of {@link KeyedState}. */
+export interface KeyedStateOptions {
+  /** Most keys holding state at once (LRU eviction past it), ≥ 1. */
+  readonly maxKeys: number;
+  readonly onMatch: MatchHandler;
+}
+
+export class KeyedState {
+  /** Keys evicted by the LRU bound while they held partial matches. */
+  evictedWithPending = 0;
+  /** Partial matches lost by those evictions. */
+  evictedPartialMatches = 0;
+  /** Live partial matches over all keys of the rule. */
+  partialMatches = 0;
+
+  private readonly cache: LRUCache<string | number | boolean, KeySlot>;
+  private readonly timers = new TimeQueue<TimerEntry>();
+  private readonly keyOf: (data: Readonly<Record<string, unknown>>) => unknown;
+  private readonly relevant: ReadonlySet<string> | null;
+  private readonly onMatch: MatchHandler;
+  private seq = 0;
+
+  constructor(
+    readonly nfa: Nfa,
+    options: KeyedStateOptions,
+  ) {
+    if (!(Number.isInteger(options.maxKeys) && options.maxKeys >= 1)) throw new Error(`maxKeys must be an integer ≥ 1, got ${options.maxKeys}`);
+    this.onMatch = options.onMatch;
+    this.relevant = nfa.relevantTypes;
+    this.keyOf = keyExtractor(nfa.rule.keyBy.map(fieldGetter));
+    // `maxSize` with a size of 1 per key bounds the count like `max` would, without allocating
+    // `max`-sized arrays up front (1,000,000 keys by default: noticeable at start-up).
+    this.cache = new LRUCache<string | number | boolean, KeySlot>({
+      maxSize: options.maxKeys,
+      sizeCalculation: () => 1,
+      dispose: (slot, _key, reason) => this.forget(slot, reason === 'evict'),
+    });
+  }
+
+  /** Keys holding state. */
+  get keys(): number {
+    return this.cache.size;
+  }
+
+  /** Time of the earliest pending deadline, ms (`Infinity`: none). */
+  nextTimer(): number {
+    return this.timers.peekTime();
+  }
+
+  /**
+   * Feeds one event (events must come in event-time order across calls): skipped when its type is
+   * not relevant to the rule or its key is missing/null; otherwise the key's clock is advanced to
+   * the event's time, then the event is processed, and the key is forgotten if nothing is pending.
+   */
+  feed(event: CepEvent): void {
+    if (this.relevant !== null && !this.relevant.has(event.type)) return;
+    const key = this.keyOf(event.data);
+    if (key === undefined) return;
+    const mapKey = mapKeyOf(key);
+    const nfa = this.nfa;
+    let slot = this.cache.get(mapKey);
+    if (slot === undefined) {
+      const state = nfa.initialState();
+      this.emit(key, nfa.process(state, event));
+      if (nfa.isEmpty(state)) return;
+      slot = { key, state, deadline: Infinity, partialMatches: 0, live: true };
+      this.cache.set(mapKey, slot);
+    } else {
+      this.emit(key, nfa.advanceTime(slot.state, event.time));
+      this.emit(key, nfa.process(slot.state, event));
+      if (nfa.isEmpty(slot.state)) {
+        this.cache.delete(mapKey);
+        return;
+      }
+    }
+    this.update(slot);
+  }
+
+  /**
+   * Fires the earliest timer if its deadline is ≤ `watermark`: advances that key's clock to the
+   * deadline (timeouts and completed absences come out as matches) and reschedules it. Returns
+   * false when no timer is due.
+   */
+  fireNext(watermark: number): boolean {
+    if (this.timers.peekTime() > watermark) return false;
+    const { time, slot } = this.timers.pop();
+    if (!slot.live || slot.deadline !== time) return true; // stale entry: the key moved on
+    slot.deadline = Infinity;
+    this.emit(slot.key, this.nfa.advanceTime(slot.state, time));
+    if (this.nfa.isEmpty(slot.state)) {
+      this.cache.delete(mapKeyOf(slot.key));
+      return true;
+    }
+    const next = this.nfa.nextDeadline(slot.state);
+    // A deadline that does not move past `time` would loop; the state keeps it for the next event.
+    if (next > time) this.update(slot);
+    else this.countPartials(slot);
+    return true;
+  }
+
+  private update(slot: KeySlot): void {
+    this.countPartials(slot);
+    const deadline = this.nfa.nextDeadline(slot.state);
+    if (deadline !== slot.deadline) {
+      slot.deadline = deadline;
+      if (deadline !== Infinity) this.timers.push({ time: deadline, seq: this.seq++, slot });
+    }
+  }
+
+  private countPartials(slot: KeySlot): void {
+    const n = this.nfa.partialMatchCount(slot.state);
+    this.partialMatches += n - slot.partialMatches;
+    slot.partialMatches = n;
+  }
+
+  private emit(key: unknown, matches: readonly Match[]): void {
+    for (let i = 0; i < matches.length; i++) this.onMatch(this.nfa, key, matches[i]);
+  }
+
+  private forget(slot: KeySlot, evicted: boolean): void {
+    slot.live = false;
+    if (evicted && slot.partialMatches > 0) {
+      this.evictedWithPending++;
+      this.evictedPartialMatches += slot.partialMatches;
+    }
+    this.partialMatches -= slot.partialMatches;
+    slot.partialMatches = 0;
+  }
+}
+
+function mapKeyOf(key: unknown): string | number | boolean {
+  return typeof key === 'object' ? JSON.stringify(key) : (key as string | number | boolean);
+}
+
+/**
+ * The key of an event: the value at the single `key by` path, or the array of values for several;
+ * `undefined` when a value is missing, null, or not a string, number or boolean (DSL.md section 1).
+ */
+function keyExtractor(getters: readonly FieldGetter[]): (data: Readonly<Record<string, unknown>>) => unknown {
+  if (getters.length === 1) {
+    const get = getters[0];
+    return (data) => {
+      const v = get(data);
+      return isKeyValue(v) ? v : undefined;
+    };
+  }
+  return (data) => {
+    const key: unknown[] = new Array(getters.length);
+    for (let i = 0; i < getters.length; i++) {
+      const v = getters[i](data);
+      if (!isKeyValue(v)) return undefined;
+      key[i] = v;
+    }
+    return key;
+  };
+}
+
+function isKeyValue(v: unknown): boolean {
+  const t = typeof v;
+  return t === 'string' || (t === 'number' && Number.isFinite(v)) || t === 'boolean';
+}

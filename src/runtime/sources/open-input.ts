@@ -1,0 +1,39 @@
+/**
+ * Opens a recorded input as a byte stream: a file (`.gz` gunzipped on the fly) or stdin (`-`).
+ * Streams are read chunk by chunk, so memory stays constant however large the file is.
+ */
+import { createReadStream, statSync, type ReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/** An opened input: its bytes, and a counter of raw (compressed) bytes read for progress reports. */
+export interface OpenedInput {
+  readonly stream: Readable;
+  /** Raw bytes read so far from the file (before gunzip); 0 for stdin. */
+  bytesRead(): number;
+  /** File size in bytes, or `undefined` for stdin. */
+  readonly size: number | undefined;
+}
+
+/**
+ * Opens `path` (`-` is stdin). @throws Error with code `ENOENT`/`EISDIR`/`EACCES` when the file
+ * cannot be read (checked at once, so bad usage is reported before the run starts).
+ */
+export function openInput(path: string): OpenedInput {
+  const gz = path.endsWith('.gz');
+  if (path === '-') {
+    const stream = gz ? process.stdin.pipe(createGunzip()) : process.stdin;
+    return { stream, bytesRead: () => 0, size: undefined };
+  }
+  const stat = statSync(path);
+  if (stat.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
+  const file: ReadStream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const stream = gz ? file.pipe(createGunzip()) : file;
+  if (gz) file.on('error', (e) => stream.destroy(e));
+  return { stream, bytesRead: () => file.bytesRead, size: stat.size };
+}
+
+/** `csv` for `*.csv` and `*.csv.gz`, `ndjson` for everything else (DSL.md section 7, `--format`). */
+export function formatOf(path: string): 'csv' | 'ndjson' {
+  return /\.csv(\.gz)?$/i.test(path) ? 'csv' : 'ndjson';
+}

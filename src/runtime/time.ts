@@ -1,0 +1,79 @@
+/**
+ * Time values of the runtime (DSL.md sections 1 and 5): durations given on the command line
+ * (`--max-delay 5s`, `--idle 1m30s`) and event times read from events (epoch ms or ISO-8601).
+ * All results are epoch milliseconds or millisecond counts.
+ */
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
+
+/**
+ * Parses a duration such as `500ms`, `10s`, `1.5h` or `1h30m` (sums of parts, DSL.md section 2),
+ * or a bare `0`, into milliseconds (rounded to a whole ms).
+ * @throws Error with a message naming the text when it is not a duration.
+ */
+export function parseDuration(text: string): number {
+  const s = text.trim();
+  if (s === '0') return 0;
+  let total = 0;
+  DURATION_PART.lastIndex = 0;
+  let at = 0;
+  while (at < s.length) {
+    DURATION_PART.lastIndex = at;
+    const m = DURATION_PART.exec(s);
+    if (m === null) break;
+    total += Number(m[1]) * UNIT_MS[m[2]];
+    at = DURATION_PART.lastIndex;
+  }
+  if (at === 0 || at !== s.length) {
+    throw new Error(`'${text}' is not a duration (examples: 500ms, 10s, 5m, 1h30m, 2d)`);
+  }
+  return Math.round(total);
+}
+
+// YYYY-MM-DD, then optional THH:MM[:SS[.fraction]], then optional Z or ±HH[:]MM.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * Parses an ISO-8601 date-time into epoch ms. Without a zone designator the time is UTC
+ * (DSL.md section 1; unlike `Date.parse`, which would read it as local time). Fractions beyond
+ * milliseconds are truncated. Returns `NaN` when the text is not ISO-8601 or names an
+ * impossible date.
+ */
+export function parseIsoTime(text: string): number {
+  const m = ISO.exec(text);
+  if (m === null) return NaN;
+  const [, y, mo, d, h, mi, sec, frac, zone] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = h === undefined ? 0 : Number(h);
+  const minute = mi === undefined ? 0 : Number(mi);
+  const second = sec === undefined ? 0 : Number(sec);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return NaN;
+  const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  let time = Date.UTC(Number(y), month - 1, day, hour, minute, second, ms);
+  if (new Date(time).getUTCDate() !== day && hour !== 24) return NaN; // 2015-02-30
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offset = Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2)) : 0);
+    time -= sign * offset * 60_000;
+  }
+  return time;
+}
+
+/**
+ * Reads an event time: a finite number is epoch ms (fractions truncated), a string is ISO-8601
+ * (see {@link parseIsoTime}). Anything else, or an unparseable string, gives `NaN` (the caller
+ * sets the record aside as bad).
+ */
+export function toEventTime(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : NaN;
+  if (typeof value === 'string') return parseIsoTime(value);
+  return NaN;
+}
+
+/** Formats epoch ms as ISO-8601 UTC with milliseconds (`2015-12-10T06:55:46.000Z`), as alerts carry it. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString();
+}

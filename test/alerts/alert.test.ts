@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { toAlert } from '../../src/alerts/alert.js';
+import type { CepEvent } from '../../src/nfa/event.js';
+import type { Element, Rule } from '../../src/nfa/rule.js';
+
+const T = Date.UTC(2024, 4, 1, 10);
+const txn = (amount: number, sec: number): CepEvent => ({ type: 'txn', time: T + sec * 1000, data: { type: 'txn', card: 'c1', amount, ts: T + sec * 1000 } });
+const el = (alias: string, extra: Partial<Element> = {}): Element => ({ contiguity: 'relaxed', negated: false, atom: { kind: 'event', type: 'txn' }, alias, ...extra });
+const loop = { min: 3, max: Infinity, optional: false, greedy: false, contiguity: 'relaxed' } as const;
+
+const rule: Rule = {
+  name: 'card_testing',
+  severity: 'high',
+  keyBy: [['card']],
+  pattern: {
+    elements: [
+      el('probes', { quantifier: loop }),
+      el('g', { atom: { kind: 'group', pattern: { elements: [el('inner')] } }, quantifier: { ...loop, min: 1 } }),
+      el('big'),
+    ],
+  },
+  within: 600_000,
+  skip: { kind: 'skipPastLastEvent' },
+  emit: [
+    { name: 'probes', source: 'count(probes)', value: (b) => b.events('probes').length },
+    { name: 'amount', source: 'big.amount', value: (b) => b.events('big')[0]?.data.amount },
+    { name: 'missing', source: 'nope.x', value: (b) => b.events('nope')[0]?.data.x },
+    { name: 'broken', source: 'boom()', value: () => { throw new Error('boom'); } },
+  ],
+  onTimeout: [{ name: 'taken', source: 'count(probes)', value: (b) => b.events('probes').length }],
+};
+
+describe('toAlert', () => {
+  const probes = [txn(1, 0), txn(0.5, 10), txn(1.5, 20)];
+  const inner = [txn(3, 25)];
+  const big = txn(900, 30);
+
+  it('builds the DSL.md section 6 record: lists for loop aliases (and inside quantified groups), single events otherwise', () => {
+    const alert = toAlert(rule, 'c1', { kind: 'match', start: T, end: T + 30_000, events: new Map([['probes', probes], ['inner', inner], ['big', [big]]]) });
+    expect(alert).toEqual({
+      rule: 'card_testing',
+      severity: 'high',
+      kind: 'match',
+      key: 'c1',
+      start: '2024-05-01T10:00:00.000Z',
+      end: '2024-05-01T10:00:30.000Z',
+      fields: { probes: 3, amount: 900, missing: null, broken: null },
+      events: { probes: probes.map((e) => e.data), inner: [inner[0].data], big: big.data },
+    });
+    expect(Object.keys(alert.events)).toEqual(['probes', 'inner', 'big']);
+  });
+
+  it('uses on timeout emit for timeouts', () => {
+    const alert = toAlert(rule, ['c1', 2], { kind: 'timeout', start: T, end: T + 600_000, events: new Map([['probes', probes.slice(0, 2)]]) });
+    expect(alert).toMatchObject({ kind: 'timeout', key: ['c1', 2], end: '2024-05-01T10:10:00.000Z', fields: { taken: 2 }, events: { probes: [probes[0].data, probes[1].data] } });
+  });
+});

@@ -1,0 +1,77 @@
+/** `cep run` and `cep test` as a user runs them (DSL.md section 7): streams, files and exit codes. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { cep } from './support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cep-cli-'));
+const SSH = 'examples/data/ssh-auth.ndjson';
+const RULES = 'examples/rules/ssh.cep';
+const expected = readFileSync('examples/expected/ssh.ndjson', 'utf8').split('\n').filter(Boolean);
+
+describe('cep run', () => {
+  it('writes only alerts on stdout, the summary on stderr', () => {
+    const r = cep(['run', RULES, '--input', SSH, '--no-progress']);
+    expect(r.status).toBe(0);
+    const alerts = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(alerts).toHaveLength(expected.length);
+    expect(alerts.every((a) => a.rule === 'ssh_brute_force' || a.rule === 'ssh_break_in')).toBe(true);
+    expect(r.stderr).toMatch(/cep: 2,000 events, 0 bad records, 0 late events, \d+ alerts \(ssh_brute_force \d+, ssh_break_in \d+\), [\d,]+ events\/s/);
+  }, 60_000);
+
+  it('reads gzip from stdin (-), writes --out, --late and --dead-letter files', () => {
+    const input = readFileSync(SSH, 'utf8').split('\n').filter(Boolean);
+    const early = input.slice(0, 1500);
+    // A line from the start again after 1,500 lines is late; two lines are bad.
+    const data = [...early, 'garbage', input[0], '{"type":"x"}', ...input.slice(1500)].join('\n') + '\n';
+    const gz = join(dir, 'in.ndjson.gz');
+    writeFileSync(gz, gzipSync(data));
+    const out = join(dir, 'alerts.ndjson');
+    const late = join(dir, 'late.ndjson');
+    const dead = join(dir, 'dead.ndjson');
+    const r = cep(['run', RULES, '--input', gz, '--out', out, '--late', late, '--dead-letter', dead, '--no-progress']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(late, 'utf8')).toBe(JSON.stringify(JSON.parse(input[0])) + '\n');
+    const bad = readFileSync(dead, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(bad.map((b) => [b.position, b.raw])).toEqual([
+      [`${gz}:1501`, 'garbage'],
+      [`${gz}:1503`, '{"type":"x"}'],
+    ]);
+    expect(r.stderr).toContain(`cep: bad record at ${gz}:1501: not JSON`);
+    expect(r.stderr).toMatch(/2,001 events, 2 bad records, 1 late events/);
+    expect(readFileSync(out, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(0);
+
+    const piped = cep(['run', RULES, '--input', '-', '--no-progress'], readFileSync(SSH));
+    expect(piped.status).toBe(0);
+    expect(piped.stdout.split('\n').filter(Boolean)).toHaveLength(expected.length);
+  }, 60_000);
+
+  it('exits 1 on a rule error, printing file:line:col and a caret', () => {
+    const rules = join(dir, 'broken.cep');
+    writeFileSync(rules, 'rule r\n  key by ip\n  pattern auth_failure as a -> auth_success as b\n  emit { x: nope.user }\n');
+    const r = cep(['run', rules, '--input', SSH, '--no-progress']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${rules}:4:`);
+    expect(r.stderr).toContain('^');
+  }, 60_000);
+});
+
+describe('cep test', () => {
+  it('exits 1 with a readable diff when alerts differ', () => {
+    const changed = expected.map((l) => JSON.parse(l));
+    changed[0].fields = { ...changed[0].fields, attempts: 6 };
+    const dropped = changed.pop();
+    changed.push({ ...dropped, key: '10.0.0.1' });
+    const file = join(dir, 'expected.ndjson');
+    writeFileSync(file, changed.map((a) => JSON.stringify(a)).join('\n') + '\n');
+    const r = cep(['test', RULES, '--input', SSH, '--expect', file, '--no-progress']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`FAIL: ${expected.length - 2} alerts as expected, 1 missing, 1 unexpected, 1 different`);
+    expect(r.stdout).toContain('fields.attempts: expected 6, got 5');
+    expect(r.stdout).toContain('key="10.0.0.1"');
+  }, 60_000);
+});

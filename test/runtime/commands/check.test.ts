@@ -1,0 +1,67 @@
+/**
+ * `cep check` (DSL.md section 7): exit codes and what goes to stderr, through `checkFiles` and
+ * through the command as registered on a commander program (as src/runtime/cli.ts does; cli.ts
+ * itself exits on bad usage with code 2 for commander's errors).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it, vi } from 'vitest';
+import { checkFiles, registerCheck } from '../../../src/runtime/commands/check.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cep-check-'));
+const good = join(dir, 'good.cep');
+const bad = join(dir, 'bad.cep');
+writeFileSync(good, 'rule a key by ip pattern auth_failure{5} as tries within 1m\nrule b key by ip pattern x -> y\n');
+writeFileSync(bad, 'rule a key by ip\n  pattern auth_failure[cuont(x) > 1]\n');
+
+function run(files: string[]): { code: number; out: string } {
+  let out = '';
+  const code = checkFiles(files, (t) => {
+    out += t;
+  });
+  return { code, out };
+}
+
+describe('cep check', () => {
+  it('exit 0 and an ok line for good files', () => {
+    expect(run([good])).toEqual({ code: 0, out: `ok: 2 rules in ${good}\n` });
+  });
+
+  it('exit 1 with every error located, the source line and a caret', () => {
+    const { code, out } = run([good, bad]);
+    expect(code).toBe(1);
+    expect(out).toContain(`${bad}:2:24: unknown function 'cuont'; did you mean 'count'?\n2 |   pattern auth_failure[cuont(x) > 1]\n  |                        ^^^^^\n`);
+    expect(out).toContain(`${bad}: 1 error\n`);
+  });
+
+  it('a missing file is an error with a clear message', () => {
+    const missing = join(dir, 'nope.cep');
+    expect(run([missing])).toEqual({ code: 1, out: `${missing}: cannot read the rule file: no such file\n` });
+  });
+
+  it('as a commander command: errors to stderr, nothing to stdout, missing arguments are bad usage', async () => {
+    const program = () => {
+      const p = new Command('cep').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
+      registerCheck(p);
+      return p;
+    };
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write');
+    const before = process.exitCode;
+    try {
+      await program().parseAsync(['node', 'cep', 'check', bad]);
+      expect(process.exitCode).toBe(1);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain("unknown function 'cuont'");
+      await program().parseAsync(['node', 'cep', 'check', good]);
+      expect(process.exitCode).toBe(0);
+      expect(stdout).not.toHaveBeenCalled();
+      await expect(program().parseAsync(['node', 'cep', 'check'])).rejects.toMatchObject({ code: 'commander.missingArgument' });
+    } finally {
+      process.exitCode = before;
+      stderr.mockRestore();
+      stdout.mockRestore();
+    }
+  });
+});

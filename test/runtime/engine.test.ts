@@ -1,0 +1,99 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runEngine } from '../../src/runtime/engine.js';
+import { arraySource, MemorySink } from './support/memory.js';
+import { standInNfa } from './support/stand-in-nfa.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+const ev = (type: string, k: string, sec: number, extra: Record<string, unknown> = {}) => ({ type, k, ts: T0 + sec * 1000, ...extra });
+
+async function run(values: Record<string, unknown>[], opts: { maxDelay?: number; timeout?: boolean; maxKeys?: number } = {}) {
+  const sink = new MemorySink();
+  const late = new PassThrough();
+  const lateLines: string[] = [];
+  late.on('data', (d: Buffer) => lateLines.push(...d.toString().split('\n').filter(Boolean)));
+  const source = arraySource('in', values);
+  const summary = await runEngine({
+    rules: [standInNfa({ first: 'a', second: 'b', within: 10_000, timeout: opts.timeout })],
+    sources: [source],
+    sinks: [sink],
+    maxDelay: opts.maxDelay,
+    maxKeys: opts.maxKeys,
+    lateOutput: late,
+    log: () => {},
+  });
+  return { summary, alerts: sink.alerts, lateLines, sink, source };
+}
+
+describe('engine', () => {
+  it('matches per key in event time and writes alert records', async () => {
+    const { alerts, summary, sink, source } = await run([ev('a', 'k1', 0), ev('a', 'k2', 1), ev('b', 'k1', 5), ev('b', 'k2', 12)]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ rule: 'a_then_b', kind: 'match', key: 'k1', start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:00:05.000Z' });
+    expect(alerts[0].events).toEqual({ x: ev('a', 'k1', 0), y: ev('b', 'k1', 5) });
+    expect(summary).toMatchObject({ events: 4, alerts: 1, lateEvents: 0, badRecords: 0, interrupted: false });
+    expect(sink.closed).toBe(true);
+    expect(source.done).toBe(4);
+    expect(sink.counters.at(-1)?.watermark).toBe(Infinity);
+  });
+
+  it('applies within as last − first < D: an event at exactly the deadline does not complete', async () => {
+    const { alerts } = await run([ev('a', 'k', 0), ev('b', 'k', 10)]);
+    expect(alerts).toHaveLength(0);
+  });
+
+  it('counts late events and writes them to the late output', async () => {
+    const { alerts, summary, lateLines } = await run([ev('a', 'k', 5), ev('b', 'k', 7), ev('a', 'j', 2), ev('b', 'j', 8)]);
+    // Watermark after t=7 is 7s − 1 ms: the event at 2s is late, so key j has no match.
+    expect(summary.lateEvents).toBe(1);
+    expect(lateLines.map((l) => JSON.parse(l))).toEqual([ev('a', 'j', 2)]);
+    expect(alerts.map((a) => a.key)).toEqual(['k']);
+  });
+
+  it('an event with the same time as the latest one is on time', async () => {
+    const { summary, alerts } = await run([ev('a', 'k', 5), ev('b', 'j', 5), ev('b', 'k', 5)]);
+    expect(summary.lateEvents).toBe(0);
+    expect(alerts).toHaveLength(1);
+  });
+
+  it('reorders events within --max-delay and feeds them in time order', async () => {
+    const { alerts, summary } = await run([ev('b', 'k', 3), ev('a', 'k', 1), ev('b', 'k', 4)], { maxDelay: 5_000 });
+    expect(summary.lateEvents).toBe(0);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ start: '2024-01-01T00:00:01.000Z', end: '2024-01-01T00:00:03.000Z' });
+  });
+
+  it('fires deadlines when the watermark passes them, and all of them at end of input', async () => {
+    const { alerts } = await run([ev('a', 'k', 0), ev('x', 'other', 30), ev('a', 'j', 31)], { timeout: true });
+    expect(alerts.map((a) => [a.kind, a.key, a.end])).toEqual([
+      ['timeout', 'k', '2024-01-01T00:00:10.000Z'],
+      ['timeout', 'j', '2024-01-01T00:00:41.000Z'],
+    ]);
+  });
+
+  it('skips events whose key is missing or null', async () => {
+    const { alerts } = await run([ev('a', 'k', 0), { type: 'b', k: null, ts: T0 + 1000 }, { type: 'b', ts: T0 + 2000 }]);
+    expect(alerts).toHaveLength(0);
+  });
+
+  it('counts keys evicted with partial matches at --max-keys', async () => {
+    const { summary } = await run([ev('a', 'k1', 0), ev('a', 'k2', 1), ev('a', 'k3', 2)], { maxKeys: 2 });
+    expect(summary.evictedKeys).toBe(1);
+    expect(summary.evictedPartialMatches).toBe(1);
+  });
+
+  it('takes the minimum watermark over inputs', async () => {
+    const sink = new MemorySink();
+    const late = new PassThrough();
+    const fast = arraySource('fast', [ev('a', 'k', 0), ev('b', 'k', 20)]);
+    const slow = arraySource('slow', [ev('a', 'j', 1), ev('b', 'j', 2)]);
+    const summary = await runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [fast, slow], sinks: [sink], lateOutput: late, log: () => {} });
+    expect(summary.lateEvents).toBe(0);
+    expect(sink.alerts.map((a) => a.key).sort()).toEqual(['j']);
+  });
+
+  it('rejects bad options before reading', async () => {
+    await expect(runEngine({ rules: [], sources: [arraySource('x', [])], sinks: [new MemorySink()] })).rejects.toThrow(/at least one rule/);
+    await expect(runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 1 })], sources: [arraySource('x', [])], sinks: [new MemorySink()], speed: 0 })).rejects.toThrow(/speed/);
+  });
+});

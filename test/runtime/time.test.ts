@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration, parseIsoTime, toEventTime } from '../../src/runtime/time.js';
+
+describe('parseDuration', () => {
+  it('reads units and sums', () => {
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('10s')).toBe(10_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('1.5s')).toBe(1_500);
+    expect(parseDuration('2d')).toBe(172_800_000);
+    expect(parseDuration('0')).toBe(0);
+  });
+  it('rejects what is not a duration, naming it', () => {
+    for (const bad of ['', '10', 's', '10x', '5 s', '-1s', '1h30']) expect(() => parseDuration(bad)).toThrow(`'${bad}' is not a duration`);
+  });
+});
+
+describe('event time', () => {
+  it('reads ISO-8601 with Z, with an offset, and without a zone as UTC', () => {
+    expect(parseIsoTime('2015-12-10T06:55:46Z')).toBe(Date.UTC(2015, 11, 10, 6, 55, 46));
+    expect(parseIsoTime('2015-12-10T06:55:46.123Z')).toBe(Date.UTC(2015, 11, 10, 6, 55, 46, 123));
+    expect(parseIsoTime('2015-12-10T08:55:46+02:00')).toBe(Date.UTC(2015, 11, 10, 6, 55, 46));
+    expect(parseIsoTime('2015-12-10T01:25:46-0530')).toBe(Date.UTC(2015, 11, 10, 6, 55, 46));
+    expect(parseIsoTime('2015-12-10T06:55:46')).toBe(Date.UTC(2015, 11, 10, 6, 55, 46));
+    expect(parseIsoTime('2015-12-10')).toBe(Date.UTC(2015, 11, 10));
+  });
+  it('rejects text that is not ISO-8601 or an impossible date', () => {
+    for (const bad of ['12/10/2015 06:55', 'yesterday', '2015-13-01T00:00:00Z', '2015-02-30T00:00:00Z', '']) expect(parseIsoTime(bad)).toBeNaN();
+  });
+  it('takes epoch ms numbers and refuses other types', () => {
+    expect(toEventTime(1_700_000_000_000)).toBe(1_700_000_000_000);
+    expect(toEventTime(null)).toBeNaN();
+    expect(toEventTime(undefined)).toBeNaN();
+    expect(toEventTime(Infinity)).toBeNaN();
+    expect(toEventTime(true)).toBeNaN();
+  });
+});
