@@ -26,8 +26,8 @@ function panel(series: ScalingPoint['series'], field: 'eventsPerSecond' | 'peakR
     encode: { enter: { x: { value: column * (PANEL_WIDTH + 70) }, width: { value: PANEL_WIDTH }, height: { value: PANEL_HEIGHT } } },
     title: { text: title, fontSize: 12 },
     scales: [
-      { name: 'x', type: 'log', domain: { data, field: 'x' }, range: 'width', nice: false, zero: false },
-      { name: 'y', type: 'linear', domain: { data, field }, range: 'height', nice: true, zero: true },
+      { name: 'x', type: 'log', domain: { data, field: 'x' }, range: [0, PANEL_WIDTH], nice: false, zero: false },
+      { name: 'y', type: 'linear', domain: { data, field }, range: [PANEL_HEIGHT, 0], nice: true, zero: true },
     ],
     axes: [
       { orient: 'bottom', scale: 'x', title: xTitle, format: '~s', grid: true, tickCount: 5 },
@@ -77,7 +77,7 @@ export async function scalingChartSvg(points: readonly ScalingPoint[], subtitle:
     title: { text: 'a -> b: throughput and peak memory as keys and within grow', subtitle, fontSize: 14 },
     data: datasets,
     scales: [{ name: 'color', type: 'ordinal', domain: ['ours', 'flink', 'esper'], range: ['#d62728', '#1f77b4', '#2ca02c'] }],
-    legends: [{ fill: 'color', title: 'engine', orient: 'right' }],
+    legends: [{ fill: 'color', title: 'engine', orient: 'right', offset: 60 }],
     marks: [
       panel('keys', 'eventsPerSecond', 'events/s vs keys (within 10s)', 'keys', 0),
       panel('keys', 'peakRssMb', 'peak RSS (MiB) vs keys', 'keys', 1),

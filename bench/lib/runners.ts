@@ -31,7 +31,7 @@ const MAIN: Record<PeerName, string> = { flink: 'bench.peers.FlinkPeer', esper: 
 
 /**
  * Flink 1.20 on Java 17 reflects into JDK internals (Kryo, closure cleaning); these are the
- * `--add-opens` of Flink's own `env.java.opts.all` default.
+ * `--add-opens` Flink's own `env.java.opts.all` default sets for these modules.
  */
 const FLINK_JVM_OPENS = [
   'java.base/java.lang',
@@ -58,8 +58,9 @@ function outcomeOf(name: string, status: number | null, stdout: string, stderr: 
     if (line.startsWith('RESULT ')) return { ok: true, result: JSON.parse(line.slice(7)) as RunResult };
     if (line.startsWith('NA ')) return { ok: false, na: line.slice(3) };
   }
-  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-  return { ok: false, na: `${name} failed (exit ${status}): ${tail.slice(0, 300)}` };
+  const lines = stderr.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+  const first = lines.find((l) => !/^\s+at /.test(l)) ?? '';
+  return { ok: false, na: `${name} failed (exit ${status}): ${first.slice(0, 300)}` };
 }
 
 /** Runs a command with a time limit (ms), capturing its output. */

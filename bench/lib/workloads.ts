@@ -63,8 +63,8 @@ export interface Sizes {
 }
 
 export const FULL: Sizes = {
-  events: 1_000_000,
-  scalingEvents: 500_000,
+  events: 500_000,
+  scalingEvents: 200_000,
   keySeries: [1_000, 10_000, 100_000, 1_000_000],
   withinSeries: [1_000, 10_000, 60_000, 600_000],
 };
@@ -138,7 +138,7 @@ export function workloads(sizes: Sizes): Workload[] {
     {
       id: 'any',
       title: '(4) a ->> b ->> c within 100ms (skip till any), 100 keys',
-      rules: rule('rule any key by id pattern a ->> b ->> c within 100ms skip none'),
+      rules: rule('rule skip_till_any key by id pattern a ->> b ->> c within 100ms skip none'),
       peer: 'any',
       skip: 'noSkip',
       within: 100,

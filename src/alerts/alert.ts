@@ -31,7 +31,7 @@ export interface Alert {
  * section 4: evaluation failures are never a crash).
  */
 export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
-  const bindings: Bindings = { events: (alias) => match.events.get(alias) ?? NO_EVENTS };
+  const bindings = new MatchBindings(match);
   const exprs = match.kind === 'timeout' ? (rule.onTimeout ?? rule.emit) : rule.emit;
   const fields: Record<string, unknown> = {};
   for (const field of exprs) {
@@ -61,6 +61,14 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
 }
 
 const NO_EVENTS: readonly CepEvent[] = [];
+
+/** The events of a complete match, by alias (no closure per alert: this runs once per match). */
+class MatchBindings implements Bindings {
+  constructor(private readonly match: Match) {}
+  events(alias: string): readonly CepEvent[] {
+    return this.match.events.get(alias) ?? NO_EVENTS;
+  }
+}
 const loopAliasCache = new WeakMap<Rule, ReadonlySet<string>>();
 
 /** Aliases that stand for lists: quantified elements and every element inside a quantified group. */

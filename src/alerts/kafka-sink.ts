@@ -31,6 +31,8 @@ export interface KafkaSinkOptions extends KafkaConnectionOptions {
 /** A connected Kafka alert sink. */
 export interface KafkaSink extends AlertSink {
   readonly topic: string;
+  /** Queues the alert; the promise resolves once the broker acknowledged its batch. */
+  write(alert: Alert): Promise<void>;
   /** Alerts acknowledged by the broker so far. */
   delivered(): number;
   /** Sends what is pending and waits for it, without closing. @throws LiveError CEP_KAFKA_SEND when the sink failed. */

@@ -2,8 +2,9 @@
  * The wire protocol of the WebSocket alert feed: JSON text frames.
  *
  * Server → client:
- * - `{"type":"alert","alert":ALERT}`: one alert (DSL.md section 6). First the last N alerts
- *   (the replay ring, oldest first), then the live feed.
+ * - `{"type":"alert","alert":ALERT}`: one alert (DSL.md section 6), or
+ *   `{"type":"alerts","alerts":[ALERT...]}`: several, oldest first (alerts written in the same turn
+ *   of the event loop travel together). First the last N alerts (the replay ring), then the live feed.
  * - `{"type":"ready","replayed":N}`: sent once, after the replayed alerts.
  * - `{"type":"stats","stats":STATS}`: the engine's counters ({@link EngineStats}; `watermark` is a
  *   number, or `"-Infinity"`/`"Infinity"`) plus the server's own: `clients`, `droppedClients`.
@@ -15,7 +16,6 @@
  *   filter can be given up front in the URL: `?rules=a,b&severities=high,critical`.
  */
 import type { Severity } from '../nfa/rule.js';
-import type { Alert } from './alert.js';
 import type { EngineStats } from './sink.js';
 
 const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
@@ -71,9 +71,9 @@ export function parseClientMessage(text: string): Subscription {
   return { rules: ruleSet(rules), severities: severitySet(severities) };
 }
 
-/** The frame of one alert, serialised once per broadcast. */
-export function alertFrame(alert: Alert): string {
-  return `{"type":"alert","alert":${JSON.stringify(alert)}}`;
+/** The frame of one or more alerts, from their JSON texts (each serialised once per broadcast). */
+export function alertsFrame(jsons: readonly string[]): string {
+  return jsons.length === 1 ? `{"type":"alert","alert":${jsons[0]}}` : `{"type":"alerts","alerts":[${jsons.join(',')}]}`;
 }
 
 /** The frame of the engine's counters plus the server's own (JSON has no ±Infinity: those become strings). */

@@ -8,7 +8,10 @@
  *    is compared in constant time; without a valid one the answer is `401` and nothing is sent.
  * 2. A new client receives the replay ring (the last N alerts, filtered by its subscription), then
  *    `ready`, then the last counters, then the live feed.
- * 3. Broadcast: each alert is serialised once; the same frame goes to every subscribed client.
+ * 3. Broadcast: each alert is serialised once (its JSON text is shared by every client). Alerts
+ *    written in the same turn of the event loop are queued per subscribed client and sent at the
+ *    end of the turn as one frame: `alert` for one, `alerts` (a list) for several. A burst of
+ *    alerts thus costs one socket write per client, not one per alert and client.
  * 4. Backpressure: before each send, a client whose `bufferedAmount` (bytes queued, not yet taken by
  *    the network) passes `maxBufferedBytes` is terminated and counted in `droppedClients`, so a
  *    stalled reader never makes the server's memory grow. The engine is never slowed by a client.
@@ -23,7 +26,7 @@ import type { Alert } from './alert.js';
 import { LiveError } from './live-error.js';
 import type { AlertSink, EngineStats } from './sink.js';
 import { resolveAlertServerOptions, type AlertServerOptions } from './ws-options.js';
-import { accepts, alertFrame, parseClientMessage, statsFrame, subscriptionFromQuery, type Subscription } from './ws-protocol.js';
+import { accepts, alertsFrame, parseClientMessage, statsFrame, subscriptionFromQuery, type Subscription } from './ws-protocol.js';
 import { Ring } from './ws-ring.js';
 import { preloadStaticFiles, serveStatic } from './ws-static.js';
 
@@ -66,12 +69,15 @@ export interface AlertServer extends AlertSink {
 interface Client {
   subscription: Subscription;
   alive: boolean;
+  /** JSON texts of alerts waiting for the end of the turn (step 3). */
+  queue: string[];
 }
 
 interface RingEntry {
   readonly rule: string;
   readonly severity: Alert['severity'];
-  readonly frame: string;
+  /** The alert's JSON text. */
+  readonly json: string;
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -129,10 +135,21 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
     }
     ws.send(frame);
   };
+  /** Sends each client's queued alerts as one frame (step 3). */
+  let flushScheduled = false;
+  const flush = (): void => {
+    flushScheduled = false;
+    for (const [ws, client] of clients) {
+      if (client.queue.length === 0) continue;
+      const frame = alertsFrame(client.queue);
+      client.queue = [];
+      send(ws, frame);
+    }
+  };
   const serverCounters = (): { clients: number; droppedClients: number } => ({ clients: clients.size, droppedClients });
 
   const onConnection = (ws: WebSocket, subscription: Subscription): void => {
-    const client: Client = { subscription, alive: true };
+    const client: Client = { subscription, alive: true, queue: [] };
     clients.set(ws, client);
     ws.on('pong', () => { client.alive = true; });
     ws.on('close', () => clients.delete(ws));
@@ -145,13 +162,9 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
         send(ws, JSON.stringify({ type: 'error', message: (error as Error).message }));
       }
     });
-    let replayed = 0;
-    for (const entry of ring.toArray()) {
-      if (!accepts(client.subscription, entry.rule, entry.severity)) continue;
-      send(ws, entry.frame);
-      replayed++;
-    }
-    send(ws, JSON.stringify({ type: 'ready', replayed }));
+    const replay = ring.toArray().filter((e) => accepts(client.subscription, e.rule, e.severity)).map((e) => e.json);
+    if (replay.length > 0) send(ws, alertsFrame(replay));
+    send(ws, JSON.stringify({ type: 'ready', replayed: replay.length }));
     if (lastStats !== null) send(ws, statsFrame(lastStats, serverCounters()));
   };
 
@@ -227,15 +240,20 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
     write(alert: Alert): void {
       if (closing !== null) throw new LiveError('CEP_SINK_CLOSED', 'write to the WebSocket alert server after close', { retriable: false });
       alertCount++;
-      const frame = alertFrame(alert);
-      ring.push({ rule: alert.rule, severity: alert.severity, frame });
-      for (const [ws, client] of clients) {
-        if (accepts(client.subscription, alert.rule, alert.severity)) send(ws, frame);
+      const json = JSON.stringify(alert);
+      ring.push({ rule: alert.rule, severity: alert.severity, json });
+      for (const client of clients.values()) {
+        if (accepts(client.subscription, alert.rule, alert.severity)) client.queue.push(json);
+      }
+      if (!flushScheduled && clients.size > 0) {
+        flushScheduled = true;
+        setImmediate(flush);
       }
     },
 
     stats(stats: EngineStats): void {
       lastStats = stats;
+      flush(); // alerts before the counters that count them
       const frame = statsFrame(stats, serverCounters());
       for (const ws of clients.keys()) send(ws, frame);
     },
@@ -243,6 +261,7 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
     close(): Promise<void> {
       closing ??= (async () => {
         clearInterval(heartbeat);
+        flush();
         const closed = [...clients.keys()].map(
           (ws) =>
             new Promise<void>((ok) => {

@@ -18,6 +18,28 @@ const nameOf = (t: any) => ({
   loc: L(t),
 });
 const last = (xs: any[]) => xs[xs.length - 1];
+
+// Token classes: one grammar symbol for several tokens keeps the Earley chart small. `expected`
+// lists them for syntax errors (parse.ts). Declared `var x: any` because nearleyc also emits
+// `declare var x: any` for every %x it sees.
+const tokenClass = (expected: string[], test: (t: any) => boolean) => ({ test, expected });
+var literal: any = tokenClass(['%number', '%duration', '%string', 'true', 'false', 'null'], (t) =>
+  t.type === 'number' || t.type === 'duration' || t.type === 'string' || (t.type === 'keyword' && (t.text === 'true' || t.text === 'false' || t.text === 'null')));
+var name: any = tokenClass(['%ident', '%quoted'], (t) => t.type === 'ident' || t.type === 'quoted');
+var compare: any = tokenClass(['%cmp', 'in'], (t) => t.type === 'cmp' || (t.type === 'keyword' && t.text === 'in'));
+var additive: any = tokenClass(['+', '-'], (t) => t.text === '+' || t.text === '-');
+var anyName: any = tokenClass(['%ident', '%string', '%quoted'], (t) => t.type === 'ident' || t.type === 'string' || t.type === 'quoted');
+var word: any = tokenClass(['%ident', '%string', '%quoted'], (t) => t.type === 'ident' || t.type === 'string' || t.type === 'quoted' || t.type === 'keyword');
+var mark: any = tokenClass(['+', '*', '?'], (t) => t.type === 'punct' && (t.text === '+' || t.text === '*' || t.text === '?'));
+var flag: any = tokenClass(['optional', 'greedy', 'consecutive', 'combinations'], (t) =>
+  t.type === 'keyword' && (t.text === 'optional' || t.text === 'greedy' || t.text === 'consecutive' || t.text === 'combinations'));
+var multiplicative: any = tokenClass(['*', '/', '%'], (t) => t.type === 'punct' && (t.text === '*' || t.text === '/' || t.text === '%'));
+const literalOf = (t: any) => ({
+  kind: 'Literal',
+  value: t.type === 'number' ? Number(t.text) : t.type === 'duration' ? durationMs(t.text) : t.type === 'string' ? unquoteString(t.text) : t.text === 'null' ? null : t.text === 'true',
+  duration: t.type === 'duration',
+  loc: L(t),
+});
 %}
 
 @lexer lexer
@@ -28,8 +50,8 @@ Rule -> "rule" Name Severity:? "key" "by" Paths "pattern" Pattern Within:? Skip:
   {% (d) => ({ kind: 'Rule', name: d[1], severity: d[2], keyBy: d[5], pattern: d[7], within: d[8], skip: d[9], emit: d[10], onTimeout: d[11],
        loc: span(L(d[0]), (d[11] ?? d[10] ?? d[9] ?? d[8] ?? d[7]).loc) }) %}
 
-Name -> (%ident | %string | %quoted) {% (d) => nameOf(d[0][0]) %}
-Word -> (%ident | %keyword | %string | %quoted) {% (d) => nameOf(d[0][0]) %}
+Name -> %anyName {% (d) => nameOf(d[0]) %}
+Word -> %word {% (d) => nameOf(d[0]) %}
 
 Severity -> "severity" %ident {% (d) => nameOf(d[1]) %}
 
@@ -40,11 +62,12 @@ Path -> Name {% (d) => ({ kind: 'Path', parts: [d[0]], loc: d[0].loc }) %}
 
 Within -> "within" %duration {% (d) => ({ kind: 'Duration', ms: durationMs(d[1].text), loc: L(d[1]) }) %}
 
-Skip -> "skip" "past" "last" {% (d) => ({ kind: 'Skip', strategy: 'pastLast', alias: null, loc: span(L(d[0]), L(d[2])) }) %}
-  | "skip" "to" "next" {% (d) => ({ kind: 'Skip', strategy: 'toNext', alias: null, loc: span(L(d[0]), L(d[2])) }) %}
-  | "skip" "none" {% (d) => ({ kind: 'Skip', strategy: 'none', alias: null, loc: span(L(d[0]), L(d[1])) }) %}
-  | "skip" "to" "first" Name {% (d) => ({ kind: 'Skip', strategy: 'toFirst', alias: d[3], loc: span(L(d[0]), d[3].loc) }) %}
-  | "skip" "to" "last" Name {% (d) => ({ kind: 'Skip', strategy: 'toLast', alias: d[3], loc: span(L(d[0]), d[3].loc) }) %}
+Skip -> "skip" SkipStrategy {% (d) => ({ kind: 'Skip', strategy: d[1].strategy, alias: d[1].alias, loc: span(L(d[0]), d[1].loc) }) %}
+SkipStrategy -> "past" "last" {% (d) => ({ strategy: 'pastLast', alias: null, loc: L(d[1]) }) %}
+  | "to" "next" {% (d) => ({ strategy: 'toNext', alias: null, loc: L(d[1]) }) %}
+  | "none" {% (d) => ({ strategy: 'none', alias: null, loc: L(d[0]) }) %}
+  | "to" "first" Name {% (d) => ({ strategy: 'toFirst', alias: d[2], loc: d[2].loc }) %}
+  | "to" "last" Name {% (d) => ({ strategy: 'toLast', alias: d[2], loc: d[2].loc }) %}
 
 Emit -> "emit" EmitBody {% (d) => ({ ...d[1], loc: span(L(d[0]), d[1].loc) }) %}
 OnTimeout -> "on" "timeout" "emit" EmitBody {% (d) => ({ ...d[3], loc: span(L(d[0]), d[3].loc) }) %}
@@ -75,21 +98,19 @@ Atom -> Name Condition:? {% (d) => ({ kind: 'EventAtom', type: d[0], condition: 
 
 Condition -> "[" Expr "]" {% (d) => ({ expr: d[1], loc: span(L(d[0]), L(d[2])) }) %}
 
-Quantifier -> "{" %number "}" {% (d) => ({ kind: 'Quantifier', text: `{${d[1].text}}`, min: Number(d[1].text), max: Number(d[1].text), optional: false, loc: span(L(d[0]), L(d[2])) }) %}
-  | "{" %number "," "}" {% (d) => ({ kind: 'Quantifier', text: `{${d[1].text},}`, min: Number(d[1].text), max: Infinity, optional: false, loc: span(L(d[0]), L(d[3])) }) %}
-  | "{" %number "," %number "}" {% (d) => ({ kind: 'Quantifier', text: `{${d[1].text},${d[3].text}}`, min: Number(d[1].text), max: Number(d[3].text), optional: false, loc: span(L(d[0]), L(d[4])) }) %}
-  | "+" {% (d) => ({ kind: 'Quantifier', text: '+', min: 1, max: Infinity, optional: false, loc: L(d[0]) }) %}
-  | "*" {% (d) => ({ kind: 'Quantifier', text: '*', min: 1, max: Infinity, optional: true, loc: L(d[0]) }) %}
-  | "?" {% (d) => ({ kind: 'Quantifier', text: '?', min: 1, max: 1, optional: true, loc: L(d[0]) }) %}
+Quantifier -> "{" Counts "}" {% (d) => ({ kind: 'Quantifier', text: `{${d[1].text}}`, min: d[1].min, max: d[1].max, optional: false, loc: span(L(d[0]), L(d[2])) }) %}
+  | %mark {% (d) => ({ kind: 'Quantifier', text: d[0].text, min: 1, max: d[0].text === '?' ? 1 : Infinity, optional: d[0].text !== '+', loc: L(d[0]) }) %}
+Counts -> %number {% (d) => ({ text: d[0].text, min: Number(d[0].text), max: Number(d[0].text) }) %}
+  | %number "," {% (d) => ({ text: `${d[0].text},`, min: Number(d[0].text), max: Infinity }) %}
+  | %number "," %number {% (d) => ({ text: `${d[0].text},${d[2].text}`, min: Number(d[0].text), max: Number(d[2].text) }) %}
 
-Modifier -> ("optional" | "greedy" | "consecutive" | "combinations") {% (d) => ({ kind: 'Modifier', name: d[0][0].text, condition: null, loc: L(d[0][0]) }) %}
+Modifier -> %flag {% (d) => ({ kind: 'Modifier', name: d[0].text, condition: null, loc: L(d[0]) }) %}
   | "until" Condition {% (d) => ({ kind: 'Modifier', name: 'until', condition: d[1].expr, loc: span(L(d[0]), d[1].loc) }) %}
 
 # ---- expressions (DSL.md section 4), loosest first ----
 
-Expr -> Or {% id %}
-
-Or -> Or "or" And {% (d) => ({ kind: 'Binary', op: 'or', left: d[0], right: d[2], loc: span(d[0].loc, d[2].loc) }) %}
+# Expr is Or itself (one nonterminal less per expression for the Earley parser).
+Expr -> Expr "or" And {% (d) => ({ kind: 'Binary', op: 'or', left: d[0], right: d[2], loc: span(d[0].loc, d[2].loc) }) %}
   | And {% id %}
 
 And -> And "and" Not {% (d) => ({ kind: 'Binary', op: 'and', left: d[0], right: d[2], loc: span(d[0].loc, d[2].loc) }) %}
@@ -98,16 +119,14 @@ And -> And "and" Not {% (d) => ({ kind: 'Binary', op: 'and', left: d[0], right: 
 Not -> "not" Not {% (d) => ({ kind: 'Unary', op: 'not', operand: d[1], loc: span(L(d[0]), d[1].loc) }) %}
   | Compare {% id %}
 
-Compare -> Sum CompareOp Sum {% (d) => ({ kind: 'Binary', op: d[1], left: d[0], right: d[2], loc: span(d[0].loc, d[2].loc) }) %}
+Compare -> Sum %compare Sum {% (d) => ({ kind: 'Binary', op: d[1].text, left: d[0], right: d[2], loc: span(d[0].loc, d[2].loc) }) %}
   | Sum "not" "in" Sum {% (d) => ({ kind: 'Binary', op: 'not in', left: d[0], right: d[3], loc: span(d[0].loc, d[3].loc) }) %}
   | Sum {% id %}
 
-CompareOp -> (%cmp | "in") {% (d) => d[0][0].text %}
-
-Sum -> Sum ("+" | "-") Product {% (d) => ({ kind: 'Binary', op: d[1][0].text, left: d[0], right: d[2], loc: span(d[0].loc, d[2].loc) }) %}
+Sum -> Sum %additive Product {% (d) => ({ kind: 'Binary', op: d[1].text, left: d[0], right: d[2], loc: span(d[0].loc, d[2].loc) }) %}
   | Product {% id %}
 
-Product -> Product ("*" | "/" | "%") Unary {% (d) => ({ kind: 'Binary', op: d[1][0].text, left: d[0], right: d[2], loc: span(d[0].loc, d[2].loc) }) %}
+Product -> Product %multiplicative Unary {% (d) => ({ kind: 'Binary', op: d[1].text, left: d[0], right: d[2], loc: span(d[0].loc, d[2].loc) }) %}
   | Unary {% id %}
 
 Unary -> "-" Unary {% (d) => ({ kind: 'Unary', op: '-', operand: d[1], loc: span(L(d[0]), d[1].loc) }) %}
@@ -117,20 +136,13 @@ Postfix -> Primary {% id %}
   | Postfix "." Word {% (d) => ({ kind: 'Member', object: d[0], property: d[2], loc: span(d[0].loc, d[2].loc) }) %}
   | Postfix "[" Expr "]" {% (d) => ({ kind: 'Index', object: d[0], index: d[2], loc: span(d[0].loc, L(d[3])) }) %}
 
-Primary -> %number {% (d) => ({ kind: 'Literal', value: Number(d[0].text), duration: false, loc: L(d[0]) }) %}
-  | %duration {% (d) => ({ kind: 'Literal', value: durationMs(d[0].text), duration: true, loc: L(d[0]) }) %}
-  | %string {% (d) => ({ kind: 'Literal', value: unquoteString(d[0].text), duration: false, loc: L(d[0]) }) %}
-  | "true" {% (d) => ({ kind: 'Literal', value: true, duration: false, loc: L(d[0]) }) %}
-  | "false" {% (d) => ({ kind: 'Literal', value: false, duration: false, loc: L(d[0]) }) %}
-  | "null" {% (d) => ({ kind: 'Literal', value: null, duration: false, loc: L(d[0]) }) %}
+Primary -> %literal {% (d) => literalOf(d[0]) %}
   | "[" "]" {% (d) => ({ kind: 'List', items: [], loc: span(L(d[0]), L(d[1])) }) %}
   | "[" Items "]" {% (d) => ({ kind: 'List', items: d[1], loc: span(L(d[0]), L(d[2])) }) %}
   | "(" Expr ")" {% (d) => ({ ...d[1], loc: span(L(d[0]), L(d[2])) }) %}
-  | Ident {% (d) => ({ kind: 'Ident', name: d[0], loc: d[0].loc }) %}
-  | Ident "(" ")" {% (d) => ({ kind: 'Call', callee: d[0], args: [], loc: span(d[0].loc, L(d[2])) }) %}
-  | Ident "(" Items ")" {% (d) => ({ kind: 'Call', callee: d[0], args: d[2], loc: span(d[0].loc, L(d[3])) }) %}
-
-Ident -> (%ident | %quoted) {% (d) => nameOf(d[0][0]) %}
+  | %name {% (d) => ({ kind: 'Ident', name: nameOf(d[0]), loc: L(d[0]) }) %}
+  | %name "(" ")" {% (d) => ({ kind: 'Call', callee: nameOf(d[0]), args: [], loc: span(L(d[0]), L(d[2])) }) %}
+  | %name "(" Items ")" {% (d) => ({ kind: 'Call', callee: nameOf(d[0]), args: d[2], loc: span(L(d[0]), L(d[3])) }) %}
 
 Items -> Expr {% (d) => [d[0]] %}
   | Items "," Expr {% (d) => [...d[0], d[2]] %}

@@ -1,14 +1,15 @@
 /**
- * Text → AST (`FileNode`) with the nearley parser over the generated grammar. Parsing stops at the
+ * Text → AST (`FileNode`) with the nearley parser over the generated grammar (and the moo lexer of
+ * lexer.ts). Parsing stops at the
  * first syntax error, which becomes a `RuleError` saying in words what was expected
  * ("expected a duration such as 10s after 'within', found '10'"); nearley's state dump is kept
  * only as the error's `cause` (graphql-js `syntaxError`).
  */
 import nearley from 'nearley';
-import type { FileNode, Loc } from './ast.js';
+import { span, type FileNode, type Loc, type RuleNode } from './ast.js';
 import { RuleError, RuleErrors } from './errors.js';
 import grammar from './grammar.generated.js';
-import { describeBadText, type Token } from './lexer.js';
+import { describeBadText, RuleLexer, type Token } from './lexer.js';
 import { closest } from './suggest.js';
 
 const compiled = nearley.Grammar.fromCompiled(grammar as unknown as nearley.CompiledRules);
@@ -32,14 +33,15 @@ interface ParserInternals {
   table: { states: { rule: { symbols: unknown[] }; dot: number }[] }[];
 }
 
-/** The terminal symbols the parser could accept in `column` (`'%type'` or the literal text). */
+/** The terminal symbols the parser could accept in `column` (`'%type'` or the literal text; a token class of the grammar lists its members in `expected`). */
 function expectedSymbols(parser: nearley.Parser, column: number): string[] {
   const states = (parser as unknown as ParserInternals).table[column]?.states ?? [];
   const out = new Set<string>();
   for (const state of states) {
-    const symbol = state.rule.symbols[state.dot] as { literal?: string; type?: string } | string | undefined;
+    const symbol = state.rule.symbols[state.dot] as { literal?: string; type?: string; expected?: string[] } | string | undefined;
     if (symbol === undefined || typeof symbol === 'string') continue;
-    if (symbol.literal !== undefined) out.add(symbol.literal);
+    if (symbol.expected !== undefined) for (const e of symbol.expected) out.add(e);
+    else if (symbol.literal !== undefined) out.add(symbol.literal);
     else if (symbol.type !== undefined && symbol.type !== 'keyword') out.add(`%${symbol.type}`);
   }
   return [...out];
@@ -88,34 +90,101 @@ function unexpectedToken(parser: nearley.Parser, column: number, token: Token | 
   return message;
 }
 
+/** The tokens of a source, and the moo error token where lexing stopped early (if it did). */
+function lexAll(source: string): { tokens: Token[]; bad?: Token } {
+  const lexer = new RuleLexer();
+  lexer.reset(source);
+  const tokens: Token[] = [];
+  try {
+    for (let t = lexer.next(); t !== undefined; t = lexer.next()) tokens.push(t);
+  } catch (error) {
+    return { tokens, bad: (error as { token: Token }).token };
+  }
+  return { tokens };
+}
+
 /**
- * Parses a whole rule file.
- * @returns the file's AST and the number of parses nearley found (1 for an unambiguous grammar;
- *   the grammar tests assert it, callers use the first).
+ * A nearley lexer that replays `tokens[start..end)` and then, if given, throws the lexer error
+ * found at that point (so that an earlier syntax error is still reported first).
+ */
+class ReplayLexer {
+  position: number;
+
+  constructor(
+    private readonly tokens: readonly Token[],
+    start: number,
+    private readonly end: number,
+    private readonly bad: Token | undefined,
+  ) {
+    this.position = start;
+  }
+
+  reset(): void {}
+
+  next(): Token | undefined {
+    if (this.position < this.end) return this.tokens[this.position++];
+    if (this.bad !== undefined) throw Object.assign(new Error('lexer error'), { token: this.bad });
+    return undefined;
+  }
+
+  /** Nothing to save: a replay is never resumed. */
+  save(): Record<string, never> {
+    return {};
+  }
+
+  formatError(token: Token): string {
+    return `line ${token.line} col ${token.col}`;
+  }
+
+  has(): boolean {
+    return true;
+  }
+}
+
+/**
+ * Parses a whole rule file, one rule at a time: the tokens are cut before each `rule` keyword
+ * (a reserved word, so it can start nothing else) and each piece gets its own nearley parser, which
+ * keeps the Earley chart (and the garbage it leaves) the size of one rule.
+ * @returns the file's AST and the number of parses nearley found (the product over the rules: 1
+ *   for an unambiguous grammar; the grammar tests assert it, callers use the first).
  * @throws RuleErrors holding exactly one syntax error.
  */
 export function parseFileWithCount(source: string, file: string): { ast: FileNode; parses: number } {
-  const parser = new nearley.Parser(compiled);
-  try {
-    parser.feed(source);
-  } catch (error) {
-    const token = (error as { token?: Token }).token;
-    const column = (parser as unknown as ParserInternals).table.length - 2;
-    if (token !== undefined && token.type === 'error') {
-      const bad = describeBadText(token.text);
-      throw syntaxError(bad.message, { ...tokenLocation(token), length: bad.length }, source, file, error);
+  const { tokens, bad } = lexAll(source);
+  const starts = tokens.flatMap((t, i) => (i === 0 || (t.type === 'keyword' && t.text === 'rule') ? [i] : []));
+  const rules: RuleNode[] = [];
+  let parses = 1;
+  for (let k = 0; k < starts.length || (k === 0 && bad !== undefined); k++) {
+    const start = starts[k] ?? 0;
+    const end = starts[k + 1] ?? tokens.length;
+    const last = k + 1 >= starts.length;
+    const replay = new ReplayLexer(tokens, start, end, last ? bad : undefined);
+    const parser = new nearley.Parser(compiled, { lexer: replay });
+    try {
+      parser.feed('');
+    } catch (error) {
+      const token = (error as { token?: Token }).token;
+      if (token !== undefined && token.type === 'error') {
+        const described = describeBadText(token.text);
+        throw syntaxError(described.message, { ...tokenLocation(token), length: described.length }, source, file, error);
+      }
+      const column = (parser as unknown as ParserInternals).table.length - 2;
+      const message = unexpectedToken(parser, column, token, tokens[replay.position - 2]);
+      throw syntaxError(message, token ? tokenLocation(token) : endLocation(source), source, file, error);
     }
-    const previous = previousToken(source, token);
-    const message = unexpectedToken(parser, column, token, previous);
-    throw syntaxError(message, token ? tokenLocation(token) : endLocation(source), source, file, error);
+    const results = parser.results as FileNode[];
+    if (results.length === 0) {
+      // The piece ended early: the offending token is the next piece's `rule`, or the end of the file.
+      const column = (parser as unknown as ParserInternals).table.length - 1;
+      const next = tokens[end];
+      const message = unexpectedToken(parser, column, next, tokens[end - 1]);
+      throw syntaxError(message, next ? tokenLocation(next) : endLocation(source), source, file);
+    }
+    parses *= results.length;
+    rules.push(...results[0].rules);
   }
-  const results = parser.results as FileNode[];
-  if (results.length === 0) {
-    const column = (parser as unknown as ParserInternals).table.length - 1;
-    const previous = previousToken(source, undefined);
-    throw syntaxError(`${unexpectedToken(parser, column, undefined, previous)}`, endLocation(source), source, file);
-  }
-  return { ast: results[0], parses: results.length };
+  const loc = rules.length > 0 ? span(rules[0].loc, rules[rules.length - 1].loc) : { line: 1, col: 1, offset: 0, length: 0 };
+  return { ast: { kind: 'File', rules, loc }, parses };
 }
 
 /** Parses a rule file to its AST. @throws RuleErrors with one syntax error. */
@@ -125,20 +194,4 @@ export function parseFile(source: string, file: string): FileNode {
 
 function syntaxError(message: string, loc: Loc, source: string, file: string, cause?: unknown): RuleErrors {
   return new RuleErrors([new RuleError(message, { file, source, loc, cause })]);
-}
-
-/** The last meaningful token before `token` (or before the end), by re-lexing (only on errors). */
-function previousToken(source: string, token: Token | undefined): Token | undefined {
-  const lexer = (compiled as unknown as { lexer: { reset(s: string): void; next(): Token | undefined } }).lexer;
-  lexer.reset(source);
-  let previous: Token | undefined;
-  try {
-    for (let t = lexer.next(); t !== undefined; t = lexer.next()) {
-      if (token !== undefined && t.offset >= token.offset) break;
-      previous = t;
-    }
-  } catch {
-    // the bad text is reported by the caller
-  }
-  return previous;
 }

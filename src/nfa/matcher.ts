@@ -20,7 +20,7 @@
  *     then prunes partial and completed matches (Flink `processMatchesAccordingToSkipStrategy`);
  *  5. past `maxPartialMatches` the oldest partial matches are dropped and counted.
  */
-import type { Automaton } from './automaton.js';
+import type { Automaton, StateKind } from './automaton.js';
 import { type Predicate, acceptedTypes, toPredicate } from './edge-condition.js';
 import type { CepEvent } from './event.js';
 import type { Match, Nfa, NfaState, NfaStats } from './nfa.js';
@@ -61,6 +61,12 @@ const TAKE = 0;
 const IGNORE = 1;
 const PROCEED = 2;
 
+/** State kinds as small integers for the hot path. */
+const FINAL = 1;
+const STOP = 2;
+const PENDING = 3;
+const KIND_CODES: Record<StateKind, number> = { start: 0, normal: 0, final: FINAL, stop: STOP, pending: PENDING };
+
 /** Automaton edges compiled for the hot path: parallel arrays per state. */
 interface CompiledEdge {
   readonly action: number;
@@ -84,7 +90,7 @@ class Matcher implements Nfa {
   readonly stats: NfaStats = { conditionErrors: 0, droppedPartialMatches: 0 };
   readonly relevantTypes: ReadonlySet<string> | null;
   private readonly edges: CompiledEdge[][];
-  private readonly kinds: Automaton['states'][number]['kind'][];
+  private readonly kinds: Uint8Array;
   private readonly start: number;
   private readonly within: number;
   private readonly aliases: string[];
@@ -96,12 +102,16 @@ class Matcher implements Nfa {
   private readonly visited: Int32Array;
   private epoch = 0;
   private readonly found: CompiledEdge[] = [];
+  private readonly done: CompletedMatch[] = [];
+  private doneCount = 0;
+  private readonly out: PartialMatch[] = [];
+  private outCount = 0;
 
   constructor(readonly rule: Rule, readonly automaton: Automaton, private readonly options: MatcherOptions) {
     const actions = { take: TAKE, ignore: IGNORE, proceed: PROCEED };
     this.edges = automaton.states.map((s) => s.transitions.map((t) => ({ action: actions[t.action], to: t.to, alias: s.name, test: toPredicate(t.condition, this.stats) })));
     this.canProceed = this.edges.map((edges) => edges.some((e) => e.action === PROCEED));
-    this.kinds = automaton.states.map((s) => s.kind);
+    this.kinds = Uint8Array.from(automaton.states, (s) => KIND_CODES[s.kind]);
     this.start = automaton.start;
     this.within = rule.within !== undefined && rule.within > 0 ? rule.within : Infinity;
     this.aliases = aliasesOf(rule.pattern.elements);
@@ -111,7 +121,7 @@ class Matcher implements Nfa {
   }
 
   initialState(): NfaState {
-    const state: KeyState = { n: 0, partials: [], completed: [] };
+    const state: KeyState = { n: 0, partials: NO_PARTIALS, completed: NO_COMPLETED };
     return state;
   }
 
@@ -122,33 +132,34 @@ class Matcher implements Nfa {
     const startTypes = this.startTypes;
     const tryStart = startTypes === null || startTypes.has(event.type);
     if (old.length === 0 && !tryStart) return NO_MATCHES;
-    const partials: PartialMatch[] = [];
-    let potential: CompletedMatch[] | null = null;
-    for (let i = 0; i < old.length; i++) potential = this.step(old[i], false, event, seq, partials, potential);
-    if (tryStart) potential = this.step(START_PLACEHOLDER, true, event, seq, partials, potential);
-    state.partials = partials;
+    this.doneCount = 0;
+    this.outCount = 0;
+    for (let i = 0; i < old.length; i++) this.step(old[i], false, event, seq);
+    if (tryStart) this.step(START_PLACEHOLDER, true, event, seq);
+    state.partials = this.takeOut();
+    const potential = this.doneCount === 0 ? NO_COMPLETED : this.done.slice(0, this.doneCount);
     let matches: readonly Match[] = NO_MATCHES;
     if (this.rule.skip.kind === 'noSkip') {
-      if (potential !== null) matches = this.emitAll(potential);
-    } else if (potential !== null || state.completed.length > 0) {
+      if (potential.length > 0) matches = this.emitAll(potential);
+    } else if (potential.length > 0 || state.completed.length > 0) {
       // Changed partial matches may also release matches held back on earlier events.
-      matches = this.emitBySkipStrategy(state, potential ?? []);
+      matches = this.emitBySkipStrategy(state, potential);
     }
     this.enforceLimit(state);
     return matches;
   }
 
-  /** One partial match (or the start state) against one event; appends survivors to `out`. */
-  private step(pm: PartialMatch, isStart: boolean, event: CepEvent, seq: number, out: PartialMatch[], potential: CompletedMatch[] | null): CompletedMatch[] | null {
-    const found = this.found;
-    found.length = 0;
+  /** One partial match (or the start state) against one event; appends survivors to `out`, completed matches to `done`. */
+  private step(pm: PartialMatch, isStart: boolean, event: CepEvent, seq: number): void {
     this.bindings.node = pm.node;
-    this.collectEdges(isStart ? this.start : pm.state, isStart, event);
-    if (found.length === 0) return potential;
-    const before = out.length;
+    const count = this.collectEdges(isStart ? this.start : pm.state, isStart, event);
+    if (count === 0) return;
+    const found = this.found;
+    const kinds = this.kinds;
+    const out = this.out;
+    const before = this.outCount;
     let stopped = false;
-    let finals: CompletedMatch[] | null = null;
-    for (let i = 0; i < found.length; i++) {
+    for (let i = 0; i < count; i++) {
       const edge = found[i];
       let next: PartialMatch;
       if (edge.action === IGNORE) {
@@ -158,48 +169,63 @@ class Matcher implements Nfa {
         const startTime = isStart ? event.time : pm.startTime;
         const startSeq = isStart ? seq : pm.startSeq;
         next = { state: edge.to, node, startTime, startSeq };
-        if (this.canProceed[edge.to] && this.proceedsToFinal(edge.to, event)) {
-          (finals ??= []).push({ node, startTime, startSeq, end: event.time });
-        }
+        if (this.canProceed[edge.to] && this.proceedsToFinal(edge.to, event)) this.complete({ node, startTime, startSeq, end: event.time });
       }
-      const kind = this.kinds[next.state];
-      if (kind === 'final') (finals ??= []).push({ node: next.node, startTime: next.startTime, startSeq: next.startSeq, end: next.node === null ? next.startTime : next.node.event.time });
-      else if (kind === 'stop') stopped = true;
-      else out.push(next);
+      const kind = kinds[next.state];
+      if (kind === FINAL) this.complete({ node: next.node, startTime: next.startTime, startSeq: next.startSeq, end: next.node === null ? next.startTime : next.node.event.time });
+      else if (kind === STOP) stopped = true;
+      else out[this.outCount++] = next;
     }
     // A stop state discards the whole branch; completed matches found on the way are kept (Flink).
-    if (stopped) out.length = before;
-    if (finals !== null) potential = potential === null ? finals : potential.concat(finals);
-    return potential;
+    if (stopped) this.outCount = before;
   }
 
-  /** Flink `createDecisionGraph`: the take/ignore edges reachable through proceed edges whose guards hold. */
-  private collectEdges(from: number, isStart: boolean, event: CepEvent): void {
+  /** The surviving partial matches of this step as an exact-size array (the shared empty one when none). */
+  private takeOut(): PartialMatch[] {
+    const count = this.outCount;
+    if (count === 0) return NO_PARTIALS;
+    const partials = new Array<PartialMatch>(count);
+    for (let i = 0; i < count; i++) partials[i] = this.out[i];
+    return partials;
+  }
+
+  private complete(match: CompletedMatch): void {
+    this.done[this.doneCount++] = match;
+  }
+
+  /**
+   * Flink `createDecisionGraph`: the take/ignore edges reachable through proceed edges whose guards
+   * hold, written to `found`; returns their number.
+   */
+  private collectEdges(from: number, isStart: boolean, event: CepEvent): number {
     const stack = this.stack;
     const visited = this.visited;
+    const found = this.found;
+    const bindings = this.bindings;
     const epoch = ++this.epoch;
-    stack.length = 0;
-    stack.push(from);
+    let top = 0;
+    let count = 0;
+    stack[top++] = from;
     visited[from] = epoch;
-    while (stack.length > 0) {
-      const id = stack.pop() as number;
-      const edges = this.edges[id];
+    while (top > 0) {
+      const edges = this.edges[stack[--top]];
       for (let i = 0; i < edges.length; i++) {
         const edge = edges[i];
         // From the start state nothing is ignored, so its ignore guards need no evaluation.
         if (edge.action === IGNORE && isStart) continue;
-        if (!edge.test(event, this.bindings)) continue;
+        if (!edge.test(event, bindings)) continue;
         if (edge.action === PROCEED) {
           // A proceed cycle (an all-optional looping group) is followed once.
           if (visited[edge.to] !== epoch) {
             visited[edge.to] = epoch;
-            stack.push(edge.to);
+            stack[top++] = edge.to;
           }
         } else {
-          this.found.push(edge);
+          found[count++] = edge;
         }
       }
     }
+    return count;
   }
 
   /** Flink `findFinalStateAfterProceed`: can `from` reach the final state through proceeds on this event? */
@@ -210,7 +236,7 @@ class Matcher implements Nfa {
       const edges = this.edges[stack.pop() as number];
       for (const edge of edges) {
         if (edge.action !== PROCEED || seen.has(edge.to) || !edge.test(event, this.bindings)) continue;
-        if (this.kinds[edge.to] === 'final') return true;
+        if (this.kinds[edge.to] === FINAL) return true;
         seen.add(edge.to);
         stack.push(edge.to);
       }
@@ -223,23 +249,26 @@ class Matcher implements Nfa {
     const within = this.within;
     const old = state.partials;
     // Partial matches are ordered by first event, so the timed-out ones are a prefix.
-    if ((old.length === 0 || old[0].startTime + within > time) && state.completed.length === 0) return NO_MATCHES;
-    const timeouts: Match[] = [];
-    const pending: CompletedMatch[] = [];
     let cut = 0;
-    while (cut < old.length && old[cut].startTime + within <= time) {
-      const pm = old[cut++];
-      const deadline = pm.startTime + within;
-      if (this.kinds[pm.state] === 'pending') {
+    while (cut < old.length && old[cut].startTime + within <= time) cut++;
+    if (cut === 0 && state.completed.length === 0) return NO_MATCHES;
+    let timeouts: Match[] | null = null;
+    let pending: CompletedMatch[] | null = null;
+    for (let i = 0; i < cut; i++) {
+      const pm = old[i];
+      if (this.kinds[pm.state] === PENDING) {
         // A trailing `-> not X` reached its deadline: the absence completes the match.
-        pending.push({ node: pm.node, startTime: pm.startTime, startSeq: pm.startSeq, end: deadline });
+        (pending ??= []).push({ node: pm.node, startTime: pm.startTime, startSeq: pm.startSeq, end: pm.startTime + within });
       } else if (this.rule.onTimeout !== undefined) {
-        timeouts.push(this.toMatch('timeout', { node: pm.node, startTime: pm.startTime, startSeq: pm.startSeq, end: pm.node === null ? pm.startTime : pm.node.event.time }));
+        const end = pm.node === null ? pm.startTime : pm.node.event.time;
+        (timeouts ??= []).push(this.toMatch('timeout', { node: pm.node, startTime: pm.startTime, startSeq: pm.startSeq, end }));
       }
     }
-    state.partials = cut === 0 ? old : old.slice(cut);
-    const matches = this.emitBySkipStrategy(state, pending);
-    return timeouts.length === 0 ? matches : matches.length === 0 ? timeouts : [...matches, ...timeouts];
+    if (cut > 0) state.partials = cut === old.length ? NO_PARTIALS : old.slice(cut);
+    // A timed-out partial match may release completed matches held back by the skip strategy.
+    const matches = pending !== null || state.completed.length > 0 ? this.emitBySkipStrategy(state, pending ?? NO_COMPLETED) : NO_MATCHES;
+    if (timeouts === null) return matches;
+    return matches.length === 0 ? timeouts : [...matches, ...timeouts];
   }
 
   isEmpty(s: NfaState): boolean {
@@ -291,7 +320,7 @@ class Matcher implements Nfa {
   }
 
   /** noSkip: every completed match comes out at once, in Flink's order. */
-  private emitAll(potential: CompletedMatch[]): Match[] {
+  private emitAll(potential: CompletedMatch[]): readonly Match[] {
     if (potential.length > 1) potential.sort(compareMatches);
     return potential.map((m) => this.toMatch('match', m));
   }
@@ -301,28 +330,29 @@ class Matcher implements Nfa {
    * match started before it; each emitted match prunes partial and completed matches by the skip
    * strategy. Matches held back stay in `state.completed`.
    */
-  private emitBySkipStrategy(state: KeyState, potential: CompletedMatch[]): Match[] {
+  private emitBySkipStrategy(state: KeyState, potential: CompletedMatch[]): readonly Match[] {
     let completed = state.completed;
     if (potential.length > 0) {
-      completed = completed.concat(potential);
+      completed = completed.length === 0 ? potential : completed.concat(potential);
       if (completed.length > 1) completed.sort(compareMatches);
     }
-    if (completed.length === 0) return NO_MATCHES as Match[];
-    const out: Match[] = [];
     let partials = state.partials;
-    while (completed.length > 0 && (partials.length === 0 || completed[0].startSeq <= partials[0].startSeq)) {
-      const match = completed.shift() as CompletedMatch;
-      out.push(this.toMatch('match', match));
+    let out: Match[] | null = null;
+    let next = 0;
+    while (next < completed.length && (partials.length === 0 || completed[next].startSeq <= partials[0].startSeq)) {
+      const match = completed[next++];
+      (out ??= []).push(this.toMatch('match', match));
       const pruning = pruningSeq(this.rule.skip, match);
       if (pruning !== null) {
-        const prune = pruning.inclusive ? (startSeq: number) => startSeq <= pruning.seq : (startSeq: number) => startSeq < pruning.seq;
-        partials = partials.filter((p) => !prune(p.startSeq));
-        completed = completed.filter((c) => !prune(c.startSeq));
+        partials = prune(partials, pruning);
+        completed = next === completed.length ? NO_COMPLETED : prune(completed.slice(next), pruning);
+        next = 0;
       }
     }
-    state.partials = partials;
-    state.completed = completed;
-    return out;
+    if (next > 0) completed = completed.slice(next);
+    state.partials = partials.length === 0 ? NO_PARTIALS : partials;
+    state.completed = completed.length === 0 ? NO_COMPLETED : completed;
+    return out ?? NO_MATCHES;
   }
 
   /** Past `maxPartialMatches`, drops the oldest partial matches (FLINK-33538: never run out of memory). */
@@ -342,6 +372,9 @@ class Matcher implements Nfa {
 /** Stand-in partial match for the start state (never stored). */
 const START_PLACEHOLDER: PartialMatch = { state: -1, node: null, startTime: 0, startSeq: 0 };
 const NO_MATCHES: readonly Match[] = Object.freeze([]);
+// Shared empty lists of a key state: never mutated in place (every change assigns a new array).
+const NO_PARTIALS = Object.freeze([]) as unknown as PartialMatch[];
+const NO_COMPLETED = Object.freeze([]) as unknown as CompletedMatch[];
 
 /** The serialised form of a key's state (JSON-compatible). */
 interface SerializedState {
@@ -352,6 +385,19 @@ interface SerializedState {
   readonly partials: [number, number, number, number][];
   /** `[node ref, startTime, startSeq, end]`. */
   readonly completed: [number, number, number, number][];
+}
+
+/** The entries of `list` that `pruning` keeps (`list` itself when it keeps them all). */
+function prune<T extends { readonly startSeq: number }>(list: T[], pruning: { seq: number; inclusive: boolean }): T[] {
+  const { seq, inclusive } = pruning;
+  let kept: T[] | null = null;
+  for (let i = 0; i < list.length; i++) {
+    const startSeq = list[i].startSeq;
+    const drop = inclusive ? startSeq <= seq : startSeq < seq;
+    if (drop && kept === null) kept = list.slice(0, i);
+    else if (!drop && kept !== null) kept.push(list[i]);
+  }
+  return kept ?? list;
 }
 
 /** Flink's order of matches: earlier first event first, then the lexicographically earlier event sequence. */

@@ -44,20 +44,18 @@ export class BufferBindings implements Bindings {
   }
 }
 
-/** The bound events of a match by alias, aliases in pattern order, events oldest first. */
+/**
+ * The bound events of a match by alias, aliases in pattern order, events oldest first. One walk of
+ * the chain per alias: patterns have few aliases, and no intermediate list or map is built.
+ */
 export function materialize(node: BufferNode | null, aliases: readonly string[]): Map<string, CepEvent[]> {
-  const byAlias = new Map<string, CepEvent[]>();
-  for (const n of nodesOf(node)) {
-    const list = byAlias.get(n.alias);
-    if (list === undefined) byAlias.set(n.alias, [n.event]);
-    else list.push(n.event);
-  }
-  const ordered = new Map<string, CepEvent[]>();
+  const result = new Map<string, CepEvent[]>();
   for (const alias of aliases) {
-    const list = byAlias.get(alias);
-    if (list !== undefined) ordered.set(alias, list);
+    let list: CepEvent[] | null = null;
+    for (let n = node; n !== null; n = n.prev) if (n.alias === alias) (list ??= []).push(n.event);
+    if (list !== null) result.set(alias, list.reverse());
   }
-  return ordered;
+  return result;
 }
 
 /** Serialised buffer: events and nodes once each, nodes as `[alias, eventIndex, seq, prevIndex]` (−1: none). */

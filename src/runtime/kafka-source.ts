@@ -9,7 +9,10 @@
  *   partition the committable offset is the lowest offset not yet done (Kafka commits "the next
  *   offset to read"), committed every `commitIntervalMs` and at `close`. An event still held by
  *   the engine (waiting for the watermark, or its alert not yet acknowledged by a sink) is therefore
- *   never committed, and a restarted consumer reads it again.
+ *   never committed, and a restarted consumer reads it again. `close` first waits (up to
+ *   `closeGraceMs` without progress) for records whose alerts are still being delivered.
+ *   Partial matches are not checkpointed: an event the engine fed into a partial match is done,
+ *   so a restart loses partial matches that span it (Flink restores them from a checkpoint).
  * - Backpressure: at most `maxBuffered` records wait for the engine; past that the consumer loop
  *   waits (heartbeating, so the group does not evict it), and kafkajs stops fetching.
  * - `stopAtEnd`: the end offsets are read at start; once every partition reached its end the record
@@ -37,9 +40,11 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   readonly maxBuffered?: number;
   /** Group session timeout, ms (a member silent this long is evicted). Default 30000. */
   readonly sessionTimeoutMs?: number;
+  /** On close, how long to wait for records still becoming done before the final commit, ms. Default 1000. */
+  readonly closeGraceMs?: number;
 }
 
-const KNOWN = new Set(['brokers', 'clientId', 'logLevel', 'connectionTimeoutMs', 'retries', 'topics', 'groupId', 'typeFromTopic', 'fromBeginning', 'stopAtEnd', 'commitIntervalMs', 'maxBuffered', 'sessionTimeoutMs']);
+const KNOWN = new Set(['brokers', 'clientId', 'logLevel', 'connectionTimeoutMs', 'retries', 'topics', 'groupId', 'typeFromTopic', 'fromBeginning', 'stopAtEnd', 'commitIntervalMs', 'maxBuffered', 'sessionTimeoutMs', 'closeGraceMs']);
 /** At most this many characters of a bad record are kept. */
 const MAX_RAW_CHARS = 64 * 1024;
 
@@ -52,13 +57,15 @@ class PartitionOffsets {
   /** The offset last committed (or known committed at start). */
   committed: bigint | null = null;
 
-  /** Registers a record; returns its `done`. */
-  track(offset: bigint): () => void {
+  /** Registers a record; returns its `done` (idempotent), which calls `onDone` the first time. */
+  track(offset: bigint, onDone: () => void): () => void {
     const entry = { offset, done: false };
     this.entries.push(entry);
     this.next = offset + 1n;
     return () => {
+      if (entry.done) return;
       entry.done = true;
+      onDone();
     };
   }
 
@@ -79,7 +86,7 @@ export interface KafkaSource extends Source {
   commit(): Promise<void>;
 }
 
-function check(options: KafkaSourceOptions): Required<Pick<KafkaSourceOptions, 'commitIntervalMs' | 'maxBuffered' | 'sessionTimeoutMs'>> {
+function check(options: KafkaSourceOptions): Required<Pick<KafkaSourceOptions, 'commitIntervalMs' | 'maxBuffered' | 'sessionTimeoutMs' | 'closeGraceMs'>> {
   if (typeof options !== 'object' || options === null) throw new TypeError('Kafka source options must be an object with brokers, topics and groupId');
   for (const name of Object.keys(options)) {
     if (!KNOWN.has(name)) throw new TypeError(`unknown Kafka source option '${name}'; known options: ${[...KNOWN].join(', ')}`);
@@ -99,7 +106,12 @@ function check(options: KafkaSourceOptions): Required<Pick<KafkaSourceOptions, '
   const sessionTimeoutMs = int('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000, 6_000, 300_000);
   const commitIntervalMs = int('commitIntervalMs', options.commitIntervalMs ?? 1000, 10, 600_000);
   if (commitIntervalMs >= sessionTimeoutMs) throw new RangeError(`Kafka source option 'commitIntervalMs' (${commitIntervalMs}) must be below 'sessionTimeoutMs' (${sessionTimeoutMs})`);
-  return { commitIntervalMs, sessionTimeoutMs, maxBuffered: int('maxBuffered', options.maxBuffered ?? 10_000, 1, 10_000_000) };
+  return {
+    commitIntervalMs,
+    sessionTimeoutMs,
+    maxBuffered: int('maxBuffered', options.maxBuffered ?? 10_000, 1, 10_000_000),
+    closeGraceMs: int('closeGraceMs', options.closeGraceMs ?? 1000, 0, 60_000),
+  };
 }
 
 /** The end offset (`high`) of every partition of `topics`, and the group's committed offsets, by `topic/partition`. */
@@ -132,7 +144,8 @@ async function retrying<T>(action: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Checks the options, connects the consumer and subscribes; consuming starts on the first `records()`.
+ * Checks the options, connects the consumer, subscribes, and waits for the group's first partition
+ * assignment (so `inputs` lists the partitions); fetched records wait in a bounded buffer for `records()`.
  * @throws TypeError/RangeError for bad options (before any connection);
  *   LiveError `CEP_KAFKA_CONNECT` (brokers, retriable, cause) when the brokers cannot be reached or a topic does not exist.
  */
@@ -173,7 +186,9 @@ export async function createKafkaSource(options: KafkaSourceOptions): Promise<Ka
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  return new KafkaSourceImpl(consumer, options, limits, ends);
+  const source = new KafkaSourceImpl(consumer, options, limits, ends);
+  await source.start(limits.sessionTimeoutMs);
+  return source;
 }
 
 class KafkaSourceImpl implements KafkaSource {
@@ -187,6 +202,14 @@ class KafkaSourceImpl implements KafkaSource {
   private failure: LiveError | null = null;
   private ended = false;
   private started = false;
+  /** Records handed out, and those of them done: `close` waits while the difference shrinks. */
+  private handedOut = 0;
+  private doneCount = 0;
+  private readonly countDone = (): void => {
+    this.doneCount++;
+  };
+  /** Resolves `start` at the first assignment. */
+  private joined: (() => void) | null = null;
   private closing: Promise<void> | null = null;
   private commitTimer: NodeJS.Timeout | null = null;
   private commitChain: Promise<void> = Promise.resolve();
@@ -196,7 +219,7 @@ class KafkaSourceImpl implements KafkaSource {
   constructor(
     private readonly consumer: Consumer,
     private readonly options: KafkaSourceOptions,
-    private readonly limits: { commitIntervalMs: number; maxBuffered: number },
+    private readonly limits: { commitIntervalMs: number; maxBuffered: number; closeGraceMs: number },
     ends: Map<string, { start: bigint; end: bigint }> | null,
   ) {
     this.unfinished = ends === null ? null : new Map([...ends].filter(([, e]) => e.start < e.end).map(([input, e]) => [input, e.end]));
@@ -205,6 +228,31 @@ class KafkaSourceImpl implements KafkaSource {
       const error = event.payload.error;
       if (!event.payload.restart) this.fail(new LiveError('CEP_KAFKA_CONSUME', `the consumer of group ${options.groupId} stopped: ${messageOf(error)}`, { retriable: isRetriable(error), cause: error }));
     });
+  }
+
+  /**
+   * Joins the group and starts fetching (records wait in the buffer for `records()`); resolves once
+   * the first assignment is known, so that `inputs` already lists the partitions when the engine
+   * builds its watermark.
+   * @throws LiveError CEP_KAFKA_CONNECT when no assignment comes within the session timeout.
+   */
+  async start(sessionTimeoutMs: number): Promise<void> {
+    this.commitTimer = setInterval(() => void this.commit().catch((e: unknown) => this.onCommitError(e)), this.limits.commitIntervalMs);
+    this.checkEnd();
+    if (this.ended) return;
+    const joined = new Promise<void>((ok) => { this.joined = ok; });
+    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((ok) => { timer = setTimeout(() => ok('timeout'), sessionTimeoutMs + 10_000); });
+    const outcome = await Promise.race([joined, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      await this.close();
+      throw new LiveError('CEP_KAFKA_CONNECT', `the consumer of group ${this.options.groupId} got no partition assignment within ${sessionTimeoutMs + 10_000} ms`, {
+        retriable: true,
+        context: { topic: this.options.topics[0] },
+      });
+    }
   }
 
   /** The topic-partitions assigned now. */
@@ -220,11 +268,6 @@ class KafkaSourceImpl implements KafkaSource {
   async *records(): AsyncGenerator<SourceRecord> {
     if (this.started) throw new Error('KafkaSource.records() may be iterated once');
     this.started = true;
-    this.commitTimer = setInterval(() => void this.commit().catch((e: unknown) => this.onCommitError(e)), this.limits.commitIntervalMs);
-    this.checkEnd();
-    if (!this.ended) {
-      await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
-    }
     for (;;) {
       if (this.queueHead < this.queue.length) {
         const record = this.queue[this.queueHead++];
@@ -236,6 +279,7 @@ class KafkaSourceImpl implements KafkaSource {
           this.spaceWaiter();
           this.spaceWaiter = null;
         }
+        this.handedOut++;
         yield record;
         continue;
       }
@@ -280,6 +324,7 @@ class KafkaSourceImpl implements KafkaSource {
       this.spaceWaiter?.();
       this.wake?.();
       try {
+        await this.settle();
         // Commit while still a member of the group (kafkajs ignores commits of a stopped consumer).
         await this.commit().catch((e: unknown) => this.onCommitError(e));
         await this.consumer.stop();
@@ -288,6 +333,26 @@ class KafkaSourceImpl implements KafkaSource {
       }
     })();
     return this.closing;
+  }
+
+  /**
+   * Graceful shutdown: waits while records handed out are still becoming done (their alerts being
+   * acknowledged by a sink), so the final commit covers them. Stops when all are done, when none
+   * became done for `closeGraceMs` (the rest are held by the watermark and will be read again),
+   * or after 10 × `closeGraceMs`.
+   */
+  private async settle(): Promise<void> {
+    const grace = this.limits.closeGraceMs;
+    const giveUp = Date.now() + 10 * grace;
+    let lastDone = this.doneCount;
+    let lastProgress = Date.now();
+    while (this.doneCount < this.handedOut && Date.now() < giveUp && Date.now() - lastProgress < grace) {
+      await new Promise((ok) => setTimeout(ok, 20));
+      if (this.doneCount !== lastDone) {
+        lastDone = this.doneCount;
+        lastProgress = Date.now();
+      }
+    }
   }
 
   /** A retriable commit failure (a rebalance in progress) is tried again next period; any other ends the stream. */
@@ -308,6 +373,8 @@ class KafkaSourceImpl implements KafkaSource {
     this.assigned = now;
     for (const input of change.removed) this.partitions.delete(input); // no longer ours to commit
     if (change.added.length > 0 || change.removed.length > 0) for (const l of this.listeners) l(change);
+    this.joined?.();
+    this.joined = null;
   }
 
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -327,7 +394,7 @@ class KafkaSourceImpl implements KafkaSource {
       }
       const offset = BigInt(message.offset);
       const position = `${input}@${message.offset}`;
-      const done = tracker.track(offset);
+      const done = tracker.track(offset, this.countDone);
       this.queue.push(this.toRecord(batch.topic, input, position, message.value, Number(message.timestamp), done));
       resolveOffset(message.offset);
       this.wake?.();

@@ -22,6 +22,11 @@ export class TimeQueue<T extends Timed> {
     return this.heap.length === 0 ? Infinity : this.heap[0].time;
   }
 
+  /** The earliest entry without removing it, or `undefined` when empty. */
+  peek(): T | undefined {
+    return this.heap[0];
+  }
+
   push(entry: T): void {
     const heap = this.heap;
     heap.push(entry);

@@ -97,8 +97,8 @@ export class WatermarkTracker {
   }
 
   /**
-   * Recomputes the minimum over inputs, leaving out finished ones (+∞) and, when `idleAfter` is
-   * set, those silent that long; returns the watermark (unchanged if the minimum would go back).
+   * Recomputes the minimum over inputs (finished ones count as +∞), leaving out, when
+   * `idleAfter` is set, those silent that long; returns the watermark (unchanged if the minimum would go back).
    * Call it periodically when idleness is enabled.
    */
   recompute(): number {
@@ -106,20 +106,18 @@ export class WatermarkTracker {
     let active = 0;
     const now = this.idleAfter === Infinity ? 0 : this.now();
     for (const clock of this.inputs.values()) {
-      if (clock.finished) continue;
+      if (clock.finished) {
+        active++; // a finished input stands at +∞ (Flink: MAX_WATERMARK at end of input)
+        continue;
+      }
       if (now - clock.lastSeen >= this.idleAfter) continue;
       active++;
       const w = clock.maxTime - this.maxDelay - 1;
       if (w < min) min = w;
     }
-    // All inputs idle (not finished): hold the watermark, as Flink does when every channel is idle.
-    if (active === 0 && this.hasUnfinished()) return this.current;
+    // Every input idle: hold the watermark, as Flink does when all channels are idle.
+    if (active === 0 && this.inputs.size > 0) return this.current;
     if (min > this.current) this.current = min;
     return this.current;
-  }
-
-  private hasUnfinished(): boolean {
-    for (const clock of this.inputs.values()) if (!clock.finished) return true;
-    return false;
   }
 }

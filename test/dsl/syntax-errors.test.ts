@@ -38,7 +38,7 @@ describe('syntax errors', () => {
     ['rule a key by x pattern a -> -> b', 1, 30, "after '->', found '->'"],
     ['rule a key by x pattern a[x < 1 < 2]', 1, 33, "found '<'"],
     ['rule a key by x pattern a{2,3,4}', 1, 30, "expected '}' after '3', found ','"],
-    ['rule a key by x pattern a skip to somewhere', 1, 35, "expected 'next', 'first' or 'last' after 'to', found 'somewhere'"],
+    ['rule a key by x pattern a skip to somewhere', 1, 35, "expected 'last', 'first' or 'next' after 'to', found 'somewhere'"],
     ['rule a key by x pattern a[x]\n\n  emit { a 1 }', 3, 12, "expected ':' after 'a', found '1'"],
   ])('%s', (source, line, col, fragment) => {
     const [error] = errorsOf(source).errors;

@@ -27,7 +27,7 @@ async function server(options: Parameters<typeof startAlertServer>[0] = {}): Pro
 
 interface Feed {
   readonly ws: WebSocket;
-  readonly messages: { type: string; alert?: Alert; stats?: Record<string, unknown>; replayed?: number; message?: string }[];
+  readonly messages: { type: string; alert?: Alert; alerts?: Alert[]; stats?: Record<string, unknown>; replayed?: number; message?: string }[];
   alerts(): Alert[];
   /** Resolves once `pred` holds over the messages received so far. */
   until(pred: () => boolean, timeoutMs?: number): Promise<void>;
@@ -51,7 +51,8 @@ async function connect(url: string, options: ConstructorParameters<typeof WebSoc
       await new Promise((r) => setTimeout(r, 5));
     }
   };
-  return { ws, messages, alerts: () => messages.filter((m) => m.type === 'alert').map((m) => m.alert!), until };
+  const alerts = (): Alert[] => messages.flatMap((m) => (m.type === 'alert' ? [m.alert!] : m.type === 'alerts' ? m.alerts! : []));
+  return { ws, messages, alerts, until };
 }
 
 const withoutToken = (s: AlertServer): string => `ws://127.0.0.1:${s.port}/ws`;
@@ -99,8 +100,31 @@ describe('feed', () => {
     await late.until(() => late.messages.some((m) => m.type === 'ready'));
     for (const a of alerts.slice(10)) s.write(a);
     await late.until(() => late.alerts().length === 7);
-    expect(late.messages[5]).toEqual({ type: 'ready', replayed: 5 });
+    expect(late.messages[0].alerts).toEqual(alerts.slice(5, 10)); // the replay, in one frame
+    expect(late.messages[1]).toEqual({ type: 'ready', replayed: 5 });
     expect(late.alerts()).toEqual([...alerts.slice(5, 10), ...alerts.slice(10)]);
+  });
+
+  it('sends a burst of alerts written in one turn as one frame, each alert serialised once', async () => {
+    const s = await server({ replay: 0 });
+    const a = await connect(s.feedUrl);
+    const b = await connect(s.feedUrl);
+    const alerts = sshAlerts().slice(0, 100);
+    const stringify = JSON.stringify;
+    let calls = 0;
+    JSON.stringify = ((...args: Parameters<typeof stringify>) => { calls++; return stringify(...args); }) as typeof stringify;
+    try {
+      for (const x of alerts) s.write(x);
+    } finally {
+      JSON.stringify = stringify;
+    }
+    expect(calls).toBe(100);
+    await a.until(() => a.alerts().length === 100);
+    await b.until(() => b.alerts().length === 100);
+    expect(a.messages.filter((m) => m.type === 'alerts')).toEqual([{ type: 'alerts', alerts }]);
+    s.write(alerts[0]);
+    await a.until(() => a.alerts().length === 101);
+    expect(a.messages.at(-1)).toEqual({ type: 'alert', alert: alerts[0] });
   });
 
   it('filters by the subscription given in the URL or in a subscribe message', async () => {

@@ -96,4 +96,82 @@ describe('engine', () => {
     await expect(runEngine({ rules: [], sources: [arraySource('x', [])], sinks: [new MemorySink()] })).rejects.toThrow(/at least one rule/);
     await expect(runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 1 })], sources: [arraySource('x', [])], sinks: [new MemorySink()], speed: 0 })).rejects.toThrow(/speed/);
   });
+
+  it('calls done() once an event is fed and its alerts are accepted by every sink', async () => {
+    const order: string[] = [];
+    let accept: (() => void) | null = null;
+    const slowSink = {
+      write: () => new Promise<void>((resolve) => (accept = () => (order.push('accepted'), resolve()))),
+      close: async () => {},
+    };
+    const source = arraySource('in', [ev('a', 'k', 0), ev('b', 'k', 1), ev('x', 'k', 2)]);
+    const originalRecords = source.records.bind(source);
+    source.records = async function* () {
+      for await (const r of originalRecords()) yield { ...r, done: () => order.push(`done ${r.position}`) };
+    };
+    const run = runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [source], sinks: [slowSink], log: () => {} });
+    while (accept === null) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    // Event 2 caused the alert: not done while the sink holds it; events 1 and 3 caused none.
+    expect(order).not.toContain('done in:2');
+    expect(order).toContain('done in:1');
+    (accept as () => void)();
+    await run;
+    expect(order.indexOf('done in:2')).toBeGreaterThan(order.indexOf('accepted'));
+    expect([...order].sort()).toEqual(['accepted', 'done in:1', 'done in:2', 'done in:3']);
+  });
+
+  it('with linger, keeps sinks open after the input ends until the signal aborts', async () => {
+    const sink = new MemorySink();
+    const controller = new AbortController();
+    const run = runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [arraySource('in', [ev('a', 'k', 0), ev('b', 'k', 1)])], sinks: [sink], linger: true, signal: controller.signal, log: () => {} });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sink.alerts).toHaveLength(1);
+    expect(sink.closed).toBe(false);
+    controller.abort();
+    const summary = await run;
+    expect(sink.closed).toBe(true);
+    expect(summary.interrupted).toBe(false);
+  });
+
+  it('stops reading on abort and still closes the sinks', async () => {
+    const sink = new MemorySink();
+    const controller = new AbortController();
+    const endless = {
+      inputs: ['live'],
+      async *records() {
+        for (let i = 0; ; i++) {
+          yield { kind: 'event' as const, input: 'live', position: `live:${i}`, value: ev('a', `k${i}`, i) };
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      },
+      async close() {},
+    };
+    const run = runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [endless], sinks: [sink], signal: controller.signal, log: () => {} });
+    setTimeout(() => controller.abort(), 50);
+    const summary = await run;
+    expect(summary.interrupted).toBe(true);
+    expect(summary.events).toBeGreaterThan(0);
+    expect(sink.closed).toBe(true);
+  });
+
+  it('with --idle, an input silent that long no longer holds the watermark back', async () => {
+    const sink = new MemorySink();
+    const controller = new AbortController();
+    const silent = {
+      inputs: ['silent'],
+      async *records() {
+        await new Promise((resolve) => controller.signal.addEventListener('abort', resolve));
+      },
+      async close() {},
+    };
+    const live = arraySource('live', [ev('a', 'k', 0), ev('b', 'k', 1), ev('x', 'k', 2)]);
+    const run = runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [live, silent], sinks: [sink], idle: 100, linger: true, signal: controller.signal, log: () => {} });
+    const deadline = Date.now() + 5_000;
+    while (sink.alerts.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // The live input ended (its watermark is +∞) but the silent one stays open: only idleness released the match.
+    expect(sink.alerts.map((a) => a.key)).toEqual(['k']);
+    controller.abort();
+    await run;
+  });
 });

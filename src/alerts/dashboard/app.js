@@ -49,8 +49,9 @@ let replaying = true;
 let replayed = [];
 
 function onMessage(msg) {
-  if (msg.type === 'alert' && replaying) replayed.push(msg.alert);
-  else if (msg.type === 'alert') addAlert(msg.alert);
+  const batch = msg.type === 'alert' ? [msg.alert] : msg.type === 'alerts' ? msg.alerts : null;
+  if (batch !== null && replaying) replayed.push(...batch);
+  else if (batch !== null) for (const a of batch) addAlert(a);
   else if (msg.type === 'ready') {
     alerts.length = 0;
     perRule.clear();
@@ -157,9 +158,11 @@ function renderChart() {
   const datasets = [...perRule.entries()].map(([rule, counts], i) => {
     const buckets = new Map();
     for (const [t, c] of counts) { const b = Math.floor(t / size) * size; buckets.set(b, (buckets.get(b) ?? 0) + c); }
-    const data = [...buckets.entries()].sort((x, y) => x[0] - y[0]).map(([x, y]) => ({ x, y }));
+    // Every bucket of the span, empty ones as 0, so a line never bridges a quiet period.
+    const data = [];
+    for (let b = Math.floor(lo / size) * size; b <= hi; b += size) data.push({ x: b, y: buckets.get(b) ?? 0 });
     const color = COLORS[i % COLORS.length];
-    return { label: rule, data, borderColor: color, backgroundColor: color, showLine: true, pointRadius: 2, tension: 0.2 };
+    return { label: rule, data, borderColor: color, backgroundColor: color, showLine: true, pointRadius: 1.5, tension: 0 };
   });
   if (chart === null) {
     chart = new Chart($('chart'), {
@@ -179,7 +182,8 @@ function renderChart() {
     chart.data.datasets = datasets;
     chart.update('none');
   }
-  $('chart').dataset.points = String(datasets.reduce((n, d) => n + d.data.length, 0));
+  // For tests and scrapers: how many alerts the chart shows, and its bucket size.
+  $('chart').dataset.alerts = String(datasets.reduce((n, d) => n + d.data.reduce((m, p) => m + p.y, 0), 0));
   $('chart').dataset.bucketMs = String(size);
 }
 

@@ -50,6 +50,14 @@ export class NdjsonSource implements Source {
 
   /** @throws Error (`ENOENT`, ...) from opening the file, on the first iteration. */
   async *records(): AsyncGenerator<SourceRecord> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  /**
+   * The records of each chunk read (256 KiB), as one array: the engine's fast path, which saves
+   * an async iteration step per record. Same records, same order as {@link records}.
+   */
+  async *batches(): AsyncGenerator<SourceRecord[]> {
     const opened = openInput(this.path);
     this.opened = opened;
     const input = this.path;
@@ -57,6 +65,7 @@ export class NdjsonSource implements Source {
     let rest: Buffer | null = null;
     let skipping = false; // inside an over-long line, up to its newline
     for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
+      const batch: SourceRecord[] = [];
       let buf: Buffer = rest === null ? chunk : Buffer.concat([rest, chunk]);
       rest = null;
       let start = 0;
@@ -68,24 +77,24 @@ export class NdjsonSource implements Source {
           skipping = false;
         } else {
           const record = parseLine(input, line, buf, start, nl);
-          if (record !== null) yield record;
+          if (record !== null) batch.push(record);
         }
         start = nl + 1;
       }
-      if (start < buf.length) {
-        if (skipping) continue;
+      if (start < buf.length && !skipping) {
         buf = buf.subarray(start);
         if (buf.length > MAX_LINE_BYTES) {
           skipping = true;
-          yield bad(input, line + 1, buf.toString('utf8', 0, MAX_RAW_CHARS), `line longer than ${MAX_LINE_BYTES} bytes`);
+          batch.push(bad(input, line + 1, buf.toString('utf8', 0, MAX_RAW_CHARS), `line longer than ${MAX_LINE_BYTES} bytes`));
         } else {
           rest = buf;
         }
       }
+      if (batch.length > 0) yield batch;
     }
     if (rest !== null && !skipping) {
       const record = parseLine(input, line + 1, rest, 0, rest.length);
-      if (record !== null) yield record;
+      if (record !== null) yield [record];
     }
   }
 

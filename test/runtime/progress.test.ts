@@ -1,0 +1,44 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createProgress, formatSummary } from '../../src/runtime/progress.js';
+
+const summary = {
+  events: 1_234_567,
+  badRecords: 3,
+  lateEvents: 2,
+  alerts: 15,
+  alertsByRule: { a: 10, b: 5 },
+  droppedPartialMatches: {},
+  evictedKeys: 0,
+  evictedPartialMatches: 0,
+  conditionErrors: 0,
+  elapsedMs: 2_500,
+  eventsPerSecond: 493_826.8,
+  interrupted: false,
+};
+
+describe('summary and progress', () => {
+  it('prints one summary line with events, bad records, late events, alerts per rule and events/s', () => {
+    expect(formatSummary(summary)).toBe('cep: 1,234,567 events, 3 bad records, 2 late events, 15 alerts (a 10, b 5), 493,827 events/s in 2.50 s');
+  });
+
+  it('adds a line per kind of loss, never silent', () => {
+    const text = formatSummary({ ...summary, droppedPartialMatches: { a: 7 }, evictedKeys: 2, evictedPartialMatches: 4, conditionErrors: 1, interrupted: true });
+    expect(text.split('\n')).toEqual([
+      expect.stringMatching(/\(interrupted\)$/),
+      'cep: rule a dropped 7 partial matches at --max-partial-matches',
+      'cep: 2 keys with 4 partial matches were evicted at --max-keys',
+      'cep: 1 condition evaluations failed (counted as false)',
+    ]);
+  });
+
+  it('writes nothing on a non-terminal for a short run', () => {
+    const out = new PassThrough() as unknown as NodeJS.WriteStream;
+    let written = '';
+    (out as unknown as PassThrough).on('data', (d: Buffer) => (written += d.toString()));
+    const progress = createProgress(out);
+    progress.update({ bytesRead: 10, totalBytes: 100, stats: { events: 1, eventsPerSecond: 1, badRecords: 0, lateEvents: 0, alerts: 0, alertsByRule: {}, watermark: 0, watermarkLag: 0, partialMatches: 0, keys: 0 } });
+    progress.stop();
+    expect(written).toBe('');
+  });
+});
