@@ -82,7 +82,7 @@ const lines = [
   '|---|---:|---:|---:|---:|---:|',
   ...rows.map((r) => `| ${r.step} | ${ms(median(r.wall))} | ${ms(Math.min(...r.wall))} | ${ms(Math.max(...r.wall))} | ${ms(median(r.cpu))} | ${Math.round(RULES / (median(r.wall) / 1000)).toLocaleString('en-US')} |`),
   '',
-  `goal: parse + check < 1000 ms (median wall): ${median(total.wall) < 1000 ? 'met' : 'NOT met'}`,
+  `goal: parse + check < 1000 ms: median wall ${median(total.wall) < 1000 ? 'met' : 'NOT met'}, median CPU ${median(total.cpu) < 1000 ? 'met' : 'NOT met'} (wall time counts waiting for a CPU on a loaded machine)`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -101,6 +101,7 @@ writeFileSync(
     loadAverage: loadavg()[0],
     steps: rows.map((r) => ({ step: r.step, medianWallMs: median(r.wall), minWallMs: Math.min(...r.wall), maxWallMs: Math.max(...r.wall), medianCpuMs: median(r.cpu), wallMs: r.wall, cpuMs: r.cpu })),
     goalMs: 1000,
-    goalMet: median(total.wall) < 1000,
+    goalMetWall: median(total.wall) < 1000,
+    goalMetCpu: median(total.cpu) < 1000,
   }, null, 2)}\n`,
 );
