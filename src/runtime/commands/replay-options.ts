@@ -17,7 +17,7 @@ import { parseDuration } from '../time.js';
 
 /** Parsed options (commander's camel-cased names). */
 export interface ReplayOptions {
-  input: string[];
+  input?: string[];
   format?: 'ndjson' | 'csv';
   timeField: string;
   typeField: string;
@@ -35,7 +35,7 @@ export interface ReplayOptions {
 /** Declares the replay options on `command`; values are checked as they are parsed (bad usage → exit 2). */
 export function addReplayOptions(command: Command): Command {
   return command
-    .requiredOption('--input <file...>', 'event files (NDJSON, or CSV with a header; .gz gunzipped; - is stdin)')
+    .option('--input <file...>', 'event files (NDJSON, or CSV with a header; .gz gunzipped; - is stdin)')
     .addOption(new Option('--format <format>', 'input format (default: by extension, ndjson otherwise)').choices(['ndjson', 'csv']))
     .option('--time-field <path>', 'event time field (epoch ms or ISO-8601; @timestamp: the record timestamp)', 'ts')
     .option('--type-field <path>', 'event type field', 'type')
@@ -51,15 +51,17 @@ export function addReplayOptions(command: Command): Command {
 }
 
 /**
- * Maps parsed options to the engine's options: one source per input file, the given sinks, and
- * the late and dead-letter outputs.
- * @throws InvalidArgumentError when an input file cannot be read (bad usage).
+ * Maps parsed options to the engine's options: one source per input file (after `liveSources`,
+ * e.g. Kafka), the given sinks, and the late and dead-letter outputs.
+ * @throws InvalidArgumentError when an input file cannot be read, or when there is no input at all (bad usage).
  */
-export function engineOptionsFrom(opts: ReplayOptions, rules: readonly Nfa[], sinks: readonly AlertSink[], signal: AbortSignal): EngineOptions {
-  const sources: Source[] = opts.input.map((path) => {
+export function engineOptionsFrom(opts: ReplayOptions, rules: readonly Nfa[], sinks: readonly AlertSink[], liveSources: readonly Source[], signal: AbortSignal): EngineOptions {
+  if ((opts.input ?? []).length === 0 && liveSources.length === 0) throw new InvalidArgumentError('no events to read: give --input FILE... (or --kafka-topics)');
+  const sources: Source[] = [...liveSources];
+  for (const path of opts.input ?? []) {
     checkReadable(path);
-    return (opts.format ?? formatOf(path)) === 'csv' ? new CsvSource(path) : new NdjsonSource(path);
-  });
+    sources.push((opts.format ?? formatOf(path)) === 'csv' ? new CsvSource(path) : new NdjsonSource(path));
+  }
   return {
     rules,
     sources,

@@ -10,6 +10,7 @@ import type { Nfa } from '../../nfa/nfa.js';
 import { runEngine, type Summary } from '../engine.js';
 import { loadRules } from '../load-rules.js';
 import { createProgress, formatSummary } from '../progress.js';
+import { openLive, type LiveOptions } from './live-options.js';
 import { engineOptionsFrom, type ReplayOptions } from './replay-options.js';
 
 /** Exit code for rule errors, DSL.md section 7. */
@@ -24,7 +25,7 @@ export const EXIT_USAGE = 2;
  * 1 on rule errors (printed as `RuleErrors.format()`), 2 on bad usage (reported through commander).
  * A source or sink failure during the run is printed and gives {@link EXIT_RUN_FAILED} (EPIPE: 0).
  */
-export async function replay(ruleFiles: readonly string[], opts: ReplayOptions, sinks: () => AlertSink[], command: Command): Promise<Summary | number> {
+export async function replay(ruleFiles: readonly string[], opts: ReplayOptions & LiveOptions, sinks: () => AlertSink[], command: Command): Promise<Summary | number> {
   let rules: Nfa[];
   try {
     rules = loadRules(ruleFiles, { maxPartialMatches: opts.maxPartialMatches });
@@ -40,10 +41,12 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions, 
   const controller = new AbortController();
   let options;
   try {
-    options = engineOptionsFrom(opts, rules, sinks(), controller.signal);
+    const live = await openLive(opts, (line) => process.stderr.write(line + '\n'));
+    options = engineOptionsFrom(opts, rules, [...sinks(), ...live.sinks], live.sources, controller.signal);
   } catch (error) {
     if (error instanceof InvalidArgumentError) return usage(command, error.message);
-    throw error;
+    process.stderr.write(`cep: error: ${(error as Error).message ?? String(error)}\n`);
+    return EXIT_RUN_FAILED;
   }
   const progress = opts.progress ? createProgress() : null;
   let signals = 0;

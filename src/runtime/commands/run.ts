@@ -6,10 +6,11 @@
 import type { Command } from 'commander';
 import { FileSink } from '../../alerts/file-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
+import { addLiveOptions, type LiveOptions } from './live-options.js';
 import { replay } from './replay.js';
 import { addReplayOptions, type ReplayOptions } from './replay-options.js';
 
-interface RunOptions extends ReplayOptions {
+interface RunOptions extends ReplayOptions, LiveOptions {
   out?: string;
 }
 
@@ -20,7 +21,7 @@ export function registerRun(program: Command): void {
     .description('replay event files through the rules; alerts as NDJSON on stdout or --out')
     .argument('<rules...>', 'rule files (*.cep)')
     .option('--out <file>', 'write alerts here instead of stdout');
-  addReplayOptions(command).action(async (rules: string[], opts: RunOptions) => {
+  addLiveOptions(addReplayOptions(command)).action(async (rules: string[], opts: RunOptions) => {
     const result = await replay(rules, opts, () => sinksOf(opts), command);
     process.exitCode = typeof result === 'number' ? result : 0;
   });
