@@ -1,22 +1,24 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
+const timeouts = { testTimeout: 30_000, hookTimeout: 180_000 };
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 180_000,
+    ...timeouts,
     // Two projects so that the Kafka broker (test/live/global-setup.ts) starts only when live tests run:
-    // Vitest runs a project's globalSetup only if that project has test files in the run.
+    // Vitest runs a project's globalSetup only if that project has test files in the run. The projects
+    // do not `extends: true`, which would merge the root `include` into theirs.
     projects: [
-      { extends: true, test: { name: 'core', exclude: [...configDefaults.exclude, 'test/live/**'] } },
+      { test: { name: 'core', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/live/**'], ...timeouts } },
       {
-        extends: true,
         test: {
           name: 'live',
           include: ['test/live/**/*.test.ts'],
           globalSetup: ['test/live/global-setup.ts'],
           // Broker, browser and sockets share two cores: one live file at a time.
           fileParallelism: false,
+          ...timeouts,
         },
       },
     ],

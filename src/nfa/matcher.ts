@@ -96,6 +96,10 @@ class Matcher implements Nfa {
   private readonly aliases: string[];
   private readonly startTypes: ReadonlySet<string> | null;
   private readonly canProceed: boolean[];
+  /** `rule.skip` is `noSkip` (read once: the hot path tests it per event). */
+  private readonly noSkip: boolean;
+  /** Whether the skip strategy's pruning event itself is discarded (past last event, to next) or kept (to first/last). */
+  private readonly pruneInclusive: boolean;
   private readonly bindings = new BufferBindings();
   // Scratch space of one step, reused so that the hot path allocates only what it keeps.
   private readonly stack: number[] = [];
@@ -118,6 +122,8 @@ class Matcher implements Nfa {
     this.visited = new Int32Array(automaton.states.length);
     this.relevantTypes = relevantTypesOf(rule);
     this.startTypes = startTypesOf(automaton);
+    this.noSkip = rule.skip.kind === 'noSkip';
+    this.pruneInclusive = rule.skip.kind === 'skipPastLastEvent' || rule.skip.kind === 'skipToNext';
   }
 
   initialState(): NfaState {
@@ -136,14 +142,16 @@ class Matcher implements Nfa {
     this.outCount = 0;
     for (let i = 0; i < old.length; i++) this.step(old[i], false, event, seq);
     if (tryStart) this.step(START_PLACEHOLDER, true, event, seq);
-    state.partials = this.takeOut();
-    const potential = this.doneCount === 0 ? NO_COMPLETED : this.done.slice(0, this.doneCount);
+    state.partials = this.takeOut(old);
+    const doneCount = this.doneCount;
     let matches: readonly Match[] = NO_MATCHES;
-    if (this.rule.skip.kind === 'noSkip') {
-      if (potential.length > 0) matches = this.emitAll(potential);
-    } else if (potential.length > 0 || state.completed.length > 0) {
+    if (this.noSkip) {
+      if (doneCount > 0) matches = this.emitAll(this.done.slice(0, doneCount));
+    } else if (doneCount === 1 && state.completed.length === 0) {
+      matches = this.emitOne(state, this.done[0]);
+    } else if (doneCount > 0 || state.completed.length > 0) {
       // Changed partial matches may also release matches held back on earlier events.
-      matches = this.emitBySkipStrategy(state, potential);
+      matches = this.emitBySkipStrategy(state, doneCount === 0 ? NO_COMPLETED : this.done.slice(0, doneCount));
     }
     this.enforceLimit(state);
     return matches;
@@ -159,38 +167,46 @@ class Matcher implements Nfa {
     const out = this.out;
     const before = this.outCount;
     let stopped = false;
+    // The target's kind is read before anything is allocated: a final or stop target needs no partial match.
     for (let i = 0; i < count; i++) {
       const edge = found[i];
-      let next: PartialMatch;
+      const to = edge.to;
+      const kind = kinds[to];
       if (edge.action === IGNORE) {
-        next = edge.to === pm.state ? pm : { state: edge.to, node: pm.node, startTime: pm.startTime, startSeq: pm.startSeq };
+        if (kind === FINAL) this.complete(pm.node, pm.startTime, pm.startSeq, pm.node === null ? pm.startTime : pm.node.event.time);
+        else if (kind === STOP) stopped = true;
+        else out[this.outCount++] = to === pm.state ? pm : { state: to, node: pm.node, startTime: pm.startTime, startSeq: pm.startSeq };
       } else {
         const node: BufferNode = { alias: edge.alias, event, seq, prev: pm.node };
         const startTime = isStart ? event.time : pm.startTime;
         const startSeq = isStart ? seq : pm.startSeq;
-        next = { state: edge.to, node, startTime, startSeq };
-        if (this.canProceed[edge.to] && this.proceedsToFinal(edge.to, event)) this.complete({ node, startTime, startSeq, end: event.time });
+        if (this.canProceed[to] && this.proceedsToFinal(to, event)) this.complete(node, startTime, startSeq, event.time);
+        if (kind === FINAL) this.complete(node, startTime, startSeq, event.time);
+        else if (kind === STOP) stopped = true;
+        else out[this.outCount++] = { state: to, node, startTime, startSeq };
       }
-      const kind = kinds[next.state];
-      if (kind === FINAL) this.complete({ node: next.node, startTime: next.startTime, startSeq: next.startSeq, end: next.node === null ? next.startTime : next.node.event.time });
-      else if (kind === STOP) stopped = true;
-      else out[this.outCount++] = next;
     }
     // A stop state discards the whole branch; completed matches found on the way are kept (Flink).
     if (stopped) this.outCount = before;
   }
 
-  /** The surviving partial matches of this step as an exact-size array (the shared empty one when none). */
-  private takeOut(): PartialMatch[] {
+  /**
+   * The surviving partial matches of this step (the shared empty list when none), written over
+   * `old`, the key's previous list, when it has one: a key's list is owned by its state alone, and
+   * reusing it spares an allocation per event.
+   */
+  private takeOut(old: PartialMatch[]): PartialMatch[] {
     const count = this.outCount;
     if (count === 0) return NO_PARTIALS;
-    const partials = new Array<PartialMatch>(count);
+    const partials = old.length === 0 ? new Array<PartialMatch>(count) : old;
     for (let i = 0; i < count; i++) partials[i] = this.out[i];
+    partials.length = count;
     return partials;
   }
 
-  private complete(match: CompletedMatch): void {
-    this.done[this.doneCount++] = match;
+  /** Records a completed match of this step (`end`: ms, the last event's time). */
+  private complete(node: BufferNode | null, startTime: number, startSeq: number, end: number): void {
+    this.done[this.doneCount++] = { node, startTime, startSeq, end };
   }
 
   /**
@@ -326,6 +342,24 @@ class Matcher implements Nfa {
   }
 
   /**
+   * `emitBySkipStrategy` for the common case of one completed match and none held back, without
+   * building the intermediate lists: emitted at once unless a live partial match started before it.
+   */
+  private emitOne(state: KeyState, match: CompletedMatch): readonly Match[] {
+    const partials = state.partials;
+    if (partials.length > 0 && match.startSeq > partials[0].startSeq) {
+      state.completed = [match];
+      return NO_MATCHES;
+    }
+    const seq = pruningSeq(this.rule.skip, match);
+    if (seq >= 0) {
+      const kept = prune(partials, seq, this.pruneInclusive);
+      state.partials = kept.length === 0 ? NO_PARTIALS : kept;
+    }
+    return [this.toMatch('match', match)];
+  }
+
+  /**
    * Flink `processMatchesAccordingToSkipStrategy`: a completed match is emitted once no live partial
    * match started before it; each emitted match prunes partial and completed matches by the skip
    * strategy. Matches held back stay in `state.completed`.
@@ -342,10 +376,10 @@ class Matcher implements Nfa {
     while (next < completed.length && (partials.length === 0 || completed[next].startSeq <= partials[0].startSeq)) {
       const match = completed[next++];
       (out ??= []).push(this.toMatch('match', match));
-      const pruning = pruningSeq(this.rule.skip, match);
-      if (pruning !== null) {
-        partials = prune(partials, pruning);
-        completed = next === completed.length ? NO_COMPLETED : prune(completed.slice(next), pruning);
+      const seq = pruningSeq(this.rule.skip, match);
+      if (seq >= 0) {
+        partials = prune(partials, seq, this.pruneInclusive);
+        completed = next === completed.length ? NO_COMPLETED : prune(completed.slice(next), seq, this.pruneInclusive);
         next = 0;
       }
     }
@@ -387,9 +421,11 @@ interface SerializedState {
   readonly completed: [number, number, number, number][];
 }
 
-/** The entries of `list` that `pruning` keeps (`list` itself when it keeps them all). */
-function prune<T extends { readonly startSeq: number }>(list: T[], pruning: { seq: number; inclusive: boolean }): T[] {
-  const { seq, inclusive } = pruning;
+/**
+ * The entries of `list` that pruning at event `seq` keeps (`list` itself when it keeps them all):
+ * those that started after it (`inclusive`) or at or after it.
+ */
+function prune<T extends { readonly startSeq: number }>(list: T[], seq: number, inclusive: boolean): T[] {
   let kept: T[] | null = null;
   for (let i = 0; i < list.length; i++) {
     const startSeq = list[i].startSeq;
@@ -410,23 +446,28 @@ function compareMatches(a: CompletedMatch, b: CompletedMatch): number {
 }
 
 /**
- * Flink `AfterMatchSkipStrategy.getPruningId`/`shouldPrune`: partial and completed matches whose
- * first event is at or before (`inclusive`) or before the pruning event are discarded; `null`: none.
+ * Flink `AfterMatchSkipStrategy.getPruningId`: the sequence number of the event at which `match`
+ * prunes, or −1 for none. Partial and completed matches whose first event is at or before it
+ * (past last event, to next) or before it (to first, to last) are then discarded (`shouldPrune`).
  */
-function pruningSeq(skip: SkipStrategy, match: CompletedMatch): { seq: number; inclusive: boolean } | null {
+function pruningSeq(skip: SkipStrategy, match: CompletedMatch): number {
   switch (skip.kind) {
     case 'noSkip':
-      return null;
-    case 'skipPastLastEvent': {
-      return match.node === null ? null : { seq: match.node.seq, inclusive: true };
-    }
+      return -1;
+    case 'skipPastLastEvent':
+      return match.node === null ? -1 : match.node.seq;
     case 'skipToNext':
-      return { seq: match.startSeq, inclusive: true };
+      return match.startSeq;
     case 'skipToFirst':
     case 'skipToLast': {
-      const nodes = nodesOf(match.node).filter((n) => n.alias === skip.alias);
-      if (nodes.length === 0) return null;
-      return { seq: (skip.kind === 'skipToFirst' ? nodes[0] : nodes[nodes.length - 1]).seq, inclusive: false };
+      // The chain runs newest first: the last hit is the alias's first event, the first hit its last.
+      let seq = -1;
+      for (let n = match.node; n !== null; n = n.prev) {
+        if (n.alias !== skip.alias) continue;
+        seq = n.seq;
+        if (skip.kind === 'skipToLast') break;
+      }
+      return seq;
     }
   }
 }

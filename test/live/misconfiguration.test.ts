@@ -81,6 +81,7 @@ describe('Kafka source options', () => {
     [{ sessionTimeoutMs: 1000 }, /'sessionTimeoutMs' must be an integer from 6000/],
     [{ commitIntervalMs: 60_000, sessionTimeoutMs: 30_000 }, /'commitIntervalMs' \(60000\) must be below 'sessionTimeoutMs' \(30000\)/],
     [{ maxBuffered: 0 }, /'maxBuffered' must be an integer from 1/],
+    [{ closeGraceMs: -5 }, /'closeGraceMs' must be an integer from 0 to 60000/],
     [{ brokers: ['127.0.0.1:0'] }, /"127.0.0.1:0" is not host:port/],
     [{ topic: 'events' }, /unknown Kafka source option 'topic'/],
   ])('refuses %j before connecting', async (options, message) => {

@@ -53,6 +53,24 @@ describe('NdjsonSource', () => {
     expect(bad[0].kind === 'bad' && bad[0].raw).toBe('not json');
   });
 
+  it('keeps exact positions of bad lines among many good ones, including lines that only look like objects', async () => {
+    const path = join(dir, 'large.ndjson');
+    const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ type: 'a', ts: i, id: `k${i % 97}` }));
+    lines[4_321] = '{"type":"a","ts":';
+    lines[12_000] = '{"a":1},{"b":2}';
+    lines[12_001] = '{"x":"}';
+    lines[12_002] = '{"}';
+    lines[17_500] = '{"x":"caf\u00e9 ☕"}';
+    writeFileSync(path, lines.join('\n') + '\n');
+    const records = await all(new NdjsonSource(path).records());
+    expect(records).toHaveLength(20_000);
+    const bad = records.flatMap((r, i) => (r.kind === 'bad' ? [[i + 1, r.position]] : []));
+    expect(bad).toEqual([4_322, 12_001, 12_002, 12_003].map((n) => [n, `${path}:${n}`]));
+    const good = records[17_500];
+    expect(good.kind === 'event' && good.value).toEqual({ x: 'café ☕' });
+    expect(records[19_999].kind === 'event' && records[19_999].value).toEqual(JSON.parse(lines[19_999]));
+  });
+
   it('fails on a missing file with ENOENT', async () => {
     await expect(all(new NdjsonSource(join(dir, 'nope.ndjson')).records())).rejects.toMatchObject({ code: 'ENOENT' });
   });

@@ -7,7 +7,6 @@ import bench.peers.common.Options;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
@@ -124,9 +123,6 @@ public final class FlinkPeer {
 
   /** Counts each match as it leaves, with its latency. */
   static final class MatchSink extends RichSinkFunction<Long> {
-    @Override
-    public void open(OpenContext context) {}
-
     @Override
     public void invoke(Long end, Context context) {
       Measure.match(end);
