@@ -102,6 +102,12 @@ export function toPredicate(condition: EdgeCondition, stats: NfaStats): Predicat
       return (event, bindings) => !operand(event, bindings);
     }
     case 'and': {
+      // The usual element guard `type == T and <condition>`: the type test inlined saves a call per edge.
+      if (condition.left.kind === 'type') {
+        const type = condition.left.type;
+        const right = toPredicate(condition.right, stats);
+        return (event, bindings) => event.type === type && right(event, bindings);
+      }
       const left = toPredicate(condition.left, stats);
       const right = toPredicate(condition.right, stats);
       return (event, bindings) => left(event, bindings) && right(event, bindings);

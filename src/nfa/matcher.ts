@@ -200,7 +200,8 @@ class Matcher implements Nfa {
     if (count === 0) return NO_PARTIALS;
     const partials = old.length === 0 ? new Array<PartialMatch>(count) : old;
     for (let i = 0; i < count; i++) partials[i] = this.out[i];
-    partials.length = count;
+    // Setting `length` is a runtime call in V8: only when the list shrinks.
+    if (partials.length !== count) partials.length = count;
     return partials;
   }
 
@@ -244,17 +245,25 @@ class Matcher implements Nfa {
     return count;
   }
 
-  /** Flink `findFinalStateAfterProceed`: can `from` reach the final state through proceeds on this event? */
+  /**
+   * Flink `findFinalStateAfterProceed`: can `from` reach the final state through proceeds on this
+   * event? Runs after `collectEdges` is done with the scratch `stack` and `visited`, and reuses them.
+   */
   private proceedsToFinal(from: number, event: CepEvent): boolean {
-    const stack: number[] = [from];
-    const seen = new Set<number>([from]);
-    while (stack.length > 0) {
-      const edges = this.edges[stack.pop() as number];
-      for (const edge of edges) {
-        if (edge.action !== PROCEED || seen.has(edge.to) || !edge.test(event, this.bindings)) continue;
+    const stack = this.stack;
+    const visited = this.visited;
+    const epoch = ++this.epoch;
+    let top = 0;
+    stack[top++] = from;
+    visited[from] = epoch;
+    while (top > 0) {
+      const edges = this.edges[stack[--top]];
+      for (let i = 0; i < edges.length; i++) {
+        const edge = edges[i];
+        if (edge.action !== PROCEED || visited[edge.to] === epoch || !edge.test(event, this.bindings)) continue;
         if (this.kinds[edge.to] === FINAL) return true;
-        seen.add(edge.to);
-        stack.push(edge.to);
+        visited[edge.to] = epoch;
+        stack[top++] = edge.to;
       }
     }
     return false;
