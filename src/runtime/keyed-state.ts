@@ -1,5 +1,5 @@
 /**
- * Per-key state of one rule: the NFA state of every key with something pending, in an LRU map
+ * Per-key state of one rule: the NFA state of every key with something pending, in an LRU cache
  * bounded by `--max-keys`, and a timer queue of their deadlines (Flink `CepOperator` keeps the
  * NFA state in keyed state and registers an event-time timer per key; here the timer queue lets
  * the watermark fire exactly the keys that have a deadline, and no work is done for others).
@@ -8,27 +8,19 @@
  * still has partial matches loses them: it is counted (`evictedWithPending`) and reported, never
  * silent.
  */
+import { LRUCache } from 'lru-cache';
 import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa, NfaState } from '../nfa/nfa.js';
 import { fieldGetter, type FieldGetter } from './field-path.js';
-import { ReorderBuffer } from './reorder-buffer.js';
+import { TimeQueue } from './time-queue.js';
 
-type MapKey = string | number | boolean;
-
-/**
- * One key's entry. `deadline` is the time of its live timer entry (`Infinity`: none). `older` and
- * `newer` link the entries in recency order (an intrusive list: moving a key to the recent end
- * is a few pointer writes, no hashing and no allocation).
- */
+/** One key's entry. `deadline` is the time of its live timer entry (`Infinity`: none). */
 interface KeySlot {
   readonly key: unknown;
-  readonly mapKey: MapKey;
   readonly state: NfaState;
   deadline: number;
   partialMatches: number;
   live: boolean;
-  older: KeySlot | null;
-  newer: KeySlot | null;
 }
 
 interface TimerEntry {
@@ -55,19 +47,8 @@ export class KeyedState {
   /** Live partial matches over all keys of the rule. */
   partialMatches = 0;
 
-  /**
-   * Keys holding state, with an LRU list through the slots (`oldest` … `newest`): a plain `Map`
-   * lookup plus pointer moves per event, where `lru-cache` cost about 8% of a replay's CPU.
-   */
-  private readonly slots = new Map<MapKey, KeySlot>();
-  private oldest: KeySlot | null = null;
-  private newest: KeySlot | null = null;
-  private readonly maxKeys: number;
-  /**
-   * Pending deadlines, ordered by time then insertion. Deadlines are mostly pushed in time order
-   * (event time + `within`), which the reorder buffer takes in O(1) instead of a heap's O(log n).
-   */
-  private readonly timers = new ReorderBuffer<TimerEntry>();
+  private readonly cache: LRUCache<string | number | boolean, KeySlot>;
+  private readonly timers = new TimeQueue<TimerEntry>();
   private readonly keyOf: (data: Readonly<Record<string, unknown>>) => unknown;
   private readonly relevant: ReadonlySet<string> | null;
   private readonly onMatch: MatchHandler;
@@ -81,12 +62,18 @@ export class KeyedState {
     this.onMatch = options.onMatch;
     this.relevant = nfa.relevantTypes;
     this.keyOf = keyExtractor(nfa.rule.keyBy.map(fieldGetter));
-    this.maxKeys = options.maxKeys;
+    // `maxSize` with a size of 1 per key bounds the count like `max` would, without allocating
+    // `max`-sized arrays up front (1,000,000 keys by default: noticeable at start-up).
+    this.cache = new LRUCache<string | number | boolean, KeySlot>({
+      maxSize: options.maxKeys,
+      sizeCalculation: () => 1,
+      dispose: (slot, _key, reason) => this.forget(slot, reason === 'evict'),
+    });
   }
 
   /** Keys holding state. */
   get keys(): number {
-    return this.slots.size;
+    return this.cache.size;
   }
 
   /** Time of the earliest pending deadline, ms (`Infinity`: none). */
@@ -105,26 +92,19 @@ export class KeyedState {
     if (key === undefined) return;
     const mapKey = mapKeyOf(key);
     const nfa = this.nfa;
-    const slots = this.slots;
-    let slot = slots.get(mapKey);
+    let slot = this.cache.get(mapKey);
     if (slot === undefined) {
       const state = nfa.initialState();
       this.emit(key, nfa.process(state, event));
       if (nfa.isEmpty(state)) return;
-      if (slots.size >= this.maxKeys) this.remove(this.oldest!, true);
-      slot = { key, mapKey, state, deadline: Infinity, partialMatches: 0, live: true, older: null, newer: null };
-      slots.set(mapKey, slot);
-      this.append(slot);
+      slot = { key, state, deadline: Infinity, partialMatches: 0, live: true };
+      this.cache.set(mapKey, slot);
     } else {
       this.emit(key, nfa.advanceTime(slot.state, event.time));
       this.emit(key, nfa.process(slot.state, event));
       if (nfa.isEmpty(slot.state)) {
-        this.remove(slot, false);
+        this.cache.delete(mapKey);
         return;
-      }
-      if (slot !== this.newest) {
-        this.unlink(slot);
-        this.append(slot);
       }
     }
     this.update(slot);
@@ -142,7 +122,7 @@ export class KeyedState {
     slot.deadline = Infinity;
     this.emit(slot.key, this.nfa.advanceTime(slot.state, time));
     if (this.nfa.isEmpty(slot.state)) {
-      this.remove(slot, false);
+      this.cache.delete(mapKeyOf(slot.key));
       return true;
     }
     const next = this.nfa.nextDeadline(slot.state);
@@ -171,30 +151,6 @@ export class KeyedState {
     for (let i = 0; i < matches.length; i++) this.onMatch(this.nfa, key, matches[i]);
   }
 
-  /** Links `slot` in as the most recently used. */
-  private append(slot: KeySlot): void {
-    slot.older = this.newest;
-    slot.newer = null;
-    if (this.newest === null) this.oldest = slot;
-    else this.newest.newer = slot;
-    this.newest = slot;
-  }
-
-  private unlink(slot: KeySlot): void {
-    if (slot.older === null) this.oldest = slot.newer;
-    else slot.older.newer = slot.newer;
-    if (slot.newer === null) this.newest = slot.older;
-    else slot.newer.older = slot.older;
-    slot.older = slot.newer = null;
-  }
-
-  /** Forgets a key: its state is empty, or (`evicted`) it is the least recently used one past `--max-keys`. */
-  private remove(slot: KeySlot, evicted: boolean): void {
-    this.slots.delete(slot.mapKey);
-    this.unlink(slot);
-    this.forget(slot, evicted);
-  }
-
   private forget(slot: KeySlot, evicted: boolean): void {
     slot.live = false;
     if (evicted && slot.partialMatches > 0) {
@@ -206,8 +162,8 @@ export class KeyedState {
   }
 }
 
-function mapKeyOf(key: unknown): MapKey {
-  return typeof key === 'object' ? JSON.stringify(key) : (key as MapKey);
+function mapKeyOf(key: unknown): string | number | boolean {
+  return typeof key === 'object' ? JSON.stringify(key) : (key as string | number | boolean);
 }
 
 /**

@@ -36,7 +36,7 @@ describe('cep run with live options', () => {
     await createTopics([input, out]);
     const events = readEvents('ssh-auth.ndjson');
     // A last event a day later (no ip: no rule's key) moves the watermark past every SSH event.
-    const flush = { type: 'other', ts: '2015-12-11T12:00:00Z' };
+    const flush: Record<string, unknown> = { type: 'other', ts: '2015-12-11T12:00:00Z' };
     await produce(input, [...events, flush].map((e) => ({ key: String(e.ip ?? '-'), value: JSON.stringify(e) })));
 
     const cli = spawn(
