@@ -6,22 +6,11 @@
  * never fatal. Streams (file, `.csv.gz`, stdin), so memory stays constant.
  */
 import { parse, type CsvError } from 'csv-parse';
-import type { Source, SourceBadRecord, SourceEvent, SourceRecord } from '../source.js';
-import { openInput, type OpenedInput } from './open-input.js';
+import type { Source, SourceBadRecord, SourceRecord } from '../source.js';
+import { FileEvent, openInput, type OpenedInput } from './open-input.js';
 
 const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-class CsvEvent implements SourceEvent {
-  readonly kind = 'event' as const;
-  constructor(
-    readonly input: string,
-    readonly line: number,
-    readonly value: Record<string, unknown>,
-  ) {}
-  get position(): string {
-    return `${this.input}:${this.line}`;
-  }
-}
 
 export class CsvSource implements Source {
   readonly inputs: readonly string[];
@@ -65,7 +54,7 @@ export class CsvSource implements Source {
     opened.stream.on('error', (e) => parser.destroy(e));
     for await (const item of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
       while (skipped.length > 0) yield skipped.shift()!;
-      yield new CsvEvent(input, item.info.lines, item.record);
+      yield new FileEvent(input, item.info.lines, item.record);
     }
     while (skipped.length > 0) yield skipped.shift()!;
   }

@@ -7,29 +7,14 @@
  * object (garbage, binary, an array, a line longer than {@link MAX_LINE_BYTES}) is a bad record,
  * never fatal. Blank lines are skipped.
  */
-import type { Source, SourceBadRecord, SourceEvent, SourceRecord } from '../source.js';
-import { openInput, type OpenedInput } from './open-input.js';
+import type { Source, SourceBadRecord, SourceRecord } from '../source.js';
+import { FileEvent, openInput, type OpenedInput } from './open-input.js';
 
 /** Longest accepted line, bytes (16 MiB); longer ones are set aside as bad records. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** At most this many characters of a bad line are kept in its record. */
 const MAX_RAW_CHARS = 64 * 1024;
 
-/**
- * One NDJSON event. `position` is built on demand (`file:line`), so the hot path allocates no
- * string for it.
- */
-class NdjsonEvent implements SourceEvent {
-  readonly kind = 'event' as const;
-  constructor(
-    readonly input: string,
-    readonly line: number,
-    readonly value: Record<string, unknown>,
-  ) {}
-  get position(): string {
-    return `${this.input}:${this.line}`;
-  }
-}
 
 export class NdjsonSource implements Source {
   readonly inputs: readonly string[];
@@ -140,7 +125,7 @@ function parseChunk(input: string, lastLine: number, text: string, out: SourceRe
       values = null; // some line is not JSON: find it line by line below
     }
     if (values !== null && values.length === lines && values.every(isObject)) {
-      for (let i = 0; i < lines; i++) out.push(new NdjsonEvent(input, lastLine + 1 + i, values[i] as Record<string, unknown>));
+      for (let i = 0; i < lines; i++) out.push(new FileEvent(input, lastLine + 1 + i, values[i] as Record<string, unknown>));
       return lastLine + lines;
     }
   }
@@ -170,7 +155,7 @@ function parseLine(input: string, line: number, raw: string): SourceRecord | nul
     return bad(input, line, text, `not JSON (${(e as Error).message})`);
   }
   if (!isObject(value)) return bad(input, line, text, 'not a JSON object');
-  return new NdjsonEvent(input, line, value as Record<string, unknown>);
+  return new FileEvent(input, line, value as Record<string, unknown>);
 }
 
 function bad(input: string, line: number, raw: string, reason: string): SourceBadRecord {

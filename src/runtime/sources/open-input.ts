@@ -5,6 +5,7 @@
 import { createReadStream, statSync, type ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { SourceEvent } from '../source.js';
 
 /** An opened input: its bytes, and a counter of raw (compressed) bytes read for progress reports. */
 export interface OpenedInput {
@@ -36,4 +37,20 @@ export function openInput(path: string): OpenedInput {
 /** `csv` for `*.csv` and `*.csv.gz`, `ndjson` for everything else (DSL.md section 7, `--format`). */
 export function formatOf(path: string): 'csv' | 'ndjson' {
   return /\.csv(\.gz)?$/i.test(path) ? 'csv' : 'ndjson';
+}
+
+/**
+ * One event read from a line of a file (NDJSON line or CSV row). `position` is built on demand
+ * (`file:line`), so the hot path allocates no string for it.
+ */
+export class FileEvent implements SourceEvent {
+  readonly kind = 'event' as const;
+  constructor(
+    readonly input: string,
+    readonly line: number,
+    readonly value: Record<string, unknown>,
+  ) {}
+  get position(): string {
+    return `${this.input}:${this.line}`;
+  }
 }
