@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRules } from '../../src/dsl/index.js';
 import { MAX_ERRORS } from '../../src/dsl/checks/reporter.js';
-import { errorsOf, messagesOf, withPattern } from './helpers.js';
+import { DSL_MD_EXAMPLES, errorsOf, messagesOf, withPattern } from './helpers.js';
 
 /** The single error of `source`, as [message, line, col]. */
 function only(source: string): [string, number, number] {
@@ -16,17 +16,7 @@ function only(source: string): [string, number, number] {
 
 describe('checks', () => {
   it('accepts the DSL.md section 2 examples verbatim', () => {
-    const rules = parseRules(`rule card_testing severity high
-  key by card_id
-  pattern txn[amount < 2]{3,} as probes -> txn[amount > 500] as big
-  within 10m
-  emit { card: big.card_id, probes: count(probes), amount: big.amount }
-
-rule unpaid_order
-  key by order_id
-  pattern order_placed as o -> not payment_approved within 24h
-  emit { order: o.order_id, placed: o.ts }
-`);
+    const rules = parseRules(DSL_MD_EXAMPLES);
     expect(rules.map((r) => r.name)).toEqual(['card_testing', 'unpaid_order']);
   });
 

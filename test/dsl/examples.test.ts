@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRules } from '../../src/dsl/index.js';
+import { DSL_MD_EXAMPLES } from './helpers.js';
 
 const dir = new URL('../../examples/rules/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.cep')).sort();
@@ -19,17 +20,7 @@ describe('example rules', () => {
   });
 
   it('the DSL.md section 2 examples, verbatim', () => {
-    const rules = parseRules(`rule card_testing severity high
-  key by card_id
-  pattern txn[amount < 2]{3,} as probes -> txn[amount > 500] as big
-  within 10m
-  emit { card: big.card_id, probes: count(probes), amount: big.amount }
-
-rule unpaid_order
-  key by order_id
-  pattern order_placed as o -> not payment_approved within 24h
-  emit { order: o.order_id, placed: o.ts }
-`, 'DSL.md');
+    const rules = parseRules(DSL_MD_EXAMPLES, 'DSL.md');
     expect(rules[0]).toMatchObject({
       name: 'card_testing', severity: 'high', keyBy: [['card_id']], within: 600_000, skip: { kind: 'skipPastLastEvent' },
       pattern: { elements: [

@@ -5,18 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BinaryNode, ElementNode, ExprNode, RuleNode } from '../../src/dsl/ast.js';
 import { parseFileWithCount } from '../../src/dsl/parse.js';
+import { DSL_MD_EXAMPLES } from './helpers.js';
 
-const DSL_MD_EXAMPLES = `rule card_testing severity high
-  key by card_id
-  pattern txn[amount < 2]{3,} as probes -> txn[amount > 500] as big
-  within 10m
-  emit { card: big.card_id, probes: count(probes), amount: big.amount }
-
-rule unpaid_order
-  key by order_id
-  pattern order_placed as o -> not payment_approved within 24h
-  emit { order: o.order_id, placed: o.ts }
-`;
 
 /** Inputs covering every construct; each must have exactly one parse. */
 const INPUTS: string[] = [

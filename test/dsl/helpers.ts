@@ -21,6 +21,19 @@ export function messagesOf(source: string): string[] {
   return errorsOf(source).errors.map((e) => e.message);
 }
 
+/** The two example rules of DSL.md section 2, verbatim. */
+export const DSL_MD_EXAMPLES = `rule card_testing severity high
+  key by card_id
+  pattern txn[amount < 2]{3,} as probes -> txn[amount > 500] as big
+  within 10m
+  emit { card: big.card_id, probes: count(probes), amount: big.amount }
+
+rule unpaid_order
+  key by order_id
+  pattern order_placed as o -> not payment_approved within 24h
+  emit { order: o.order_id, placed: o.ts }
+`;
+
 /** A rule around a pattern, for tests that only vary the pattern. */
 export function withPattern(pattern: string, rest = ''): string {
   return `rule r key by k pattern ${pattern} ${rest}`;
