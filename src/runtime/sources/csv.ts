@@ -6,33 +6,17 @@
  * never fatal. Streams (file, `.csv.gz`, stdin), so memory stays constant.
  */
 import { parse, type CsvError } from 'csv-parse';
-import type { Source, SourceBadRecord, SourceRecord } from '../source.js';
-import { FileEvent, openInput, type OpenedInput } from './open-input.js';
+import type { SourceBadRecord, SourceRecord } from '../source.js';
+import { FileEvent, FileSource } from './open-input.js';
 
 const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 
-export class CsvSource implements Source {
-  readonly inputs: readonly string[];
-  private opened: OpenedInput | null = null;
-
-  /** `path`: a file (`.gz` gunzipped) or `-` for stdin; it is also the watermark input id. */
-  constructor(private readonly path: string) {
-    this.inputs = [path];
-  }
-
-  bytesRead(): number {
-    return this.opened?.bytesRead() ?? 0;
-  }
-
-  get size(): number | undefined {
-    return this.opened?.size;
-  }
+export class CsvSource extends FileSource {
 
   /** @throws Error (`ENOENT`, ...) from opening the file, on the first iteration. */
   async *records(): AsyncGenerator<SourceRecord> {
-    const opened = openInput(this.path);
-    this.opened = opened;
+    const opened = this.open();
     const input = this.path;
     const skipped: SourceBadRecord[] = [];
     const parser = opened.stream.pipe(
@@ -57,10 +41,6 @@ export class CsvSource implements Source {
       yield new FileEvent(input, item.info.lines, item.record);
     }
     while (skipped.length > 0) yield skipped.shift()!;
-  }
-
-  async close(): Promise<void> {
-    this.opened?.stream.destroy();
   }
 }
 

@@ -7,8 +7,8 @@
  * object (garbage, binary, an array, a line longer than {@link MAX_LINE_BYTES}) is a bad record,
  * never fatal. Blank lines are skipped.
  */
-import type { Source, SourceBadRecord, SourceRecord } from '../source.js';
-import { FileEvent, openInput, type OpenedInput } from './open-input.js';
+import type { SourceBadRecord, SourceRecord } from '../source.js';
+import { FileEvent, FileSource } from './open-input.js';
 
 /** Longest accepted line, bytes (16 MiB); longer ones are set aside as bad records. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -16,24 +16,7 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const MAX_RAW_CHARS = 64 * 1024;
 
 
-export class NdjsonSource implements Source {
-  readonly inputs: readonly string[];
-  private opened: OpenedInput | null = null;
-
-  /** `path`: a file (`.gz` gunzipped) or `-` for stdin; it is also the watermark input id. */
-  constructor(private readonly path: string) {
-    this.inputs = [path];
-  }
-
-  /** Raw bytes read so far (for the progress bar). */
-  bytesRead(): number {
-    return this.opened?.bytesRead() ?? 0;
-  }
-
-  /** File size in bytes, `undefined` for stdin or before `records()` starts. */
-  get size(): number | undefined {
-    return this.opened?.size;
-  }
+export class NdjsonSource extends FileSource {
 
   /** @throws Error (`ENOENT`, ...) from opening the file, on the first iteration. */
   async *records(): AsyncGenerator<SourceRecord> {
@@ -45,8 +28,7 @@ export class NdjsonSource implements Source {
    * an async iteration step per record. Same records, same order as {@link records}.
    */
   async *batches(): AsyncGenerator<SourceRecord[]> {
-    const opened = openInput(this.path);
-    this.opened = opened;
+    const opened = this.open();
     const input = this.path;
     let line = 0;
     let rest: Buffer | null = null;
@@ -87,10 +69,6 @@ export class NdjsonSource implements Source {
       const record = parseLine(input, line + 1, rest.toString('utf8'));
       if (record !== null) yield [record];
     }
-  }
-
-  async close(): Promise<void> {
-    this.opened?.stream.destroy();
   }
 }
 

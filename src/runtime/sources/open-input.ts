@@ -5,7 +5,7 @@
 import { createReadStream, statSync, type ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { SourceEvent } from '../source.js';
+import type { Source, SourceEvent, SourceRecord } from '../source.js';
 
 /** An opened input: its bytes, and a counter of raw (compressed) bytes read for progress reports. */
 export interface OpenedInput {
@@ -52,5 +52,41 @@ export class FileEvent implements SourceEvent {
   ) {}
   get position(): string {
     return `${this.input}:${this.line}`;
+  }
+}
+
+/**
+ * What the file sources (NDJSON, CSV) share: one watermark input named by the path, the file opened
+ * on the first iteration, how far it has been read (for the progress bar), and closing.
+ */
+export abstract class FileSource implements Source {
+  readonly inputs: readonly string[];
+  private opened: OpenedInput | null = null;
+
+  /** `path`: a file (`.gz` gunzipped) or `-` for stdin; it is also the watermark input id. */
+  constructor(protected readonly path: string) {
+    this.inputs = [path];
+  }
+
+  abstract records(): AsyncIterable<SourceRecord>;
+
+  /** Raw bytes read so far (for the progress bar). */
+  bytesRead(): number {
+    return this.opened?.bytesRead() ?? 0;
+  }
+
+  /** File size in bytes, `undefined` for stdin or before reading starts. */
+  get size(): number | undefined {
+    return this.opened?.size;
+  }
+
+  async close(): Promise<void> {
+    this.opened?.stream.destroy();
+  }
+
+  /** Opens the input for a subclass's read loop. @throws Error (`ENOENT`, ...) from opening the file. */
+  protected open(): OpenedInput {
+    this.opened = openInput(this.path);
+    return this.opened;
   }
 }
