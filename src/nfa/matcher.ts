@@ -25,26 +25,47 @@ import { type Predicate, acceptedTypes, toPredicate } from './edge-condition.js'
 import type { CepEvent } from './event.js';
 import type { Match, Nfa, NfaState, NfaStats } from './nfa.js';
 import type { Element, Rule, SkipStrategy } from './rule.js';
-import { type BufferNode, BufferBindings, type SerializedBuffer, deserializeBuffer, materialize, nodesOf, serializeBuffer } from './shared-buffer.js';
+import { BufferNode, BufferBindings, type SerializedBuffer, deserializeBuffer, materialize, nodesOf, serializeBuffer } from './shared-buffer.js';
 
-/** A live partial match (Flink `ComputationState`). Immutable: unchanged ones are shared between steps. */
-interface PartialMatch {
-  readonly state: number;
-  readonly node: BufferNode | null;
-  /** Time and per-key sequence number of the first event (the partial match's start). */
-  readonly startTime: number;
-  readonly startSeq: number;
-}
+/**
+ * A live partial match (Flink `ComputationState`) is the newest node of its events in the shared
+ * buffer, with its automaton state, start time and start sequence number on the node (see
+ * `BufferNode`). Immutable: unchanged ones are shared between steps.
+ */
+type PartialMatch = BufferNode;
 
-/** A completed match waiting for its turn (skip strategies) or being emitted. */
-interface CompletedMatch {
-  readonly node: BufferNode | null;
-  readonly startTime: number;
-  readonly startSeq: number;
-  /** `end` of the match: last event's time, or the deadline of a trailing `-> not X`. */
-  readonly end: number;
+/**
+ * A completed match, held back by the skip strategy or emitted: it is the `Match` the runtime gets
+ * (no copy), and its `events` map is built from the shared buffer only when first read, so a match
+ * that is counted or dropped costs no map.
+ */
+class CompletedMatch implements Match {
   /** Event sequence numbers, computed when two matches must be ordered. */
-  seqs?: number[];
+  seqs: number[] | undefined = undefined;
+  private bound: ReadonlyMap<string, readonly CepEvent[]> | null = null;
+
+  constructor(
+    readonly kind: Match['kind'],
+    /** The newest event of the match in the shared buffer. */
+    readonly node: BufferNode,
+    /** Last event's time, or the deadline of a trailing `-> not X` (ms). */
+    readonly end: number,
+    private readonly aliases: readonly string[],
+  ) {}
+
+  /** Time of the first event (ms). */
+  get start(): number {
+    return this.node.startTime;
+  }
+
+  /** Per-key sequence number of the first event. */
+  get startSeq(): number {
+    return this.node.startSeq;
+  }
+
+  get events(): ReadonlyMap<string, readonly CepEvent[]> {
+    return (this.bound ??= materialize(this.node, this.aliases));
+  }
 }
 
 /** The per-key state behind `NfaState`. */
@@ -55,6 +76,11 @@ interface KeyState {
   partials: PartialMatch[];
   /** Completed matches held back by the skip strategy, in emission order. */
   completed: CompletedMatch[];
+  /**
+   * Deadline of the oldest partial match (its start + `within`, ms; `Infinity`: none), kept on
+   * the state so that the per-event clock check reads no partial match.
+   */
+  deadline: number;
 }
 
 const TAKE = 0;
@@ -110,6 +136,8 @@ class Matcher implements Nfa {
   private doneCount = 0;
   private readonly out: PartialMatch[] = [];
   private outCount = 0;
+  /** The returned list of a single match (most calls that match): valid until the next call, as `Nfa` allows. */
+  private readonly single: Match[] = [];
 
   constructor(readonly rule: Rule, readonly automaton: Automaton, private readonly options: MatcherOptions) {
     const actions = { take: TAKE, ignore: IGNORE, proceed: PROCEED };
@@ -127,7 +155,7 @@ class Matcher implements Nfa {
   }
 
   initialState(): NfaState {
-    const state: KeyState = { n: 0, partials: NO_PARTIALS, completed: NO_COMPLETED };
+    const state: KeyState = { n: 0, partials: NO_PARTIALS, completed: NO_COMPLETED, deadline: Infinity };
     return state;
   }
 
@@ -140,8 +168,8 @@ class Matcher implements Nfa {
     if (old.length === 0 && !tryStart) return NO_MATCHES;
     this.doneCount = 0;
     this.outCount = 0;
-    for (let i = 0; i < old.length; i++) this.step(old[i], false, event, seq);
-    if (tryStart) this.step(START_PLACEHOLDER, true, event, seq);
+    for (let i = 0; i < old.length; i++) this.step(old[i], event, seq);
+    if (tryStart) this.step(null, event, seq);
     state.partials = this.takeOut(old);
     const doneCount = this.doneCount;
     let matches: readonly Match[] = NO_MATCHES;
@@ -154,13 +182,19 @@ class Matcher implements Nfa {
       matches = this.emitBySkipStrategy(state, doneCount === 0 ? NO_COMPLETED : this.done.slice(0, doneCount));
     }
     this.enforceLimit(state);
+    this.settle(state);
     return matches;
   }
 
+  /** Recomputes `state.deadline` after the partial matches changed. */
+  private settle(state: KeyState): void {
+    state.deadline = state.partials.length === 0 ? Infinity : state.partials[0].startTime + this.within;
+  }
+
   /** One partial match (or the start state) against one event; appends survivors to `out`, completed matches to `done`. */
-  private step(pm: PartialMatch, isStart: boolean, event: CepEvent, seq: number): void {
-    this.bindings.node = pm.node;
-    const count = this.collectEdges(isStart ? this.start : pm.state, isStart, event);
+  private step(pm: PartialMatch | null, event: CepEvent, seq: number): void {
+    this.bindings.node = pm;
+    const count = this.collectEdges(pm === null ? this.start : pm.state, pm === null, event);
     if (count === 0) return;
     const found = this.found;
     const kinds = this.kinds;
@@ -173,17 +207,17 @@ class Matcher implements Nfa {
       const to = edge.to;
       const kind = kinds[to];
       if (edge.action === IGNORE) {
-        if (kind === FINAL) this.complete(pm.node, pm.startTime, pm.startSeq, pm.node === null ? pm.startTime : pm.node.event.time);
+        // Never from the start state (`collectEdges` skips its ignore edges): `pm` is a partial match.
+        const kept = pm as PartialMatch;
+        if (kind === FINAL) this.complete(kept, kept.event.time);
         else if (kind === STOP) stopped = true;
-        else out[this.outCount++] = to === pm.state ? pm : { state: to, node: pm.node, startTime: pm.startTime, startSeq: pm.startSeq };
+        else out[this.outCount++] = kept.withState(to);
       } else {
-        const node: BufferNode = { alias: edge.alias, event, seq, prev: pm.node };
-        const startTime = isStart ? event.time : pm.startTime;
-        const startSeq = isStart ? seq : pm.startSeq;
-        if (this.canProceed[to] && this.proceedsToFinal(to, event)) this.complete(node, startTime, startSeq, event.time);
-        if (kind === FINAL) this.complete(node, startTime, startSeq, event.time);
+        const node = new BufferNode(edge.alias, event, seq, pm, to);
+        if (this.canProceed[to] && this.proceedsToFinal(to, event)) this.complete(node, event.time);
+        if (kind === FINAL) this.complete(node, event.time);
         else if (kind === STOP) stopped = true;
-        else out[this.outCount++] = { state: to, node, startTime, startSeq };
+        else out[this.outCount++] = node;
       }
     }
     // A stop state discards the whole branch; completed matches found on the way are kept (Flink).
@@ -205,9 +239,9 @@ class Matcher implements Nfa {
     return partials;
   }
 
-  /** Records a completed match of this step (`end`: ms, the last event's time). */
-  private complete(node: BufferNode | null, startTime: number, startSeq: number, end: number): void {
-    this.done[this.doneCount++] = { node, startTime, startSeq, end };
+  /** Records a completed match of this step ending at `node` (`end`: ms, the last event's time). */
+  private complete(node: BufferNode, end: number): void {
+    this.done[this.doneCount++] = new CompletedMatch('match', node, end, this.aliases);
   }
 
   /**
@@ -271,27 +305,27 @@ class Matcher implements Nfa {
 
   advanceTime(s: NfaState, time: number): readonly Match[] {
     const state = s as KeyState;
+    if (state.deadline > time && state.completed.length === 0) return NO_MATCHES;
     const within = this.within;
     const old = state.partials;
     // Partial matches are ordered by first event, so the timed-out ones are a prefix.
     let cut = 0;
     while (cut < old.length && old[cut].startTime + within <= time) cut++;
-    if (cut === 0 && state.completed.length === 0) return NO_MATCHES;
     let timeouts: Match[] | null = null;
     let pending: CompletedMatch[] | null = null;
     for (let i = 0; i < cut; i++) {
       const pm = old[i];
       if (this.kinds[pm.state] === PENDING) {
         // A trailing `-> not X` reached its deadline: the absence completes the match.
-        (pending ??= []).push({ node: pm.node, startTime: pm.startTime, startSeq: pm.startSeq, end: pm.startTime + within });
+        (pending ??= []).push(new CompletedMatch('match', pm, pm.startTime + within, this.aliases));
       } else if (this.rule.onTimeout !== undefined) {
-        const end = pm.node === null ? pm.startTime : pm.node.event.time;
-        (timeouts ??= []).push(this.toMatch('timeout', { node: pm.node, startTime: pm.startTime, startSeq: pm.startSeq, end }));
+        (timeouts ??= []).push(new CompletedMatch('timeout', pm, pm.event.time, this.aliases));
       }
     }
     if (cut > 0) state.partials = cut === old.length ? NO_PARTIALS : old.slice(cut);
     // A timed-out partial match may release completed matches held back by the skip strategy.
     const matches = pending !== null || state.completed.length > 0 ? this.emitBySkipStrategy(state, pending ?? NO_COMPLETED) : NO_MATCHES;
+    this.settle(state);
     if (timeouts === null) return matches;
     return matches.length === 0 ? timeouts : [...matches, ...timeouts];
   }
@@ -302,8 +336,7 @@ class Matcher implements Nfa {
   }
 
   nextDeadline(s: NfaState): number {
-    const state = s as KeyState;
-    return state.partials.length === 0 ? Infinity : state.partials[0].startTime + this.within;
+    return (s as KeyState).deadline;
   }
 
   partialMatchCount(s: NfaState): number {
@@ -312,14 +345,14 @@ class Matcher implements Nfa {
 
   serializeState(s: NfaState): unknown {
     const state = s as KeyState;
-    const roots = [...state.partials.map((p) => p.node), ...state.completed.map((c) => c.node)];
+    const roots = [...state.partials, ...state.completed.map((c) => c.node)];
     const { buffer, refs } = serializeBuffer(roots);
     const serialized: SerializedState = {
       version: 1,
       n: state.n,
       buffer,
       partials: state.partials.map((p, i) => [p.state, refs[i], p.startTime, p.startSeq]),
-      completed: state.completed.map((c, i) => [refs[state.partials.length + i], c.startTime, c.startSeq, c.end]),
+      completed: state.completed.map((c, i) => [refs[state.partials.length + i], c.start, c.startSeq, c.end]),
     };
     return serialized;
   }
@@ -335,19 +368,26 @@ class Matcher implements Nfa {
       if (ref >= nodes.length) throw new Error('deserializeState: malformed shared buffer reference');
       return nodes[ref];
     };
-    const partials = d.partials.map(([st, ref, startTime, startSeq]): PartialMatch => {
+    const partials = d.partials.map(([st, ref]): PartialMatch => {
       if (!(st >= 0 && st < this.kinds.length)) throw new Error(`deserializeState: unknown automaton state ${st} (state written by another rule?)`);
-      return { state: st, node: node(ref), startTime, startSeq };
+      const head = node(ref);
+      if (head === null) throw new Error('deserializeState: a partial match without events');
+      return head.withState(st);
     });
-    const completed = d.completed.map(([ref, startTime, startSeq, end]): CompletedMatch => ({ node: node(ref), startTime, startSeq, end }));
-    const state: KeyState = { n: d.n, partials, completed };
+    const completed = d.completed.map(([ref, , , end]) => {
+      const last = node(ref);
+      if (last === null) throw new Error('deserializeState: a completed match without events');
+      return new CompletedMatch('match', last, end, this.aliases);
+    });
+    const state: KeyState = { n: d.n, partials, completed, deadline: Infinity };
+    this.settle(state);
     return state;
   }
 
   /** noSkip: every completed match comes out at once, in Flink's order. */
   private emitAll(potential: CompletedMatch[]): readonly Match[] {
     if (potential.length > 1) potential.sort(compareMatches);
-    return potential.map((m) => this.toMatch('match', m));
+    return potential;
   }
 
   /**
@@ -365,7 +405,8 @@ class Matcher implements Nfa {
       const kept = prune(partials, seq, this.pruneInclusive);
       state.partials = kept.length === 0 ? NO_PARTIALS : kept;
     }
-    return [this.toMatch('match', match)];
+    this.single[0] = match;
+    return this.single;
   }
 
   /**
@@ -380,11 +421,11 @@ class Matcher implements Nfa {
       if (completed.length > 1) completed.sort(compareMatches);
     }
     let partials = state.partials;
-    let out: Match[] | null = null;
+    let out: CompletedMatch[] | null = null;
     let next = 0;
     while (next < completed.length && (partials.length === 0 || completed[next].startSeq <= partials[0].startSeq)) {
       const match = completed[next++];
-      (out ??= []).push(this.toMatch('match', match));
+      (out ??= []).push(match);
       const seq = pruningSeq(this.rule.skip, match);
       if (seq >= 0) {
         partials = prune(partials, seq, this.pruneInclusive);
@@ -406,14 +447,8 @@ class Matcher implements Nfa {
       this.stats.droppedPartialMatches += excess;
     }
   }
-
-  private toMatch(kind: Match['kind'], m: CompletedMatch): Match {
-    return { kind, start: m.startTime, end: m.end, events: materialize(m.node, this.aliases) };
-  }
 }
 
-/** Stand-in partial match for the start state (never stored). */
-const START_PLACEHOLDER: PartialMatch = { state: -1, node: null, startTime: 0, startSeq: 0 };
 const NO_MATCHES: readonly Match[] = Object.freeze([]);
 // Shared empty lists of a key state: never mutated in place (every change assigns a new array).
 const NO_PARTIALS = Object.freeze([]) as unknown as PartialMatch[];
@@ -464,14 +499,14 @@ function pruningSeq(skip: SkipStrategy, match: CompletedMatch): number {
     case 'noSkip':
       return -1;
     case 'skipPastLastEvent':
-      return match.node === null ? -1 : match.node.seq;
+      return match.node.seq;
     case 'skipToNext':
       return match.startSeq;
     case 'skipToFirst':
     case 'skipToLast': {
       // The chain runs newest first: the last hit is the alias's first event, the first hit its last.
       let seq = -1;
-      for (let n = match.node; n !== null; n = n.prev) {
+      for (let n: BufferNode | null = match.node; n !== null; n = n.prev) {
         if (n.alias !== skip.alias) continue;
         seq = n.seq;
         if (skip.kind === 'skipToLast') break;

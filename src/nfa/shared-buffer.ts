@@ -14,13 +14,42 @@
 import type { CepEvent } from './event.js';
 import type { Bindings } from './rule.js';
 
-/** One taken event: the alias (element) that took it, its per-key sequence number, the previous node. */
-export interface BufferNode {
-  readonly alias: string;
-  readonly event: CepEvent;
-  /** Per-key arrival number of the event (Flink `EventId`): orders events of one key. */
-  readonly seq: number;
-  readonly prev: BufferNode | null;
+/**
+ * One taken event: the alias (element) that took it, its per-key sequence number, the previous
+ * node, and what every walk back would otherwise have to find: the chain's first node. A partial match *is* its newest node, with the automaton state it is
+ * in (`state`), so a partial match costs no object of its own; a partial match that moves to
+ * another state without taking an event gets a copy of its head node (`withState`).
+ */
+export class BufferNode {
+  /** The first node of the chain ending here (a pointer, not its time: no boxed number per node). */
+  readonly first: BufferNode;
+
+  constructor(
+    readonly alias: string,
+    readonly event: CepEvent,
+    /** Per-key arrival number of the event (Flink `EventId`): orders events of one key. */
+    readonly seq: number,
+    readonly prev: BufferNode | null,
+    /** The automaton state of the partial match whose newest node this is. */
+    readonly state: number,
+  ) {
+    this.first = prev === null ? this : prev.first;
+  }
+
+  /** Time of the chain's first event (ms). */
+  get startTime(): number {
+    return this.first.event.time;
+  }
+
+  /** Sequence number of the chain's first event. */
+  get startSeq(): number {
+    return this.first.seq;
+  }
+
+  /** This node as the head of a partial match in automaton state `state`. */
+  withState(state: number): BufferNode {
+    return state === this.state ? this : new BufferNode(this.alias, this.event, this.seq, this.prev, state);
+  }
 }
 
 /** The events of a partial match, oldest first. */
@@ -58,7 +87,10 @@ export function materialize(node: BufferNode | null, aliases: readonly string[])
   return result;
 }
 
-/** Serialised buffer: events and nodes once each, nodes as `[alias, eventIndex, seq, prevIndex]` (−1: none). */
+/**
+ * Serialised buffer: events and nodes once each, nodes as `[alias, eventIndex, seq, prevIndex]`
+ * (−1: none). A node's `state` is not written: partial matches are written with their own state.
+ */
 export interface SerializedBuffer {
   readonly events: { type: string; time: number; data: Readonly<Record<string, unknown>> }[];
   readonly nodes: [string, number, number, number][];
@@ -98,7 +130,7 @@ export function deserializeBuffer(buffer: SerializedBuffer): BufferNode[] {
   for (const [alias, e, seq, prev] of buffer.nodes) {
     const event = buffer.events[e];
     if (event === undefined || prev >= nodes.length) throw new Error('deserializeState: malformed shared buffer');
-    nodes.push({ alias, event, seq, prev: prev < 0 ? null : nodes[prev] });
+    nodes.push(new BufferNode(alias, event, seq, prev < 0 ? null : nodes[prev], -1));
   }
   return nodes;
 }
