@@ -4,6 +4,7 @@
 import type { CepEvent } from '../nfa/event.js';
 import type { Match } from '../nfa/nfa.js';
 import type { Bindings, Pattern, Rule, Severity } from '../nfa/rule.js';
+import { isoUtc } from './iso-time.js';
 
 export interface Alert {
   readonly rule: string;
@@ -53,8 +54,8 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
     severity: rule.severity,
     kind: match.kind,
     key,
-    start: new Date(match.start).toISOString(),
-    end: new Date(match.end).toISOString(),
+    start: isoUtc(match.start),
+    end: isoUtc(match.end),
     fields,
     events,
   };

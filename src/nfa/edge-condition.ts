@@ -120,6 +120,23 @@ export function toPredicate(condition: EdgeCondition, stats: NfaStats): Predicat
   }
 }
 
+/** Structural equality of two guards (user conditions by identity). */
+export function sameCondition(a: EdgeCondition, b: EdgeCondition): boolean {
+  switch (a.kind) {
+    case 'true':
+      return b.kind === 'true';
+    case 'type':
+      return b.kind === 'type' && a.type === b.type;
+    case 'user':
+      return b.kind === 'user' && a.condition === b.condition;
+    case 'not':
+      return b.kind === 'not' && sameCondition(a.operand, b.operand);
+    case 'and':
+    case 'or':
+      return b.kind === a.kind && sameCondition(a.left, b.left) && sameCondition(a.right, b.right);
+  }
+}
+
 /** The guard as text, for `cep explain`: `type == "a" and amount < 2`, `not (...)`, `true`. */
 export function describe(condition: EdgeCondition): string {
   switch (condition.kind) {

@@ -21,7 +21,7 @@
  *  5. past `maxPartialMatches` the oldest partial matches are dropped and counted.
  */
 import type { Automaton, StateKind } from './automaton.js';
-import { type Predicate, acceptedTypes, toPredicate } from './edge-condition.js';
+import { type Predicate, acceptedTypes, sameCondition, toPredicate } from './edge-condition.js';
 import type { CepEvent } from './event.js';
 import type { Match, Nfa, NfaState, NfaStats } from './nfa.js';
 import type { Element, Rule, SkipStrategy } from './rule.js';
@@ -100,6 +100,11 @@ interface CompiledEdge {
   /** Alias of the source state: the element a `take` binds the event to. */
   readonly alias: string;
   readonly test: Predicate;
+  /**
+   * True for a relaxed `ignore` whose guard is `not` of the state's preceding `take` guard (Flink's
+   * `ignore = !take`): its value is read off the take's instead of evaluating the condition twice.
+   */
+  readonly negatesTake: boolean;
 }
 
 /** Options checked by `compile`. */
@@ -141,7 +146,13 @@ class Matcher implements Nfa {
 
   constructor(readonly rule: Rule, readonly automaton: Automaton, private readonly options: MatcherOptions) {
     const actions = { take: TAKE, ignore: IGNORE, proceed: PROCEED };
-    this.edges = automaton.states.map((s) => s.transitions.map((t) => ({ action: actions[t.action], to: t.to, alias: s.name, test: toPredicate(t.condition, this.stats) })));
+    this.edges = automaton.states.map((s) =>
+      s.transitions.map((t, i): CompiledEdge => {
+        const take = s.transitions.slice(0, i).filter((u) => u.action === 'take').at(-1);
+        const negatesTake = t.action === 'ignore' && take !== undefined && t.condition.kind === 'not' && sameCondition(t.condition.operand, take.condition);
+        return { action: actions[t.action], to: t.to, alias: s.name, test: toPredicate(t.condition, this.stats), negatesTake };
+      }),
+    );
     this.canProceed = this.edges.map((edges) => edges.some((e) => e.action === PROCEED));
     this.kinds = Uint8Array.from(automaton.states, (s) => KIND_CODES[s.kind]);
     this.start = automaton.start;
@@ -260,12 +271,20 @@ class Matcher implements Nfa {
     visited[from] = epoch;
     while (top > 0) {
       const edges = this.edges[stack[--top]];
+      let takeHeld = false; // the last take guard's value in this state
       for (let i = 0; i < edges.length; i++) {
         const edge = edges[i];
+        const action = edge.action;
         // From the start state nothing is ignored, so its ignore guards need no evaluation.
-        if (edge.action === IGNORE && isStart) continue;
-        if (!edge.test(event, bindings)) continue;
-        if (edge.action === PROCEED) {
+        if (action === IGNORE && isStart) continue;
+        if (edge.negatesTake) {
+          if (takeHeld) continue;
+        } else {
+          const holds = edge.test(event, bindings);
+          if (action === TAKE) takeHeld = holds;
+          if (!holds) continue;
+        }
+        if (action === PROCEED) {
           // A proceed cycle (an all-optional looping group) is followed once.
           if (visited[edge.to] !== epoch) {
             visited[edge.to] = epoch;

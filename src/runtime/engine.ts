@@ -37,7 +37,7 @@ import type { Match, Nfa } from '../nfa/nfa.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
 import { KeyedState } from './keyed-state.js';
 import type { Source, SourceBadRecord, SourceEvent, SourceRecord } from './source.js';
-import { ReorderBuffer } from './reorder-buffer.js';
+import { TimeQueue } from './time-queue.js';
 import { toEventTime } from './time.js';
 import { WatermarkTracker } from './watermark.js';
 
@@ -157,7 +157,8 @@ export async function runEngine(options: EngineOptions): Promise<Summary> {
 class Engine {
   private readonly rules: readonly KeyedState[];
   private readonly tracker: WatermarkTracker;
-  private readonly buffer = new ReorderBuffer<Pending>();
+  /** The reorder buffer: events waiting for the watermark, by time, ties in arrival order. */
+  private readonly buffer = new TimeQueue<Pending>();
   private readonly getTime: FieldGetter | null;
   private readonly getType: FieldGetter;
   private readonly log: (line: string) => void;

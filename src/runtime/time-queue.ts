@@ -1,28 +1,78 @@
 /**
- * A binary min-heap ordered by `(time, seq)`: the reorder buffer (events waiting for the
- * watermark, ties in arrival order as in Flink's `CepOperator`, whose per-timestamp queues keep
- * arrival order) and the timer queue (per-key deadlines) are both this structure.
+ * A queue of timed entries popped in `(time, seq)` order: the reorder buffer (events waiting for
+ * the watermark, ties in arrival order as in Flink's `CepOperator`, whose per-timestamp queues keep
+ * arrival order) and the per-key timer queue (deadlines) are both this structure.
+ *
+ * Both are mostly fed in time order (recorded streams arrive nearly in order; deadlines are event
+ * time + `within`), so an entry not earlier than the newest queued one goes to a FIFO in O(1)
+ * with no comparisons; only out-of-order entries go to a binary min-heap. `pop` takes the earlier
+ * head of the two, so the order is the same as one heap's.
  */
 
-/** An entry: `time` in ms, `seq` a tie-breaker increasing in insertion order. */
+/** An entry: `time` in ms, `seq` a tie-breaker that increases with every `push`. */
 export interface Timed {
   readonly time: number;
   readonly seq: number;
 }
 
 export class TimeQueue<T extends Timed> {
+  private fifo: T[] = [];
+  private head = 0;
+  private readonly heap = new MinHeap<T>();
+
+  get size(): number {
+    return this.fifo.length - this.head + this.heap.size;
+  }
+
+  /** Time of the earliest entry (ms), or `Infinity` when empty. */
+  peekTime(): number {
+    const f = this.head < this.fifo.length ? this.fifo[this.head].time : Infinity;
+    const h = this.heap.peekTime();
+    return f < h ? f : h;
+  }
+
+  /** Queues an entry; its `seq` must be larger than every queued entry's. */
+  push(entry: T): void {
+    const fifo = this.fifo;
+    if (this.head === fifo.length || entry.time >= fifo[fifo.length - 1].time) fifo.push(entry);
+    else this.heap.push(entry);
+  }
+
+  /** Removes and returns the earliest entry. @throws Error when empty (check `size` or `peekTime`). */
+  pop(): T {
+    const fifo = this.fifo;
+    if (this.head < fifo.length) {
+      const f = fifo[this.head];
+      const h = this.heap.peek();
+      if (h === undefined || before(f, h)) {
+        this.head++;
+        if (this.head === fifo.length) {
+          this.fifo = [];
+          this.head = 0;
+        } else if (this.head >= 4096 && this.head * 2 >= fifo.length) {
+          this.fifo = fifo.slice(this.head);
+          this.head = 0;
+        }
+        return f;
+      }
+    }
+    if (this.heap.size === 0) throw new Error('TimeQueue.pop on an empty queue');
+    return this.heap.pop();
+  }
+}
+
+/** A binary min-heap ordered by `(time, seq)`: the out-of-order entries of a {@link TimeQueue}. */
+class MinHeap<T extends Timed> {
   private readonly heap: T[] = [];
 
   get size(): number {
     return this.heap.length;
   }
 
-  /** Time of the earliest entry, or `Infinity` when empty. */
   peekTime(): number {
     return this.heap.length === 0 ? Infinity : this.heap[0].time;
   }
 
-  /** The earliest entry without removing it, or `undefined` when empty. */
   peek(): T | undefined {
     return this.heap[0];
   }
@@ -40,10 +90,9 @@ export class TimeQueue<T extends Timed> {
     heap[i] = entry;
   }
 
-  /** Removes and returns the earliest entry. @throws Error when empty (check `size` or `peekTime`). */
+  /** Removes and returns the earliest entry; the heap must not be empty. */
   pop(): T {
     const heap = this.heap;
-    if (heap.length === 0) throw new Error('TimeQueue.pop on an empty queue');
     const top = heap[0];
     const last = heap.pop()!;
     if (heap.length > 0) {

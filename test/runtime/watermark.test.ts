@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ReorderBuffer } from '../../src/runtime/reorder-buffer.js';
 import { TimeQueue } from '../../src/runtime/time-queue.js';
 import { WatermarkTracker } from '../../src/runtime/watermark.js';
 
@@ -52,11 +51,11 @@ describe('TimeQueue', () => {
   });
 });
 
-describe('ReorderBuffer', () => {
+describe('TimeQueue as the reorder buffer', () => {
   it('releases by time, ties in arrival order, whether events came in order or not', () => {
     let seed = 12345;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    const buffer = new ReorderBuffer<{ time: number; seq: number }>();
+    const buffer = new TimeQueue<{ time: number; seq: number }>();
     const all: { time: number; seq: number }[] = [];
     let clock = 0;
     const out: { time: number; seq: number }[] = [];
