@@ -92,6 +92,15 @@ describe('engine', () => {
     expect(sink.alerts.map((a) => a.key).sort()).toEqual(['j']);
   });
 
+  it('paces the replay at --speed × event time: 2 s of events at speed 10 take at least 200 ms', async () => {
+    // A lower bound only (pacing can only slow a run down): no assertion on how fast anything runs.
+    const sink = new MemorySink();
+    const started = performance.now();
+    await runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [arraySource('in', [ev('a', 'k', 0), ev('a', 'j', 1), ev('b', 'k', 2)])], sinks: [sink], speed: 10, log: () => {} });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(sink.alerts.map((a) => a.key)).toEqual(['k']);
+  });
+
   it('rejects bad options before reading', async () => {
     await expect(runEngine({ rules: [], sources: [arraySource('x', [])], sinks: [new MemorySink()] })).rejects.toThrow(/at least one rule/);
     await expect(runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 1 })], sources: [arraySource('x', [])], sinks: [new MemorySink()], speed: 0 })).rejects.toThrow(/speed/);
