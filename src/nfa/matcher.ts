@@ -1,9 +1,10 @@
 /**
  * The matcher: runs a compiled automaton over one key's events, the key's state passed in (Flink
  * `NFA` with `NFAState`, after Agrawal et al., "Efficient Pattern Matching over Event Streams",
- * SIGMOD 2008). A key's state is plain data: its live partial matches (automaton state + newest
- * shared-buffer node + first event), the matches held back by the after-match skip strategy, and
- * the per-key event counter. The start state is implicit, so a key with nothing pending has an
+ * SIGMOD 2008). A key's state is plain data: its live partial matches (each one its newest
+ * shared-buffer node, which carries the automaton state and points to the first event's node),
+ * the matches held back by the after-match skip strategy, the per-key event counter and the
+ * earliest deadline. The start state is implicit, so a key with nothing pending has an
  * empty state and the runtime may drop it.
  *
  * Per event (`process`), for every partial match and then for the start state (Flink

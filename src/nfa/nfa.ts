@@ -48,6 +48,8 @@ export interface Nfa {
   /**
    * Feeds one event (the key's events must come in event-time order; call `advanceTime(state,
    * event.time)` first). Mutates `state`; returns the matches completed by this event in Flink's order.
+   * The returned list may be reused by the next `process` or `advanceTime` call of this `Nfa`:
+   * read or copy it before calling again (the matches themselves are never reused).
    */
   process(state: NfaState, event: CepEvent): readonly Match[];
   /**
