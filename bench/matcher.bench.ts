@@ -24,6 +24,7 @@ import { parseRules } from '../src/dsl/index.js';
 import { compile } from '../src/nfa/compiler.js';
 import type { CepEvent } from '../src/nfa/event.js';
 import type { Nfa, NfaState } from '../src/nfa/nfa.js';
+import { mulberry32 } from './lib/generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -48,18 +49,6 @@ const scenarios: Scenario[] = [
 
 /** Event time of the first event, epoch ms (real times: larger than a small integer, as in a replay). */
 const EPOCH = Date.UTC(2024, 0, 1);
-
-/** A small seeded PRNG (mulberry32), so that every run sees the same stream. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The stream: each event goes to a random key (fixed seed); times increase by `step` ms. */
 function makeStream(s: Scenario): { events: CepEvent[]; keys: Int32Array } {
