@@ -30,8 +30,9 @@ import { BufferNode, BufferBindings, type SerializedBuffer, deserializeBuffer, m
 
 /**
  * A live partial match (Flink `ComputationState`) is the newest node of its events in the shared
- * buffer, with its automaton state, start time and start sequence number on the node (see
- * `BufferNode`). Immutable: unchanged ones are shared between steps.
+ * buffer: the node carries the automaton state and a pointer to the chain's first node, which
+ * gives the start time and sequence number (see `BufferNode`). Immutable: unchanged ones are
+ * shared between steps.
  */
 type PartialMatch = BufferNode;
 
