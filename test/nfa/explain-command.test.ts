@@ -52,6 +52,14 @@ describe('cep explain', () => {
     expect(mermaid).toContain('s3 -->|"take: type == #quot;order_placed#quot;"| s1');
   });
 
+  it('says at once that a file named like an event file is not a rule file (exit 1)', () => {
+    const events = join(mkdtempSync(join(tmpdir(), 'cep-explain-')), 'events.csv.gz');
+    writeFileSync(events, 'not read');
+    let err = '';
+    const code = explainFiles([events], 'text', () => undefined, (t) => (err += t));
+    expect({ code, err }).toEqual({ code: 1, err: `${events}: looks like an event file, not a rule file (*.cep)\n` });
+  });
+
   it('reports rule errors on stderr with exit code 1', () => {
     const { code, out, err } = explain('rule x\n  key by k\n  pattern a -> \n', 'text');
     expect(code).toBe(1);

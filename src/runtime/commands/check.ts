@@ -2,17 +2,24 @@
  * `cep check RULES...` (DSL.md section 7): parses and checks each rule file. Every rule error is
  * printed to stderr as `file:line:col: message` with the source line and carets (stdout carries
  * alerts only); for a good file, `ok: N rules in FILE`. Exit code 0 when every file is good, 1 when
- * any has rule errors or cannot be read (missing files are reported with the path as given).
+ * any has rule errors, cannot be read (missing files are reported with the path as given) or is
+ * named like an event file (`.ndjson`, `.csv`, ...: not read).
  * A missing RULES argument is bad usage (exit 2, by commander).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseRules, RuleErrors } from '../../dsl/index.js';
+import { looksLikeEventFile } from '../load-rules.js';
 
 /** Checks the files; returns the exit code (0 ok, 1 rule errors). Output goes to `write` (stderr). */
 export function checkFiles(files: readonly string[], write: (text: string) => void = (t) => process.stderr.write(t)): number {
   let failed = false;
   for (const file of files) {
+    if (looksLikeEventFile(file)) {
+      write(`${file}: looks like an event file, not a rule file (*.cep)\n`);
+      failed = true;
+      continue;
+    }
     let source: string;
     try {
       source = readFileSync(file, 'utf8');

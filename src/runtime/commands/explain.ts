@@ -10,6 +10,7 @@ import { Option, type Command } from 'commander';
 import { RuleErrors, parseRules } from '../../dsl/index.js';
 import { type Automaton, buildAutomaton, describeCondition, toDot, toMermaid } from '../../nfa/index.js';
 import type { Rule } from '../../nfa/rule.js';
+import { looksLikeEventFile } from '../load-rules.js';
 
 /** Output formats of `cep explain`. */
 export type ExplainFormat = 'text' | 'dot' | 'mermaid';
@@ -48,6 +49,11 @@ export function explainFiles(
 ): number {
   let failed = false;
   for (const file of files) {
+    if (looksLikeEventFile(file)) {
+      err(`${file}: looks like an event file, not a rule file (*.cep)\n`);
+      failed = true;
+      continue;
+    }
     let rules: Rule[];
     try {
       rules = parseRules(readFileSync(file, 'utf8'), file);

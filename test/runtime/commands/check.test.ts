@@ -36,6 +36,12 @@ describe('cep check', () => {
     expect(out).toContain(`${bad}: 1 error\n`);
   });
 
+  it('an event file given as a rule file is an error at once, without reading it as rules', () => {
+    const events = join(dir, 'events.ndjson');
+    writeFileSync(events, '{"type":"auth_failure","ts":1,"ip":"10.0.0.1"}\n');
+    expect(run([events, good])).toEqual({ code: 1, out: `${events}: looks like an event file, not a rule file (*.cep)\nok: 2 rules in ${good}\n` });
+  });
+
   it('a missing file is an error with a clear message', () => {
     const missing = join(dir, 'nope.cep');
     expect(run([missing])).toEqual({ code: 1, out: `${missing}: cannot read the rule file: no such file\n` });
