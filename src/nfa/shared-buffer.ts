@@ -16,9 +16,10 @@ import type { Bindings } from './rule.js';
 
 /**
  * One taken event: the alias (element) that took it, its per-key sequence number, the previous
- * node, and what every walk back would otherwise have to find: the chain's first node. A partial match *is* its newest node, with the automaton state it is
- * in (`state`), so a partial match costs no object of its own; a partial match that moves to
- * another state without taking an event gets a copy of its head node (`withState`).
+ * node, and what every walk back would otherwise have to find: the chain's first node. A partial
+ * match *is* its newest node, with the automaton state it is in (`state`), so a partial match
+ * costs no object of its own; a partial match that moves to another state without taking an
+ * event gets a copy of its head node (`withState`).
  */
 export class BufferNode {
   /** The first node of the chain ending here (a pointer, not its time: no boxed number per node). */

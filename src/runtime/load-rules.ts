@@ -18,24 +18,25 @@ export interface LoadRulesOptions {
 const EVENT_FILE = /\.(ndjson|jsonl|json|csv)(\.gz)?$|\.gz$/i;
 
 /**
- * True when `path` is named like an event file (`cep run rules.cep events.ndjson`, the `--input`
- * forgotten): the commands say so at once instead of reading a whole recording as rule text.
+ * Why `path` cannot be a rule file, or `null`: a file named like an event file (`cep run rules.cep
+ * events.ndjson`, the `--input` forgotten) is refused at once instead of read as rule text.
  */
-export function looksLikeEventFile(path: string): boolean {
-  return EVENT_FILE.test(path);
+export function notARuleFile(path: string): string | null {
+  return EVENT_FILE.test(path) ? 'looks like an event file, not a rule file (*.cep)' : null;
 }
 
 /**
  * Parses every file in order and compiles each rule.
  * @throws RuleErrors (from `parseRules`) for the first file with rule errors; Error with code
  * `ENOENT`/`EISDIR` when a file cannot be read; Error when two files define the same rule name,
- * or when a file is named like an event file ({@link looksLikeEventFile}).
+ * or when a file is named like an event file ({@link notARuleFile}).
  */
 export function loadRules(files: readonly string[], options: LoadRulesOptions = {}): Nfa[] {
   const nfas: Nfa[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    if (looksLikeEventFile(file)) throw new Error(`${file} looks like an event file, not a rule file (*.cep): give event files with --input`);
+    const refused = notARuleFile(file);
+    if (refused !== null) throw new Error(`${file} ${refused}: give event files with --input`);
     const source = readFileSync(file, 'utf8');
     for (const rule of parseRules(source, file)) {
       const other = seen.get(rule.name);

@@ -9,14 +9,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseRules, RuleErrors } from '../../dsl/index.js';
-import { looksLikeEventFile } from '../load-rules.js';
+import { notARuleFile } from '../load-rules.js';
 
 /** Checks the files; returns the exit code (0 ok, 1 rule errors). Output goes to `write` (stderr). */
 export function checkFiles(files: readonly string[], write: (text: string) => void = (t) => process.stderr.write(t)): number {
   let failed = false;
   for (const file of files) {
-    if (looksLikeEventFile(file)) {
-      write(`${file}: looks like an event file, not a rule file (*.cep)\n`);
+    const refused = notARuleFile(file);
+    if (refused !== null) {
+      write(`${file}: ${refused}\n`);
       failed = true;
       continue;
     }

@@ -10,7 +10,7 @@ import { Option, type Command } from 'commander';
 import { RuleErrors, parseRules } from '../../dsl/index.js';
 import { type Automaton, buildAutomaton, describeCondition, toDot, toMermaid } from '../../nfa/index.js';
 import type { Rule } from '../../nfa/rule.js';
-import { looksLikeEventFile } from '../load-rules.js';
+import { notARuleFile } from '../load-rules.js';
 
 /** Output formats of `cep explain`. */
 export type ExplainFormat = 'text' | 'dot' | 'mermaid';
@@ -49,8 +49,9 @@ export function explainFiles(
 ): number {
   let failed = false;
   for (const file of files) {
-    if (looksLikeEventFile(file)) {
-      err(`${file}: looks like an event file, not a rule file (*.cep)\n`);
+    const refused = notARuleFile(file);
+    if (refused !== null) {
+      err(`${file}: ${refused}\n`);
       failed = true;
       continue;
     }
