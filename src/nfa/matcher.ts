@@ -26,64 +26,9 @@ import { type Predicate, acceptedTypes, sameCondition, toPredicate } from './edg
 import type { CepEvent } from './event.js';
 import type { Match, Nfa, NfaState, NfaStats } from './nfa.js';
 import type { Element, Rule, SkipStrategy } from './rule.js';
-import { BufferNode, BufferBindings, type SerializedBuffer, deserializeBuffer, materialize, nodesOf, serializeBuffer } from './shared-buffer.js';
-
-/**
- * A live partial match (Flink `ComputationState`) is the newest node of its events in the shared
- * buffer: the node carries the automaton state and a pointer to the chain's first node, which
- * gives the start time and sequence number (see `BufferNode`). Immutable: unchanged ones are
- * shared between steps.
- */
-type PartialMatch = BufferNode;
-
-/**
- * A completed match, held back by the skip strategy or emitted: it is the `Match` the runtime gets
- * (no copy), and its `events` map is built from the shared buffer only when first read, so a match
- * that is counted or dropped costs no map.
- */
-class CompletedMatch implements Match {
-  /** Event sequence numbers, computed when two matches must be ordered. */
-  seqs: number[] | undefined = undefined;
-  private bound: ReadonlyMap<string, readonly CepEvent[]> | null = null;
-
-  constructor(
-    readonly kind: Match['kind'],
-    /** The newest event of the match in the shared buffer. */
-    readonly node: BufferNode,
-    /** Last event's time, or the deadline of a trailing `-> not X` (ms). */
-    readonly end: number,
-    private readonly aliases: readonly string[],
-  ) {}
-
-  /** Time of the first event (ms). */
-  get start(): number {
-    return this.node.startTime;
-  }
-
-  /** Per-key sequence number of the first event. */
-  get startSeq(): number {
-    return this.node.startSeq;
-  }
-
-  get events(): ReadonlyMap<string, readonly CepEvent[]> {
-    return (this.bound ??= materialize(this.node, this.aliases));
-  }
-}
-
-/** The per-key state behind `NfaState`. */
-interface KeyState {
-  /** Sequence number of the key's next event. */
-  n: number;
-  /** Partial matches, ordered by first event (oldest first). */
-  partials: PartialMatch[];
-  /** Completed matches held back by the skip strategy, in emission order. */
-  completed: CompletedMatch[];
-  /**
-   * Deadline of the oldest partial match (its start + `within`, ms; `Infinity`: none), kept on
-   * the state so that the per-event clock check reads no partial match.
-   */
-  deadline: number;
-}
+import { CompletedMatch } from './completed-match.js';
+import { KeyState, NO_COMPLETED, NO_PARTIALS, type PartialMatch } from './key-state.js';
+import { BufferNode, BufferBindings, type SerializedBuffer, deserializeBuffer, nodesOf, serializeBuffer } from './shared-buffer.js';
 
 const TAKE = 0;
 const IGNORE = 1;
@@ -127,7 +72,8 @@ class Matcher implements Nfa {
   private readonly start: number;
   private readonly within: number;
   private readonly aliases: string[];
-  private readonly startTypes: ReadonlySet<string> | null;
+  /** Event types that can start a partial match (`null`: any): a short list, scanned faster than a set is hashed. */
+  private readonly startTypes: readonly string[] | null;
   private readonly canProceed: boolean[];
   /** `rule.skip` is `noSkip` (read once: the hot path tests it per event). */
   private readonly noSkip: boolean;
@@ -138,6 +84,8 @@ class Matcher implements Nfa {
   private readonly stack: number[] = [];
   private readonly visited: Int32Array;
   private epoch = 0;
+  /** Top of `stack`. */
+  private top = 0;
   private readonly found: CompiledEdge[] = [];
   private readonly done: CompletedMatch[] = [];
   private doneCount = 0;
@@ -162,28 +110,32 @@ class Matcher implements Nfa {
     this.aliases = aliasesOf(rule.pattern.elements);
     this.visited = new Int32Array(automaton.states.length);
     this.relevantTypes = relevantTypesOf(rule);
-    this.startTypes = startTypesOf(automaton);
+    const startTypes = startTypesOf(automaton);
+    this.startTypes = startTypes === null ? null : [...startTypes];
     this.noSkip = rule.skip.kind === 'noSkip';
     this.pruneInclusive = rule.skip.kind === 'skipPastLastEvent' || rule.skip.kind === 'skipToNext';
   }
 
   initialState(): NfaState {
-    const state: KeyState = { n: 0, partials: NO_PARTIALS, completed: NO_COMPLETED, deadline: Infinity };
-    return state;
+    return new KeyState();
   }
 
   process(s: NfaState, event: CepEvent): readonly Match[] {
     const state = s as KeyState;
     const seq = state.n++;
-    const old = state.partials;
+    const head = state.head;
     const startTypes = this.startTypes;
-    const tryStart = startTypes === null || startTypes.has(event.type);
-    if (old.length === 0 && !tryStart) return NO_MATCHES;
+    const tryStart = startTypes === null || startTypes.includes(event.type);
+    if (head === null && !tryStart) return NO_MATCHES;
     this.doneCount = 0;
     this.outCount = 0;
-    for (let i = 0; i < old.length; i++) this.step(old[i], event, seq);
+    if (head !== null) {
+      this.step(head, event, seq);
+      const rest = state.rest;
+      for (let i = 0; i < rest.length; i++) this.step(rest[i], event, seq);
+    }
     if (tryStart) this.step(null, event, seq);
-    state.partials = this.takeOut(old);
+    this.takeOut(state);
     const doneCount = this.doneCount;
     let matches: readonly Match[] = NO_MATCHES;
     if (this.noSkip) {
@@ -195,13 +147,13 @@ class Matcher implements Nfa {
       matches = this.emitBySkipStrategy(state, doneCount === 0 ? NO_COMPLETED : this.done.slice(0, doneCount));
     }
     this.enforceLimit(state);
-    this.settle(state);
+    if (state.head !== head) this.settle(state);
     return matches;
   }
 
-  /** Recomputes `state.deadline` after the partial matches changed. */
+  /** Recomputes `state.deadline` after the oldest partial match changed. */
   private settle(state: KeyState): void {
-    state.deadline = state.partials.length === 0 ? Infinity : state.partials[0].startTime + this.within;
+    state.deadline = state.head === null ? Infinity : state.head.startTime + this.within;
   }
 
   /** One partial match (or the start state) against one event; appends survivors to `out`, completed matches to `done`. */
@@ -238,18 +190,24 @@ class Matcher implements Nfa {
   }
 
   /**
-   * The surviving partial matches of this step (the shared empty list when none), written over
-   * `old`, the key's previous list, when it has one: a key's list is owned by its state alone, and
-   * reusing it spares an allocation per event.
+   * Makes the surviving partial matches of this step the key's. The oldest goes to `head`; the
+   * others are written over the key's previous `rest` list when it has one: that list is owned by
+   * the state alone, and reusing it spares an allocation per event.
    */
-  private takeOut(old: PartialMatch[]): PartialMatch[] {
+  private takeOut(state: KeyState): void {
     const count = this.outCount;
-    if (count === 0) return NO_PARTIALS;
-    const partials = old.length === 0 ? new Array<PartialMatch>(count) : old;
-    for (let i = 0; i < count; i++) partials[i] = this.out[i];
+    const out = this.out;
+    state.head = count === 0 ? null : out[0];
+    if (count <= 1) {
+      state.rest = NO_PARTIALS;
+      return;
+    }
+    const old = state.rest;
+    const rest = old.length === 0 ? new Array<PartialMatch>(count - 1) : old;
+    for (let i = 1; i < count; i++) rest[i - 1] = out[i];
     // Setting `length` is a runtime call in V8: only when the list shrinks.
-    if (partials.length !== count) partials.length = count;
-    return partials;
+    if (rest.length !== count - 1) rest.length = count - 1;
+    state.rest = rest;
   }
 
   /** Records a completed match of this step ending at `node` (`end`: ms, the last event's time). */
@@ -262,39 +220,45 @@ class Matcher implements Nfa {
    * hold, written to `found`; returns their number.
    */
   private collectEdges(from: number, isStart: boolean, event: CepEvent): number {
+    // Most states have no proceed edge: their own edges are all there is to collect.
+    if (!this.canProceed[from]) return this.collectOwn(this.edges[from], isStart, event, 0);
     const stack = this.stack;
     const visited = this.visited;
-    const found = this.found;
-    const bindings = this.bindings;
     const epoch = ++this.epoch;
-    let top = 0;
     let count = 0;
-    stack[top++] = from;
+    this.top = 0;
+    stack[this.top++] = from;
     visited[from] = epoch;
-    while (top > 0) {
-      const edges = this.edges[stack[--top]];
-      let takeHeld = false; // the last take guard's value in this state
-      for (let i = 0; i < edges.length; i++) {
-        const edge = edges[i];
-        const action = edge.action;
-        // From the start state nothing is ignored, so its ignore guards need no evaluation.
-        if (action === IGNORE && isStart) continue;
-        if (edge.negatesTake) {
-          if (takeHeld) continue;
-        } else {
-          const holds = edge.test(event, bindings);
-          if (action === TAKE) takeHeld = holds;
-          if (!holds) continue;
-        }
-        if (action === PROCEED) {
-          // A proceed cycle (an all-optional looping group) is followed once.
-          if (visited[edge.to] !== epoch) {
-            visited[edge.to] = epoch;
-            stack[top++] = edge.to;
-          }
-        } else {
-          found[count++] = edge;
-        }
+    while (this.top > 0) count = this.collectOwn(this.edges[stack[--this.top]], isStart, event, count);
+    return count;
+  }
+
+  /**
+   * One state's part of `collectEdges`: appends its take and ignore edges whose guards hold to
+   * `found` (from `count` on; returns the new count), and pushes the unvisited targets of its
+   * proceed edges whose guards hold onto `stack`.
+   */
+  private collectOwn(edges: readonly CompiledEdge[], isStart: boolean, event: CepEvent, count: number): number {
+    const found = this.found;
+    let takeHeld = false; // the last take guard's value in this state
+    for (let i = 0; i < edges.length; i++) {
+      const edge = edges[i];
+      const action = edge.action;
+      // From the start state nothing is ignored, so its ignore guards need no evaluation.
+      if (action === IGNORE && isStart) continue;
+      if (edge.negatesTake) {
+        if (takeHeld) continue;
+      } else {
+        const holds = edge.test(event, this.bindings);
+        if (action === TAKE) takeHeld = holds;
+        if (!holds) continue;
+      }
+      if (action !== PROCEED) {
+        found[count++] = edge;
+      } else if (this.visited[edge.to] !== this.epoch) {
+        // A proceed cycle (an all-optional looping group) is followed once.
+        this.visited[edge.to] = this.epoch;
+        this.stack[this.top++] = edge.to;
       }
     }
     return count;
@@ -326,16 +290,16 @@ class Matcher implements Nfa {
 
   advanceTime(s: NfaState, time: number): readonly Match[] {
     const state = s as KeyState;
-    if (state.deadline > time && state.completed.length === 0) return NO_MATCHES;
+    if (!state.isDue(time) && state.completed.length === 0) return NO_MATCHES;
     const within = this.within;
-    const old = state.partials;
+    const count = state.partialCount;
     // Partial matches are ordered by first event, so the timed-out ones are a prefix.
     let cut = 0;
-    while (cut < old.length && old[cut].startTime + within <= time) cut++;
+    while (cut < count && state.partialAt(cut).startTime + within <= time) cut++;
     let timeouts: Match[] | null = null;
     let pending: CompletedMatch[] | null = null;
     for (let i = 0; i < cut; i++) {
-      const pm = old[i];
+      const pm = state.partialAt(i);
       if (this.kinds[pm.state] === PENDING) {
         // A trailing `-> not X` reached its deadline: the absence completes the match.
         (pending ??= []).push(new CompletedMatch('match', pm, pm.startTime + within, this.aliases));
@@ -343,7 +307,7 @@ class Matcher implements Nfa {
         (timeouts ??= []).push(new CompletedMatch('timeout', pm, pm.event.time, this.aliases));
       }
     }
-    if (cut > 0) state.partials = cut === old.length ? NO_PARTIALS : old.slice(cut);
+    state.dropOldest(cut);
     // A timed-out partial match may release completed matches held back by the skip strategy.
     const matches = pending !== null || state.completed.length > 0 ? this.emitBySkipStrategy(state, pending ?? NO_COMPLETED) : NO_MATCHES;
     this.settle(state);
@@ -353,7 +317,7 @@ class Matcher implements Nfa {
 
   isEmpty(s: NfaState): boolean {
     const state = s as KeyState;
-    return state.partials.length === 0 && state.completed.length === 0;
+    return state.head === null && state.completed.length === 0;
   }
 
   nextDeadline(s: NfaState): number {
@@ -361,19 +325,20 @@ class Matcher implements Nfa {
   }
 
   partialMatchCount(s: NfaState): number {
-    return (s as KeyState).partials.length;
+    return (s as KeyState).partialCount;
   }
 
   serializeState(s: NfaState): unknown {
     const state = s as KeyState;
-    const roots = [...state.partials, ...state.completed.map((c) => c.node)];
+    const partials = state.partials();
+    const roots = [...partials, ...state.completed.map((c) => c.node)];
     const { buffer, refs } = serializeBuffer(roots);
     const serialized: SerializedState = {
       version: 1,
       n: state.n,
       buffer,
-      partials: state.partials.map((p, i) => [p.state, refs[i], p.startTime, p.startSeq]),
-      completed: state.completed.map((c, i) => [refs[state.partials.length + i], c.start, c.startSeq, c.end]),
+      partials: partials.map((p, i) => [p.state, refs[i], p.startTime, p.startSeq]),
+      completed: state.completed.map((c, i) => [refs[partials.length + i], c.start, c.startSeq, c.end]),
     };
     return serialized;
   }
@@ -400,7 +365,10 @@ class Matcher implements Nfa {
       if (last === null) throw new Error('deserializeState: a completed match without events');
       return new CompletedMatch('match', last, end, this.aliases);
     });
-    const state: KeyState = { n: d.n, partials, completed, deadline: Infinity };
+    const state = new KeyState();
+    state.n = d.n;
+    state.setPartials(partials);
+    state.completed = completed;
     this.settle(state);
     return state;
   }
@@ -416,16 +384,17 @@ class Matcher implements Nfa {
    * building the intermediate lists: emitted at once unless a live partial match started before it.
    */
   private emitOne(state: KeyState, match: CompletedMatch): readonly Match[] {
-    const partials = state.partials;
-    if (partials.length > 0 && match.startSeq > partials[0].startSeq) {
+    const head = state.head;
+    if (head === null) {
+      this.single[0] = match;
+      return this.single;
+    }
+    if (match.startSeq > head.startSeq) {
       state.completed = [match];
       return NO_MATCHES;
     }
     const seq = pruningSeq(this.rule.skip, match);
-    if (seq >= 0) {
-      const kept = prune(partials, seq, this.pruneInclusive);
-      state.partials = kept.length === 0 ? NO_PARTIALS : kept;
-    }
+    if (seq >= 0) state.setPartials(prune(state.partials(), seq, this.pruneInclusive));
     this.single[0] = match;
     return this.single;
   }
@@ -441,7 +410,7 @@ class Matcher implements Nfa {
       completed = completed.length === 0 ? potential : completed.concat(potential);
       if (completed.length > 1) completed.sort(compareMatches);
     }
-    let partials = state.partials;
+    let partials = state.partials();
     let out: CompletedMatch[] | null = null;
     let next = 0;
     while (next < completed.length && (partials.length === 0 || completed[next].startSeq <= partials[0].startSeq)) {
@@ -455,25 +424,22 @@ class Matcher implements Nfa {
       }
     }
     if (next > 0) completed = completed.slice(next);
-    state.partials = partials.length === 0 ? NO_PARTIALS : partials;
+    state.setPartials(partials);
     state.completed = completed.length === 0 ? NO_COMPLETED : completed;
     return out ?? NO_MATCHES;
   }
 
   /** Past `maxPartialMatches`, drops the oldest partial matches (FLINK-33538: never run out of memory). */
   private enforceLimit(state: KeyState): void {
-    const excess = state.partials.length - this.options.maxPartialMatches;
+    const excess = state.rest.length + 1 - this.options.maxPartialMatches;
     if (excess > 0) {
-      state.partials = state.partials.slice(excess);
+      state.dropOldest(excess);
       this.stats.droppedPartialMatches += excess;
     }
   }
 }
 
 const NO_MATCHES: readonly Match[] = Object.freeze([]);
-// Shared empty lists of a key state: never mutated in place (every change assigns a new array).
-const NO_PARTIALS = Object.freeze([]) as unknown as PartialMatch[];
-const NO_COMPLETED = Object.freeze([]) as unknown as CompletedMatch[];
 
 /** The serialised form of a key's state (JSON-compatible). */
 interface SerializedState {
