@@ -58,8 +58,12 @@ export class KeyState {
       this.high = NONE;
       this.low = 0;
     } else {
-      this.high = Math.floor(ms / SPLIT);
-      this.low = ms - this.high * SPLIT;
+      const high = Math.floor(ms / SPLIT);
+      const low = ms - high * SPLIT;
+      this.high = high;
+      // `| 0` makes V8 store a small integer; a fractional deadline (only a caller of the `Nfa`
+      // API can pass fractional times) is stored as it is, exact but boxed.
+      this.low = Number.isInteger(low) ? low | 0 : low;
     }
   }
 

@@ -25,10 +25,10 @@ import type { Automaton, StateKind } from './automaton.js';
 import { type Predicate, acceptedTypes, sameCondition, toPredicate } from './edge-condition.js';
 import type { CepEvent } from './event.js';
 import type { Match, Nfa, NfaState, NfaStats } from './nfa.js';
-import type { Element, Rule, SkipStrategy } from './rule.js';
+import type { Bindings, Element, Rule, SkipStrategy } from './rule.js';
 import { CompletedMatch } from './completed-match.js';
 import { KeyState, NO_COMPLETED, NO_PARTIALS, type PartialMatch } from './key-state.js';
-import { BufferNode, BufferBindings, type SerializedBuffer, deserializeBuffer, nodesOf, serializeBuffer } from './shared-buffer.js';
+import { BufferNode, NO_BINDINGS, type SerializedBuffer, deserializeBuffer, nodesOf, serializeBuffer } from './shared-buffer.js';
 
 const TAKE = 0;
 const IGNORE = 1;
@@ -79,7 +79,6 @@ class Matcher implements Nfa {
   private readonly noSkip: boolean;
   /** Whether the skip strategy's pruning event itself is discarded (past last event, to next) or kept (to first/last). */
   private readonly pruneInclusive: boolean;
-  private readonly bindings = new BufferBindings();
   // Scratch space of one step, reused so that the hot path allocates only what it keeps.
   private readonly stack: number[] = [];
   private readonly visited: Int32Array;
@@ -158,8 +157,7 @@ class Matcher implements Nfa {
 
   /** One partial match (or the start state) against one event; appends survivors to `out`, completed matches to `done`. */
   private step(pm: PartialMatch | null, event: CepEvent, seq: number): void {
-    this.bindings.node = pm;
-    const count = this.collectEdges(pm === null ? this.start : pm.state, pm === null, event);
+    const count = this.collectEdges(pm, event);
     if (count === 0) return;
     const found = this.found;
     const kinds = this.kinds;
@@ -179,7 +177,7 @@ class Matcher implements Nfa {
         else out[this.outCount++] = kept.withState(to);
       } else {
         const node = new BufferNode(edge.alias, event, seq, pm, to);
-        if (this.canProceed[to] && this.proceedsToFinal(to, event)) this.complete(node, event.time);
+        if (this.canProceed[to] && this.proceedsToFinal(to, pm, event)) this.complete(node, event.time);
         if (kind === FINAL) this.complete(node, event.time);
         else if (kind === STOP) stopped = true;
         else out[this.outCount++] = node;
@@ -219,9 +217,10 @@ class Matcher implements Nfa {
    * Flink `createDecisionGraph`: the take/ignore edges reachable through proceed edges whose guards
    * hold, written to `found`; returns their number.
    */
-  private collectEdges(from: number, isStart: boolean, event: CepEvent): number {
+  private collectEdges(pm: PartialMatch | null, event: CepEvent): number {
+    const from = pm === null ? this.start : pm.state;
     // Most states have no proceed edge: their own edges are all there is to collect.
-    if (!this.canProceed[from]) return this.collectOwn(this.edges[from], isStart, event, 0);
+    if (!this.canProceed[from]) return this.collectOwn(this.edges[from], pm, event, 0);
     const stack = this.stack;
     const visited = this.visited;
     const epoch = ++this.epoch;
@@ -229,7 +228,7 @@ class Matcher implements Nfa {
     this.top = 0;
     stack[this.top++] = from;
     visited[from] = epoch;
-    while (this.top > 0) count = this.collectOwn(this.edges[stack[--this.top]], isStart, event, count);
+    while (this.top > 0) count = this.collectOwn(this.edges[stack[--this.top]], pm, event, count);
     return count;
   }
 
@@ -238,18 +237,20 @@ class Matcher implements Nfa {
    * `found` (from `count` on; returns the new count), and pushes the unvisited targets of its
    * proceed edges whose guards hold onto `stack`.
    */
-  private collectOwn(edges: readonly CompiledEdge[], isStart: boolean, event: CepEvent, count: number): number {
+  private collectOwn(edges: readonly CompiledEdge[], pm: PartialMatch | null, event: CepEvent, count: number): number {
     const found = this.found;
+    // The partial match's newest node is its conditions' bindings (nothing bound at the start state).
+    const bindings: Bindings = pm ?? NO_BINDINGS;
     let takeHeld = false; // the last take guard's value in this state
     for (let i = 0; i < edges.length; i++) {
       const edge = edges[i];
       const action = edge.action;
       // From the start state nothing is ignored, so its ignore guards need no evaluation.
-      if (action === IGNORE && isStart) continue;
+      if (action === IGNORE && pm === null) continue;
       if (edge.negatesTake) {
         if (takeHeld) continue;
       } else {
-        const holds = edge.test(event, this.bindings);
+        const holds = edge.test(event, bindings);
         if (action === TAKE) takeHeld = holds;
         if (!holds) continue;
       }
@@ -268,7 +269,8 @@ class Matcher implements Nfa {
    * Flink `findFinalStateAfterProceed`: can `from` reach the final state through proceeds on this
    * event? Runs after `collectEdges` is done with the scratch `stack` and `visited`, and reuses them.
    */
-  private proceedsToFinal(from: number, event: CepEvent): boolean {
+  private proceedsToFinal(from: number, pm: PartialMatch | null, event: CepEvent): boolean {
+    const bindings: Bindings = pm ?? NO_BINDINGS;
     const stack = this.stack;
     const visited = this.visited;
     const epoch = ++this.epoch;
@@ -279,7 +281,7 @@ class Matcher implements Nfa {
       const edges = this.edges[stack[--top]];
       for (let i = 0; i < edges.length; i++) {
         const edge = edges[i];
-        if (edge.action !== PROCEED || visited[edge.to] === epoch || !edge.test(event, this.bindings)) continue;
+        if (edge.action !== PROCEED || visited[edge.to] === epoch || !edge.test(event, bindings)) continue;
         if (this.kinds[edge.to] === FINAL) return true;
         visited[edge.to] = epoch;
         stack[top++] = edge.to;

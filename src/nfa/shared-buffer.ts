@@ -21,7 +21,7 @@ import type { Bindings } from './rule.js';
  * costs no object of its own; a partial match that moves to another state without taking an
  * event gets a copy of its head node (`withState`).
  */
-export class BufferNode {
+export class BufferNode implements Bindings {
   /** The first node of the chain ending here (a pointer, not its time: no boxed number per node). */
   readonly first: BufferNode;
 
@@ -47,6 +47,16 @@ export class BufferNode {
     return this.first.seq;
   }
 
+  /**
+   * The events bound to `alias` in the partial match ending here, oldest first: a partial match's
+   * newest node is the `Bindings` its conditions read, so evaluating one stores nothing.
+   */
+  events(alias: string): readonly CepEvent[] {
+    const out: CepEvent[] = [];
+    for (let n: BufferNode | null = this; n !== null; n = n.prev) if (n.alias === alias) out.push(n.event);
+    return out.reverse();
+  }
+
   /** This node as the head of a partial match in automaton state `state`. */
   withState(state: number): BufferNode {
     return state === this.state ? this : new BufferNode(this.alias, this.event, this.seq, this.prev, state);
@@ -60,19 +70,8 @@ export function nodesOf(node: BufferNode | null): BufferNode[] {
   return out.reverse();
 }
 
-/**
- * A reusable `Bindings` view of one partial match, re-pointed before each condition evaluation so
- * that the hot path allocates nothing; `events(alias)` walks the buffer only when a condition asks.
- */
-export class BufferBindings implements Bindings {
-  node: BufferNode | null = null;
-
-  events(alias: string): readonly CepEvent[] {
-    const out: CepEvent[] = [];
-    for (let n = this.node; n !== null; n = n.prev) if (n.alias === alias) out.push(n.event);
-    return out.reverse();
-  }
-}
+/** The bindings of the start state: no event bound yet. */
+export const NO_BINDINGS: Bindings = Object.freeze({ events: (): readonly CepEvent[] => [] });
 
 /**
  * The bound events of a match by alias, aliases in pattern order, events oldest first. One walk of
