@@ -2,14 +2,18 @@
  * One key's matcher state (Flink `NFAState`): plain data behind the opaque `NfaState`, written and
  * read back by the matcher's `serializeState`/`deserializeState`.
  *
- * The oldest partial match sits in a field of its own (`head`), the others in a list (`rest`)
- * that exists only when a key has two or more. Most keys of a keyed stream wait on one partial
- * match, so they cost this object and their buffer nodes, and the per-event step follows one
- * pointer fewer than through a list (measured on `a -> b within 10s` over 100,000 keys, where the
- * list and its backing store were two of every pending key's five objects).
+ * The oldest partial match is kept apart from the others (`rest`, a list that exists only when a
+ * key has two or more), and when it holds a single event, the usual case of a key waiting for the
+ * rest of its pattern, that event's buffer node is kept unboxed in this object's own fields. A
+ * pending key then costs one object. Partial matches live for about the `within` window, long
+ * enough for V8's young-generation collector to copy every one of them, so the number of objects
+ * per pending key sets most of the garbage collector's work: on `a -> b within 10s` over 100,000
+ * keys (bench/matcher.bench.ts), the list, its backing store and the node were three of a pending
+ * key's four objects.
  */
 import type { CompletedMatch } from './completed-match.js';
-import type { BufferNode } from './shared-buffer.js';
+import type { CepEvent } from './event.js';
+import { BufferNode } from './shared-buffer.js';
 
 /**
  * A live partial match (Flink `ComputationState`) is the newest node of its events in the shared
@@ -41,8 +45,16 @@ export class KeyState {
    */
   private high = NONE;
   private low = 0;
-  /** The oldest partial match (earliest first event), or `null` when the key has none. */
-  head: PartialMatch | null = null;
+  /** The oldest partial match (earliest first event) when it holds two or more events, else `null`. */
+  private head: PartialMatch | null = null;
+  /**
+   * The oldest partial match when it holds a single event: its node's fields (`alias`, `event`,
+   * `seq`, automaton `state`), unboxed; `headEvent` is `null` when it is not kept this way.
+   */
+  private headAlias = '';
+  private headEvent: CepEvent | null = null;
+  private headSeq = 0;
+  private headState = 0;
   /** The other partial matches, ordered by first event; owned by this state alone, or `NO_PARTIALS`. */
   rest: PartialMatch[] = NO_PARTIALS;
   /** Completed matches held back by the skip strategy, in emission order. */
@@ -73,24 +85,63 @@ export class KeyState {
     return this.high < high || (this.high === high && this.low <= time - high * SPLIT);
   }
 
+  /** Whether the key has a live partial match. */
+  get hasPartials(): boolean {
+    return this.headEvent !== null || this.head !== null;
+  }
+
   /** Number of live partial matches. */
   get partialCount(): number {
-    return this.head === null ? 0 : 1 + this.rest.length;
+    return this.hasPartials ? 1 + this.rest.length : 0;
+  }
+
+  /**
+   * The oldest partial match, or `null` when none. An unboxed one is boxed into a new node on
+   * each call: content-equal, not the same object (nothing compares partial matches by identity).
+   */
+  oldest(): PartialMatch | null {
+    const event = this.headEvent;
+    return event === null ? this.head : new BufferNode(this.headAlias, event, this.headSeq, null, this.headState);
+  }
+
+  /** Makes `pm` the oldest partial match (`null`: none), unboxed when it holds a single event. */
+  setOldest(pm: PartialMatch | null): void {
+    if (pm !== null && pm.prev === null) {
+      this.head = null;
+      this.headAlias = pm.alias;
+      this.headEvent = pm.event;
+      this.headSeq = pm.seq;
+      this.headState = pm.state;
+    } else {
+      this.head = pm;
+      this.headEvent = null;
+    }
+  }
+
+  /** Per-key sequence number of the oldest partial match's first event (−1: no partial match). */
+  get oldestStartSeq(): number {
+    return this.headEvent !== null ? this.headSeq : this.head === null ? -1 : this.head.startSeq;
+  }
+
+  /** Time of the oldest partial match's first event, ms (`Infinity`: no partial match). */
+  get oldestStartTime(): number {
+    return this.headEvent !== null ? this.headEvent.time : this.head === null ? Infinity : this.head.startTime;
   }
 
   /** The `i`-th partial match, oldest first (`i` < `partialCount`). */
   partialAt(i: number): PartialMatch {
-    return i === 0 ? (this.head as PartialMatch) : this.rest[i - 1];
+    return i === 0 ? (this.oldest() as PartialMatch) : this.rest[i - 1];
   }
 
   /** The partial matches, oldest first, as a new list (for the paths that are not per event). */
   partials(): PartialMatch[] {
-    return this.head === null ? [] : [this.head, ...this.rest];
+    const oldest = this.oldest();
+    return oldest === null ? [] : [oldest, ...this.rest];
   }
 
   /** Replaces the partial matches with `list` (ordered by first event); `list` is not kept. */
   setPartials(list: readonly PartialMatch[]): void {
-    this.head = list.length === 0 ? null : list[0];
+    this.setOldest(list.length === 0 ? null : list[0]);
     this.rest = list.length <= 1 ? NO_PARTIALS : list.slice(1);
   }
 
@@ -98,7 +149,7 @@ export class KeyState {
   dropOldest(count: number): void {
     if (count === 0) return;
     const rest = this.rest;
-    this.head = count > rest.length ? null : rest[count - 1];
+    this.setOldest(count > rest.length ? null : rest[count - 1]);
     this.rest = count >= rest.length ? NO_PARTIALS : rest.slice(count);
   }
 }

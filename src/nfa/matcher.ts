@@ -122,14 +122,15 @@ class Matcher implements Nfa {
   process(s: NfaState, event: CepEvent): readonly Match[] {
     const state = s as KeyState;
     const seq = state.n++;
-    const head = state.head;
+    const hadPartials = state.hasPartials;
     const startTypes = this.startTypes;
     const tryStart = startTypes === null || startTypes.includes(event.type);
-    if (head === null && !tryStart) return NO_MATCHES;
+    if (!hadPartials && !tryStart) return NO_MATCHES;
+    const startSeq = state.oldestStartSeq;
     this.doneCount = 0;
     this.outCount = 0;
-    if (head !== null) {
-      this.step(head, event, seq);
+    if (hadPartials) {
+      this.step(state.oldest() as PartialMatch, event, seq);
       const rest = state.rest;
       for (let i = 0; i < rest.length; i++) this.step(rest[i], event, seq);
     }
@@ -146,13 +147,14 @@ class Matcher implements Nfa {
       matches = this.emitBySkipStrategy(state, doneCount === 0 ? NO_COMPLETED : this.done.slice(0, doneCount));
     }
     this.enforceLimit(state);
-    if (state.head !== head) this.settle(state);
+    // The deadline follows the oldest partial match's first event.
+    if (state.oldestStartSeq !== startSeq) this.settle(state);
     return matches;
   }
 
   /** Recomputes `state.deadline` after the oldest partial match changed. */
   private settle(state: KeyState): void {
-    state.deadline = state.head === null ? Infinity : state.head.startTime + this.within;
+    state.deadline = state.oldestStartTime + this.within;
   }
 
   /** One partial match (or the start state) against one event; appends survivors to `out`, completed matches to `done`. */
@@ -188,14 +190,14 @@ class Matcher implements Nfa {
   }
 
   /**
-   * Makes the surviving partial matches of this step the key's. The oldest goes to `head`; the
+   * Makes the surviving partial matches of this step the key's. The oldest is set apart; the
    * others are written over the key's previous `rest` list when it has one: that list is owned by
    * the state alone, and reusing it spares an allocation per event.
    */
   private takeOut(state: KeyState): void {
     const count = this.outCount;
     const out = this.out;
-    state.head = count === 0 ? null : out[0];
+    state.setOldest(count === 0 ? null : out[0]);
     if (count <= 1) {
       state.rest = NO_PARTIALS;
       return;
@@ -319,7 +321,7 @@ class Matcher implements Nfa {
 
   isEmpty(s: NfaState): boolean {
     const state = s as KeyState;
-    return state.head === null && state.completed.length === 0;
+    return !state.hasPartials && state.completed.length === 0;
   }
 
   nextDeadline(s: NfaState): number {
@@ -386,12 +388,11 @@ class Matcher implements Nfa {
    * building the intermediate lists: emitted at once unless a live partial match started before it.
    */
   private emitOne(state: KeyState, match: CompletedMatch): readonly Match[] {
-    const head = state.head;
-    if (head === null) {
+    if (!state.hasPartials) {
       this.single[0] = match;
       return this.single;
     }
-    if (match.startSeq > head.startSeq) {
+    if (match.startSeq > state.oldestStartSeq) {
       state.completed = [match];
       return NO_MATCHES;
     }

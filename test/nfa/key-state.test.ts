@@ -43,30 +43,52 @@ describe('KeyState deadline', () => {
 });
 
 describe('KeyState partial matches', () => {
-  const nodes = Array.from({ length: 5 }, (_, i) => new BufferNode('a', ev(i, 'a', i), i, null, 1));
+  // Single-event partial matches (kept unboxed when oldest) and two-event ones (kept as nodes).
+  const first = Array.from({ length: 5 }, (_, i) => new BufferNode('a', ev(i, 'a', i), i, null, 1));
+  const second = first.map((a, i) => new BufferNode('b', ev(`b${i}`, 'b', 10 + i), 10 + i, a, 2));
+  const mixed = [first[0], second[1], first[2], second[3], first[4]];
 
-  it('keeps the oldest apart and the others in order', () => {
-    const state = new KeyState();
-    expect(state.partialCount).toBe(0);
-    expect(state.partials()).toEqual([]);
-    state.setPartials(nodes);
-    expect(state.head).toBe(nodes[0]);
-    expect(state.partialCount).toBe(5);
-    expect(Array.from({ length: 5 }, (_, i) => state.partialAt(i))).toEqual(nodes);
-    expect(state.partials()).toEqual(nodes);
-    state.setPartials(nodes.slice(0, 1));
-    expect(state.head).toBe(nodes[0]);
-    expect(state.rest).toHaveLength(0);
-  });
-
-  it('drops the oldest', () => {
-    const state = new KeyState();
-    for (const [count, left] of [[0, nodes], [1, nodes.slice(1)], [4, nodes.slice(4)], [5, []]] as const) {
+  for (const [name, nodes] of [['single-event', first], ['two-event', second], ['mixed', mixed]] as const) {
+    it(`keeps ${name} partial matches in order, the oldest apart`, () => {
+      const state = new KeyState();
+      expect(state.hasPartials).toBe(false);
+      expect(state.partialCount).toBe(0);
+      expect(state.oldest()).toBeNull();
+      expect(state.oldestStartSeq).toBe(-1);
+      expect(state.oldestStartTime).toBe(Infinity);
       state.setPartials(nodes);
-      state.dropOldest(count);
-      expect(state.partials()).toEqual(left);
-      expect(state.head).toBe(left[0] ?? null);
-    }
+      expect(state.partialCount).toBe(5);
+      expect(state.oldest()).toEqual(nodes[0]);
+      expect(state.oldestStartSeq).toBe(nodes[0].startSeq);
+      expect(state.oldestStartTime).toBe(nodes[0].startTime);
+      expect(Array.from({ length: 5 }, (_, i) => state.partialAt(i))).toEqual(nodes);
+      expect(state.partials()).toEqual(nodes);
+      expect(state.rest).toEqual(nodes.slice(1));
+    });
+
+    it(`drops the oldest ${name} partial matches`, () => {
+      const state = new KeyState();
+      for (const count of [0, 1, 2, 4, 5]) {
+        state.setPartials(nodes);
+        state.dropOldest(count);
+        expect(state.partials()).toEqual(nodes.slice(count));
+        expect(state.oldestStartSeq).toBe(count < 5 ? nodes[count].startSeq : -1);
+        expect(state.hasPartials).toBe(count < 5);
+      }
+    });
+  }
+
+  it('keeps a single-event oldest partial match unboxed, with its alias and automaton state', () => {
+    const state = new KeyState();
+    const node = new BufferNode('x', ev(1, 'a', 5), 3, null, 7);
+    state.setOldest(node);
+    const back = state.oldest() as BufferNode;
+    expect(back).not.toBe(node);
+    expect([back.alias, back.event, back.seq, back.prev, back.state, back.startTime, back.startSeq]).toEqual(['x', node.event, 3, null, 7, 5, 3]);
+    state.setOldest(second[0]);
+    expect(state.oldest()).toBe(second[0]);
+    state.setOldest(null);
+    expect(state.hasPartials).toBe(false);
   });
 });
 
