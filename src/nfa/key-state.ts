@@ -107,15 +107,24 @@ export class KeyState {
   /** Makes `pm` the oldest partial match (`null`: none), unboxed when it holds a single event. */
   setOldest(pm: PartialMatch | null): void {
     if (pm !== null && pm.prev === null) {
-      this.head = null;
-      this.headAlias = pm.alias;
-      this.headEvent = pm.event;
-      this.headSeq = pm.seq;
-      this.headState = pm.state;
+      this.startWith(pm.alias, pm.event, pm.seq, pm.state);
     } else {
       this.head = pm;
       this.headEvent = null;
     }
+  }
+
+  /**
+   * Makes the single event `event` (bound to `alias`, per-key sequence number `seq`, partial match
+   * in automaton state `state`) the oldest partial match, unboxed: the same as `setOldest` with
+   * its node, without building one.
+   */
+  startWith(alias: string, event: CepEvent, seq: number, state: number): void {
+    this.head = null;
+    this.headAlias = alias;
+    this.headEvent = event;
+    this.headSeq = seq;
+    this.headState = state;
   }
 
   /** Per-key sequence number of the oldest partial match's first event (−1: no partial match). */

@@ -134,7 +134,18 @@ class Matcher implements Nfa {
       const rest = state.rest;
       for (let i = 0; i < rest.length; i++) this.step(rest[i], event, seq);
     }
-    if (tryStart) this.step(null, event, seq);
+    if (tryStart) {
+      const count = this.collectEdges(null, event);
+      if (!hadPartials && state.completed.length === 0 && this.startsAlone(count)) {
+        // The usual event of a key with nothing pending: it starts the key's only partial match,
+        // which completes nothing, so it goes into the state as it is, with no node and no step.
+        const edge = this.found[0];
+        state.startWith(edge.alias, event, seq, edge.to);
+        this.settle(state);
+        return NO_MATCHES;
+      }
+      this.follow(null, event, seq, count);
+    }
     this.takeOut(state);
     const doneCount = this.doneCount;
     let matches: readonly Match[] = NO_MATCHES;
@@ -157,9 +168,28 @@ class Matcher implements Nfa {
     state.deadline = state.oldestStartTime + this.within;
   }
 
-  /** One partial match (or the start state) against one event; appends survivors to `out`, completed matches to `done`. */
-  private step(pm: PartialMatch | null, event: CepEvent, seq: number): void {
-    const count = this.collectEdges(pm, event);
+  /**
+   * Whether the `count` edges just collected from the start state are a single `take` into a state
+   * that is neither final nor stop and has no `proceed` edge: the event then starts one partial
+   * match, completes nothing and discards nothing.
+   */
+  private startsAlone(count: number): boolean {
+    if (count !== 1) return false;
+    const to = this.found[0].to;
+    const kind = this.kinds[to];
+    return kind !== FINAL && kind !== STOP && !this.canProceed[to];
+  }
+
+  /** One partial match against one event; appends survivors to `out`, completed matches to `done`. */
+  private step(pm: PartialMatch, event: CepEvent, seq: number): void {
+    this.follow(pm, event, seq, this.collectEdges(pm, event));
+  }
+
+  /**
+   * Follows the `count` edges `collectEdges` found for `pm` (`null`: the start state): appends
+   * survivors to `out`, completed matches to `done`.
+   */
+  private follow(pm: PartialMatch | null, event: CepEvent, seq: number, count: number): void {
     if (count === 0) return;
     const found = this.found;
     const kinds = this.kinds;
