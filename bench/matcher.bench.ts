@@ -1,9 +1,10 @@
 /**
  * Matcher benchmark: the NFA alone (events already parsed and routed to their key, in memory, one
  * core). Each event comes with its key's slot, as keyed state hands an operator its key's state:
- * states live in an array indexed by key, and a key whose state becomes empty is dropped as the
- * runtime drops it. Finding the slot from the key value (the runtime's `lru-cache`) is not the
- * matcher's work: it is measured with the rest of the runtime by bench/replay.bench.ts.
+ * states live in an array indexed by key, and a key whose state becomes empty is dropped and its
+ * state released to the NFA for reuse, as the runtime does (src/runtime/keyed-state.ts). Finding
+ * the slot from the key value (the runtime's `lru-cache`) is not the matcher's work: it is
+ * measured with the rest of the runtime by bench/replay.bench.ts.
  *
  *   node --import tsx --expose-gc bench/matcher.bench.ts
  *
@@ -87,7 +88,10 @@ function feed(nfa: Nfa, events: readonly CepEvent[], keys: Int32Array, keyCount:
       matches += nfa.advanceTime(state, event.time).length;
     }
     matches += nfa.process(state, event).length;
-    if (nfa.isEmpty(state)) states[key] = undefined;
+    if (nfa.isEmpty(state)) {
+      states[key] = undefined;
+      nfa.release(state);
+    }
   }
   const t1 = process.hrtime.bigint();
   const cpu = process.cpuUsage(c0);

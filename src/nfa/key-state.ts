@@ -79,6 +79,23 @@ export class KeyState {
     }
   }
 
+  /**
+   * Makes this state as `new KeyState()` is, for reuse by another key once its key is forgotten;
+   * `n` is −1 until it is handed out again (`released`).
+   */
+  reset(): void {
+    this.n = -1;
+    this.deadline = Infinity;
+    this.setOldest(null);
+    this.rest = NO_PARTIALS;
+    this.completed = NO_COMPLETED;
+  }
+
+  /** Whether the state was `reset` and not handed out since. */
+  get released(): boolean {
+    return this.n < 0;
+  }
+
   /** Whether the deadline is at or before `time` (ms), read from the two small integers only. */
   isDue(time: number): boolean {
     const high = Math.floor(time / SPLIT);

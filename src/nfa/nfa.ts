@@ -60,6 +60,12 @@ export interface Nfa {
   advanceTime(state: NfaState, time: number): readonly Match[];
   /** True when the state holds nothing pending: the runtime may forget the key. */
   isEmpty(state: NfaState): boolean;
+  /**
+   * Hands back the state of a key the runtime forgets, so that a later `initialState()` may
+   * return it, reset, instead of a new one. Only an empty state (`isEmpty`) is taken; any other is
+   * left alone, as is one already released. The caller must not use `state` afterwards.
+   */
+  release(state: NfaState): void;
   /** The earliest deadline among the state's partial matches (ms), or `Infinity`. */
   nextDeadline(state: NfaState): number;
   /** Number of live partial matches in the state (for the engine's counters). */

@@ -4,9 +4,9 @@
  * NFA state in keyed state and registers an event-time timer per key; here the timer queue lets
  * the watermark fire exactly the keys that have a deadline, and no work is done for others).
  *
- * Keys with nothing pending hold no state (dropped as soon as `nfa.isEmpty`). Evicting a key that
- * still has partial matches loses them: it is counted (`evictedWithPending`) and reported, never
- * silent.
+ * Keys with nothing pending hold no state: a key is dropped as soon as `nfa.isEmpty`, and its
+ * state handed back to the NFA for reuse (`nfa.release`). Evicting a key that still has partial
+ * matches loses them: it is counted (`evictedWithPending`) and reported, never silent.
  */
 import { LRUCache } from 'lru-cache';
 import type { CepEvent } from '../nfa/event.js';
@@ -96,7 +96,10 @@ export class KeyedState {
     if (slot === undefined) {
       const state = nfa.initialState();
       this.emit(key, nfa.process(state, event));
-      if (nfa.isEmpty(state)) return;
+      if (nfa.isEmpty(state)) {
+        nfa.release(state);
+        return;
+      }
       slot = { key, state, deadline: Infinity, partialMatches: 0, live: true };
       this.cache.set(mapKey, slot);
     } else {
@@ -151,8 +154,10 @@ export class KeyedState {
     for (let i = 0; i < matches.length; i++) this.onMatch(this.nfa, key, matches[i]);
   }
 
+  /** The cache's `dispose`: the key is deleted (nothing pending) or evicted; an empty state is recycled. */
   private forget(slot: KeySlot, evicted: boolean): void {
     slot.live = false;
+    this.nfa.release(slot.state);
     if (evicted && slot.partialMatches > 0) {
       this.evictedWithPending++;
       this.evictedPartialMatches += slot.partialMatches;

@@ -98,6 +98,78 @@ describe('serializeState / deserializeState', () => {
   });
 });
 
+describe('recycled key states', () => {
+  // Many keys of `a -> b within 150`, interleaved: a key's events come 97 ms apart, typed b a a b a a ..., each key's state released when it empties.
+  const r = rule([el('a', 'a'), el('b', 'b')], { within: 150, skip: { kind: 'skipPastLastEvent' }, onTimeout: [] });
+  const input: { key: number; event: CepEvent }[] = [];
+  for (let i = 0; i < 3_000; i++) {
+    const key = (i * 7919) % 97;
+    input.push({ key, event: ev(i, i % 3 === 0 ? 'b' : 'a', i) });
+  }
+
+  /** Matches (kinds, times, events) of the stream, with or without releasing emptied states. */
+  function feed(release: boolean): string[] {
+    const nfa = compile(r);
+    const states = new Map<number, ReturnType<typeof nfa.initialState>>();
+    const out: string[] = [];
+    for (const { key, event } of input) {
+      const state = states.get(key) ?? nfa.initialState();
+      states.set(key, state);
+      for (const m of [...nfa.advanceTime(state, event.time), ...nfa.process(state, event)]) out.push(`${key} ${m.kind} ${m.start}-${m.end} ${render(m)}`);
+      if (nfa.isEmpty(state)) {
+        states.delete(key);
+        if (release) nfa.release(state);
+      }
+    }
+    return out;
+  }
+
+  it('give the same matches as fresh states', () => {
+    const fresh = feed(false);
+    expect(fresh.filter((m) => m.includes(' match ')).length).toBeGreaterThan(500);
+    expect(fresh.filter((m) => m.includes(' timeout ')).length).toBeGreaterThan(50);
+    expect(feed(true)).toEqual(fresh);
+  });
+
+  it('come back reset, last released first', () => {
+    const nfa = compile(r);
+    const state = nfa.initialState();
+    nfa.process(state, ev(1, 'a', 1));
+    nfa.process(state, ev(2, 'b', 2));
+    expect(nfa.isEmpty(state)).toBe(true);
+    nfa.release(state);
+    const again = nfa.initialState();
+    expect(again).toBe(state);
+    expect(nfa.serializeState(again)).toEqual(nfa.serializeState(compile(r).initialState()));
+  });
+
+  it('are not taken while something is pending, nor twice', () => {
+    const nfa = compile(r);
+    const pending = nfa.initialState();
+    nfa.process(pending, ev(1, 'a', 1));
+    nfa.release(pending);
+    expect(nfa.initialState()).not.toBe(pending);
+    expect(nfa.partialMatchCount(pending)).toBe(1);
+
+    const empty = nfa.initialState();
+    nfa.release(empty);
+    nfa.release(empty);
+    const first = nfa.initialState();
+    const second = nfa.initialState();
+    expect(first).toBe(empty);
+    expect(second).not.toBe(empty);
+  });
+
+  it('are kept up to a bound', () => {
+    const nfa = compile(r);
+    const released = new Set(Array.from({ length: 5_000 }, () => nfa.initialState()));
+    for (const state of released) nfa.release(state);
+    const reused = Array.from({ length: 5_000 }, () => nfa.initialState()).filter((state) => released.has(state)).length;
+    expect(reused).toBeGreaterThan(0);
+    expect(reused).toBeLessThanOrEqual(1_024);
+  });
+});
+
 describe('condition errors', () => {
   it('a condition that throws is false and counted', () => {
     const boom = cond('boom', (e) => {

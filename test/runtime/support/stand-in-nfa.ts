@@ -66,6 +66,7 @@ export function standInNfa(o: StandInOptions): Nfa {
       return out;
     },
     isEmpty: (state) => st(state).pending.length === 0,
+    release: () => undefined, // nothing recycled
     nextDeadline: (state) => (st(state).pending.length === 0 ? Infinity : st(state).pending[0].time + o.within),
     partialMatchCount: (state) => st(state).pending.length,
     serializeState: (state) => state,
