@@ -43,7 +43,7 @@ export interface Nfa {
    */
   readonly relevantTypes: ReadonlySet<string> | null;
   readonly stats: NfaStats;
-  /** A fresh state for a key that has seen nothing. */
+  /** A state for a key that has seen nothing: a new one, or a released one reset (`release`). */
   initialState(): NfaState;
   /**
    * Feeds one event (the key's events must come in event-time order; call `advanceTime(state,
