@@ -8,8 +8,8 @@
  * pending key then costs one object. Partial matches live for about the `within` window, long
  * enough for V8's young-generation collector to copy every one of them, so the number of objects
  * per pending key sets most of the garbage collector's work: on `a -> b within 10s` over 100,000
- * keys (bench/matcher.bench.ts), the list, its backing store and the node were three of a pending
- * key's four objects.
+ * keys (bench/matcher.bench.ts), the list, its backing store, the node and the deadline's heap
+ * number were four of a pending key's five objects.
  */
 import type { CompletedMatch } from './completed-match.js';
 import type { CepEvent } from './event.js';

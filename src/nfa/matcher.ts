@@ -97,7 +97,7 @@ class Matcher implements Nfa {
    * Released key states, handed out again last in, first out. A state allocated per pending
    * period of a key lives about `within`, long enough for V8's young-generation collector to copy
    * it; a recycled one sits in the old generation and was touched moments ago. On `a -> b within
-   * 10s` over 100,000 keys this took the matcher from about 2.5 to 3.5 million events/s.
+   * 10s` over 100,000 keys this took the matcher bench from about 2.5 to about 3 million events/s.
    */
   private readonly spare: KeyState[] = [];
 
