@@ -39,6 +39,8 @@ export const NO_PARTIALS = Object.freeze([]) as unknown as PartialMatch[];
 export const NO_COMPLETED = Object.freeze([]) as unknown as CompletedMatch[];
 
 export class KeyState {
+  // The fields that every event reads (the clock check, then the oldest partial match) come first,
+  // so that they tend to share the object's first cache line.
   /** Sequence number of the key's next event. */
   n = 0;
   /**
@@ -47,20 +49,20 @@ export class KeyState {
    */
   private high = NONE;
   private low = 0;
-  /** The oldest partial match (earliest first event) when it holds two or more events, else `null`. */
-  private head: PartialMatch | null = null;
-  /**
-   * The oldest partial match when it holds a single event: its node's fields (`alias`, `event`,
-   * `seq`, automaton `state`), unboxed; `headEvent` is `null` when it is not kept this way.
-   */
-  private headAlias = '';
-  private headEvent: CepEvent | null = null;
-  private headSeq = 0;
-  private headState = 0;
-  /** The other partial matches, ordered by first event; owned by this state alone, or `NO_PARTIALS`. */
-  rest: PartialMatch[] = NO_PARTIALS;
   /** Completed matches held back by the skip strategy, in emission order. */
   completed: CompletedMatch[] = NO_COMPLETED;
+  /**
+   * The oldest partial match when it holds a single event: its node's fields (`event`, `seq`,
+   * automaton `state`, `alias`), unboxed; `headEvent` is `null` when it is not kept this way.
+   */
+  private headEvent: CepEvent | null = null;
+  /** The oldest partial match (earliest first event) when it holds two or more events, else `null`. */
+  private head: PartialMatch | null = null;
+  /** The other partial matches, ordered by first event; owned by this state alone, or `NO_PARTIALS`. */
+  rest: PartialMatch[] = NO_PARTIALS;
+  private headSeq = 0;
+  private headState = 0;
+  private headAlias = '';
 
   /** Deadline of the oldest partial match, ms (`Infinity`: none). */
   get deadline(): number {
