@@ -222,13 +222,13 @@ class Matcher implements Nfa {
       if (edge.action === IGNORE) {
         // Never from the start state (`collectEdges` skips its ignore edges): `pm` is a partial match.
         const kept = pm as PartialMatch;
-        if (kind === FINAL) this.complete(kept, kept.event.time);
+        if (kind === FINAL) this.complete(kept);
         else if (kind === STOP) stopped = true;
         else out[this.outCount++] = kept.withState(to);
       } else {
         const node = new BufferNode(edge.alias, event, seq, pm, to);
-        if (this.canProceed[to] && this.proceedsToFinal(to, pm, event)) this.complete(node, event.time);
-        if (kind === FINAL) this.complete(node, event.time);
+        if (this.canProceed[to] && this.proceedsToFinal(to, pm, event)) this.complete(node);
+        if (kind === FINAL) this.complete(node);
         else if (kind === STOP) stopped = true;
         else out[this.outCount++] = node;
       }
@@ -258,9 +258,9 @@ class Matcher implements Nfa {
     state.rest = rest;
   }
 
-  /** Records a completed match of this step ending at `node` (`end`: ms, the last event's time). */
-  private complete(node: BufferNode, end: number): void {
-    this.done[this.doneCount++] = new CompletedMatch('match', node, end, this.aliases);
+  /** Records a completed match of this step ending at `node` (its `end` is that event's time). */
+  private complete(node: BufferNode): void {
+    this.done[this.doneCount++] = new CompletedMatch('match', node, node.event.time, this.aliases);
   }
 
   /**
@@ -345,13 +345,13 @@ class Matcher implements Nfa {
     if (!state.isDue(time) && state.completed.length === 0) return NO_MATCHES;
     const within = this.within;
     const count = state.partialCount;
-    // Partial matches are ordered by first event, so the timed-out ones are a prefix.
-    let cut = 0;
-    while (cut < count && state.partialAt(cut).startTime + within <= time) cut++;
     let timeouts: Match[] | null = null;
     let pending: CompletedMatch[] | null = null;
-    for (let i = 0; i < cut; i++) {
-      const pm = state.partialAt(i);
+    // Partial matches are ordered by first event, so the timed-out ones are a prefix.
+    let cut = 0;
+    for (; cut < count; cut++) {
+      const pm = state.partialAt(cut);
+      if (pm.startTime + within > time) break;
       if (this.kinds[pm.state] === PENDING) {
         // A trailing `-> not X` reached its deadline: the absence completes the match.
         (pending ??= []).push(new CompletedMatch('match', pm, pm.startTime + within, this.aliases));
@@ -445,7 +445,11 @@ class Matcher implements Nfa {
       return NO_MATCHES;
     }
     const seq = pruningSeq(this.rule.skip, match);
-    if (seq >= 0) state.setPartials(prune(state.partials(), seq, this.pruneInclusive));
+    if (seq >= 0) {
+      const partials = state.partials();
+      const kept = prune(partials, seq, this.pruneInclusive);
+      if (kept !== partials) state.setPartials(kept);
+    }
     this.single[0] = match;
     return this.single;
   }
