@@ -13,7 +13,7 @@ export type { ConditionFn, ElementOptions, Target } from './dsl/index.js';
 export * from './nfa/index.js';
 export { runEngine } from './runtime/engine.js';
 export type { EngineOptions, Summary, Progress } from './runtime/engine.js';
-export type { Source, SourceRecord, SourceEvent, SourceBadRecord, InputsChange } from './runtime/source.js';
+export type { Source, SourceRecord, SourceEvent, SourceBadRecord, SourceControl, SourceTaskStart, SourceTaskEnd } from './runtime/source.js';
 export { NdjsonSource } from './runtime/sources/ndjson.js';
 export { CsvSource } from './runtime/sources/csv.js';
 export { createKafkaSource } from './runtime/kafka-source.js';

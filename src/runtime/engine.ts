@@ -1,45 +1,34 @@
 /**
- * The event-time engine (DSL.md sections 1, 5, 6): reads records from every source, extracts
- * type and event time, assigns watermarks, holds events until the watermark passes them, feeds
- * them in event-time order to each rule's per-key NFA state, fires deadlines, and writes one alert
- * per match to every sink. Follows Flink's `CepOperator` (buffer per timestamp, process on
- * watermark, then advance time) with the differences listed in DSL.md section 8 (end of a finite
- * input: the watermark becomes +∞).
+ * The run supervisor (DSL.md sections 1, 5, 6): reads records from every source, extracts type
+ * and event time, hands each event to the event-time operator of its partition
+ * (`cep-operator.ts`: watermark, reorder buffer, keyed NFA state, timers), and writes one alert per
+ * match to every sink. Around the operators it owns what is not event-time state: backpressure,
+ * pacing (`--speed`), bad records and late events, progress, counters and the summary.
  *
- * The event-time loop, step by step:
+ * The loop, step by step:
  *  1. Read a record from a source. A bad record (not JSON, no or bad event time) is counted,
  *     reported (rate-limited) and written to the dead-letter output; it is never fatal.
  *  2. Extract the event type (`--type-field`, or the source's own) and event time (`--time-field`,
  *     or the record timestamp for `@timestamp`) with precompiled field getters.
- *  3. Late check: an event whose time is not after the current watermark is late: counted,
- *     written to the late output, not matched.
- *  4. Otherwise buffer it in the reorder buffer (ordered by time, ties in arrival order) and let
- *     its input's clock observe its time; the watermark is the minimum over inputs of
- *     (largest time − max delay − 1 ms), idle inputs left out, finished inputs +∞.
- *  5. When the watermark advances, release in time order everything at or before it: the
- *     earliest of the buffered events and the rules' key timers (a deadline first on a tie).
- *     - A released event goes to each rule whose relevant types include it, to the state of its
- *       key: the key's NFA clock is advanced to the event's time (timeouts, completed absences),
- *       then the event is processed.
- *     - A due timer advances its key's clock to the deadline; keys without a deadline are never
- *       touched.
- *  6. Each match becomes an alert (`toAlert`) written to every sink; the event's `done()` is
+ *  3. Hand the event to its partition's operator: file replay has one operator over all inputs;
+ *     a partitioned source (Kafka) starts and ends tasks in its record stream, one operator each.
+ *     A late event is counted and written to the late output, not matched.
+ *  4. Each match becomes an alert (`toAlert`) written to every sink; the event's `done()` is
  *     called once its alerts' writes settled. While too many writes are pending, reading pauses
- *     (backpressure).
- *  7. At the end of every finite input the watermark becomes +∞ and every pending deadline fires;
+ *     (backpressure). A transactional source (exactly-once) also gets each task's alerts, with
+ *     its changed state, when it commits the task (`onCheckpoint`).
+ *  5. At the end of every finite input the watermark becomes +∞ and every pending deadline fires;
  *     then sinks get the final counters and are closed (or, with `linger`, after the abort signal).
  */
 import type { Writable } from 'node:stream';
-import { toAlert } from '../alerts/alert.js';
+import { toAlert, type Alert } from '../alerts/alert.js';
 import type { AlertSink, EngineStats } from '../alerts/sink.js';
-import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
+import { CepOperator, type BufferedEvent, type OperatorListener } from './cep-operator.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
-import { KeyedState } from './keyed-state.js';
-import type { Source, SourceBadRecord, SourceEvent, SourceRecord } from './source.js';
-import { TimeQueue } from './time-queue.js';
+import type { KeyedState } from './keyed-state.js';
+import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
 import { toEventTime } from './time.js';
-import { WatermarkTracker } from './watermark.js';
 
 /** What the engine needs to run. Checked once by {@link runEngine}; defaults next to each. */
 export interface EngineOptions {
@@ -111,27 +100,13 @@ interface MeteredSource {
   readonly size: number | undefined;
 }
 
-/**
- * An event waiting in the reorder buffer. It is the `CepEvent` the NFA sees too (one object per
- * event on the hot path); `record` is let go once the event is fed.
- */
-class Pending implements CepEvent {
-  constructor(
-    readonly type: string,
-    readonly time: number,
-    readonly data: Readonly<Record<string, unknown>>,
-    readonly seq: number,
-    public record: SourceEvent | null,
-  ) {}
-}
-
 /** A source that can hand over records a chunk at a time (the file sources): fewer async steps per record. */
 interface BatchedSource extends Source {
-  batches(): AsyncIterable<SourceRecord[]>;
+  batches(): AsyncIterable<(SourceRecord | SourceControl)[]>;
 }
 
 /** The records of `source` in arrays: its own batches when it has them, else one record per array. */
-async function* batchesOf(source: Source): AsyncGenerator<SourceRecord[]> {
+async function* batchesOf(source: Source): AsyncGenerator<(SourceRecord | SourceControl)[]> {
   const batched = source as Partial<BatchedSource>;
   if (typeof batched.batches === 'function') {
     yield* batched.batches();
@@ -154,21 +129,29 @@ export async function runEngine(options: EngineOptions): Promise<Summary> {
   return new Engine(options).run();
 }
 
+/** An operator with what the engine keeps beside it: the alerts a transactional source has yet to commit. */
+interface Task {
+  readonly operator: CepOperator;
+  /** Alerts since the task's last checkpoint (`null`: the source does not commit alerts itself). */
+  alerts: Alert[] | null;
+}
+
+/** The task of records from unpartitioned sources (files, stdin): one operator over all their inputs. */
+const DEFAULT_TASK = '';
+
 class Engine {
-  private readonly rules: readonly KeyedState[];
-  private readonly tracker: WatermarkTracker;
-  /** The reorder buffer: events waiting for the watermark, by time, ties in arrival order. */
-  private readonly buffer = new TimeQueue<Pending>();
+  private readonly nfas: readonly Nfa[];
+  /** Operators by task; `DEFAULT_TASK` holds the inputs of unpartitioned sources. */
+  private readonly tasks = new Map<string, Task>();
+  /** Operators dropped while the run went on (tasks revoked), for the summary's counters. */
+  private readonly retired: CepOperator[] = [];
   private readonly getTime: FieldGetter | null;
   private readonly getType: FieldGetter;
   private readonly log: (line: string) => void;
   private readonly maxBadReports: number;
   private readonly alertsByRule: Record<string, number> = {};
   private readonly warnedDrops = new Set<string>();
-  private seq = 0;
-  /** Highest watermark released so far, ms. */
-  private released = -Infinity;
-  /** Largest event time seen, ms. */
+  /** Largest event time seen, ms (pacing). */
   private maxTime = -Infinity;
   private inputEnded = false;
   private events = 0;
@@ -177,8 +160,8 @@ class Engine {
   private alerts = 0;
   private pendingWrites = 0;
   private writeWaiter: (() => void) | null = null;
-  /** Write promises of the alerts caused by the event being fed (for its `done`). */
-  private writesOfEvent: Promise<void>[] | null = null;
+  /** Write promises of the alerts caused since the last fed event (for its `done`). */
+  private writes: Promise<void>[] = [];
   private failure: unknown = null;
   private stopped = false;
   private warnedEviction = false;
@@ -190,25 +173,38 @@ class Engine {
   private paceStart: { wall: number; time: number } | null = null;
 
   constructor(private readonly options: EngineOptions) {
-    const { rules, sources, sinks, maxDelay = 0, idle, maxKeys = 1_000_000, speed, timeField = 'ts', typeField = 'type' } = options;
+    const { rules, sources, sinks, maxKeys = 1_000_000, speed, idle, timeField = 'ts', typeField = 'type' } = options;
     if (rules.length === 0) throw new Error('runEngine needs at least one rule');
     if (sources.length === 0) throw new Error('runEngine needs at least one source');
     if (sinks.length === 0) throw new Error('runEngine needs at least one sink');
     if (speed !== undefined && !(speed > 0 && Number.isFinite(speed))) throw new Error(`speed must be a number > 0, got ${speed}`);
     if (idle !== undefined && !(idle > 0)) throw new Error(`idle must be a duration > 0 ms, got ${idle}`);
+    if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) throw new Error(`maxKeys must be an integer ≥ 1, got ${maxKeys}`);
     const names = new Set<string>();
     for (const nfa of rules) {
       if (names.has(nfa.rule.name)) throw new Error(`two rules are named '${nfa.rule.name}': rule names must be unique over all rule files`);
       names.add(nfa.rule.name);
       this.alertsByRule[nfa.rule.name] = 0;
     }
+    this.nfas = rules;
     this.getTime = timeField === '@timestamp' ? null : fieldGetter(splitPath(timeField));
     this.getType = fieldGetter(splitPath(typeField));
-    this.tracker = new WatermarkTracker(sources.flatMap((s) => s.inputs), { maxDelay, idleAfter: idle });
-    const onMatch = (nfa: Nfa, key: unknown, match: Match): void => this.emit(nfa, key, match);
-    this.rules = rules.map((nfa) => new KeyedState(nfa, { maxKeys, onMatch }));
+    const unpartitioned = sources.filter((s) => s.onCheckpoint === undefined).flatMap((s) => s.inputs);
+    this.tasks.set(DEFAULT_TASK, this.newTask(unpartitioned, false));
+    for (const source of sources) source.onCheckpoint?.((task) => this.checkpoint(task));
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
     this.maxBadReports = options.maxBadReports ?? 10;
+  }
+
+  private newTask(inputs: readonly string[], transactional: boolean): Task {
+    const task: Task = { operator: null as unknown as CepOperator, alerts: transactional ? [] : null };
+    const listener: OperatorListener = {
+      match: (nfa, key, match) => this.emit(task, nfa, key, match),
+      fed: (event) => this.fed(event),
+    };
+    const { maxDelay = 0, idle, maxKeys = 1_000_000 } = this.options;
+    (task as { operator: CepOperator }).operator = new CepOperator(this.nfas, inputs, { maxDelay, idle, maxKeys, checkpoints: transactional }, listener);
+    return task;
   }
 
   async run(): Promise<Summary> {
@@ -219,10 +215,10 @@ class Engine {
     const ticker = setInterval(() => this.tick(), this.options.idle === undefined ? TICK_MS : Math.min(TICK_MS, Math.max(10, this.options.idle / 2)));
     try {
       await Promise.all(sources.map((source) => this.consume(source)));
-      // Step 7: every finite input ended, so the watermark is +∞ and every deadline fires.
+      // Step 5: every finite input ended, so the watermark is +∞ and every deadline fires.
       if (!this.stopped) {
         this.inputEnded = true;
-        this.release(Infinity);
+        for (const task of this.tasks.values()) task.operator.end();
       }
       await this.settleWrites();
       if (this.options.linger && !this.stopped && this.failure === null && signal !== undefined) {
@@ -247,22 +243,16 @@ class Engine {
 
   private async consume(source: Source): Promise<void> {
     const inputs = new Set(source.inputs);
-    // Live sources announce inputs (Kafka partitions) assigned or revoked after start.
-    source.onInputsChanged?.(({ added, removed }) => {
-      for (const input of added) {
-        inputs.add(input);
-        this.tracker.addInput(input);
-      }
-      let watermark = this.tracker.watermark;
-      for (const input of removed) watermark = this.tracker.finish(input);
-      if (!this.stopped && watermark > this.released) this.release(watermark);
-    });
     try {
       for await (const batch of batchesOf(source)) {
         for (let i = 0; i < batch.length && !this.stopped; i++) {
           const record = batch[i];
-          inputs.add(record.input);
-          this.handle(record);
+          if (record.kind === 'task-start') this.startTask(record);
+          else if (record.kind === 'task-end') this.endTask(record.task);
+          else {
+            inputs.add(record.input);
+            this.handle(record);
+          }
           if (this.paceStart !== null && this.options.speed !== undefined) await this.pace();
         }
         if (this.stopped) break;
@@ -273,22 +263,55 @@ class Engine {
       return;
     }
     if (this.stopped) return;
-    let watermark = this.tracker.watermark;
-    for (const input of inputs) watermark = this.tracker.finish(input);
-    this.release(watermark);
+    for (const input of inputs) this.taskOf(input)?.operator.finish(input);
   }
 
-  /** Steps 1–4 for one record. */
-  private handle(record: SourceRecord): void {
+  /** A partitioned source took a task: a new operator, restored from its checkpoint when given. */
+  private startTask(start: SourceTaskStart): void {
+    this.endTask(start.task);
+    const task = this.newTask(start.inputs, start.restored !== undefined);
+    if (start.restored !== undefined) task.operator.restore(start.restored.meta, start.restored.keys);
+    this.tasks.set(start.task, task);
+  }
+
+  private endTask(id: string): void {
+    const task = this.tasks.get(id);
+    if (task === undefined || id === DEFAULT_TASK) return;
+    this.tasks.delete(id);
+    this.retired.push(task.operator);
+  }
+
+  /** The operator holding `input`'s events: its task's, else the default one. */
+  private taskOf(input: string, task?: string): Task | undefined {
+    return this.tasks.get(task ?? DEFAULT_TASK) ?? (task === undefined ? undefined : this.tasks.get(DEFAULT_TASK));
+  }
+
+  /** What `onCheckpoint` takes for a task: its changed state and the alerts since the last one. */
+  private checkpoint(id: string): TaskCheckpoint | null {
+    const task = this.tasks.get(id);
+    if (task === undefined || task.alerts === null) return null;
+    const alerts = task.alerts;
+    task.alerts = [];
+    return { ...task.operator.checkpoint(), alerts };
+  }
+
+  /** Steps 1–3 for one record. */
+  private handle(record: SourceEvent | SourceBadRecord): void {
+    const task = this.taskOf(record.input, record.task);
+    if (task === undefined) {
+      // A record of a task the engine no longer holds (it was revoked while the record was queued).
+      return;
+    }
+    const operator = task.operator;
     if (record.kind === 'bad') {
-      this.tracker.touch(record.input);
+      operator.touch(record.input);
       this.setAside(record);
       return;
     }
     const value = record.value;
     const time = this.timeOf(record);
     if (Number.isNaN(time)) {
-      this.tracker.touch(record.input);
+      operator.touch(record.input);
       const field = this.options.timeField ?? 'ts';
       const found = this.getTime === null ? record.timestamp : this.getTime(value);
       const reason = found === undefined || found === null ? `no event time (field ${field})` : `event time ${JSON.stringify(found)} is neither epoch ms nor ISO-8601`;
@@ -296,20 +319,15 @@ class Engine {
       return;
     }
     this.events++;
-    if (time <= this.tracker.watermark) {
-      this.tracker.touch(record.input);
+    const typeValue = record.type ?? this.getType(value);
+    const type = typeof typeValue === 'string' ? typeValue : typeValue === undefined || typeValue === null ? '' : String(typeValue);
+    if (this.options.speed !== undefined && this.paceStart === null) this.paceStart = { wall: Date.now(), time };
+    if (time > this.maxTime) this.maxTime = time;
+    if (!operator.offer(record.input, type, time, value, record.done)) {
       this.lateEvents++;
       this.options.lateOutput?.write(JSON.stringify(value) + '\n');
       record.done?.();
-      return;
     }
-    const typeValue = record.type ?? this.getType(value);
-    const type = typeof typeValue === 'string' ? typeValue : typeValue === undefined || typeValue === null ? '' : String(typeValue);
-    this.buffer.push(new Pending(type, time, value, this.seq++, record));
-    if (this.options.speed !== undefined && this.paceStart === null) this.paceStart = { wall: Date.now(), time };
-    if (time > this.maxTime) this.maxTime = time;
-    const watermark = this.tracker.observe(record.input, time);
-    if (watermark > this.released) this.release(watermark);
   }
 
   private timeOf(record: SourceEvent): number {
@@ -325,49 +343,24 @@ class Engine {
     return time;
   }
 
-  /** Step 5: releases buffered events and due timers at or before `watermark`, in time order. */
-  private release(watermark: number): void {
-    if (watermark > this.released) this.released = watermark;
-    const rules = this.rules;
-    for (;;) {
-      let timerRule: KeyedState | null = null;
-      let timerTime = Infinity;
-      for (let i = 0; i < rules.length; i++) {
-        const t = rules[i].nextTimer();
-        if (t < timerTime) {
-          timerTime = t;
-          timerRule = rules[i];
-        }
-      }
-      const eventTime = this.buffer.peekTime();
-      if (timerRule !== null && timerTime <= watermark && timerTime <= eventTime) {
-        timerRule.fireNext(watermark);
-      } else if (eventTime <= watermark && this.buffer.size > 0) {
-        this.feed(this.buffer.pop());
-      } else {
-        return;
-      }
+  /** An event was fed to every rule: its `done` waits for the writes of the alerts it caused. */
+  private fed(event: BufferedEvent): void {
+    const done = event.done;
+    if (this.writes.length === 0) {
+      done?.();
+      return;
     }
+    const writes = this.writes;
+    this.writes = [];
+    if (done !== undefined) void Promise.allSettled(writes).then(() => done());
   }
 
-  private feed(pending: Pending): void {
-    const done = pending.record!.done;
-    pending.record = null;
-    if (done !== undefined) this.writesOfEvent = [];
-    for (let i = 0; i < this.rules.length; i++) this.rules[i].feed(pending);
-    if (done !== undefined) {
-      const writes = this.writesOfEvent!;
-      this.writesOfEvent = null;
-      if (writes.length === 0) done();
-      else void Promise.allSettled(writes).then(() => done());
-    }
-  }
-
-  /** Step 6: one alert per match, to every sink. */
-  private emit(nfa: Nfa, key: unknown, match: Match): void {
+  /** Step 4: one alert per match, to every sink (and to the task's checkpoint when its source commits alerts). */
+  private emit(task: Task, nfa: Nfa, key: unknown, match: Match): void {
     const alert = toAlert(nfa.rule, key, match);
     this.alerts++;
     this.alertsByRule[nfa.rule.name]++;
+    task.alerts?.push(alert);
     for (const sink of this.options.sinks) {
       let result: void | Promise<void>;
       try {
@@ -385,11 +378,10 @@ class Engine {
             this.fail(error);
           },
         );
-        this.writesOfEvent?.push(settled);
+        this.writes.push(settled);
       }
     }
   }
-
   private writeSettled(): void {
     this.pendingWrites--;
     this.writeWaiter?.();
@@ -434,7 +426,7 @@ class Engine {
 
   /** About once a second: idle inputs, counters to sinks and progress, one-time warnings. */
   private tick(): void {
-    if (this.options.idle !== undefined && !this.stopped) this.release(this.tracker.recompute());
+    if (this.options.idle !== undefined && !this.stopped) for (const task of this.tasks.values()) task.operator.checkIdle();
     const now = Date.now();
     if (now - this.lastTick.at < TICK_MS - 50) return;
     this.eventsPerSecond = ((this.events - this.lastTick.events) * 1000) / Math.max(1, now - this.lastTick.at);
@@ -465,7 +457,7 @@ class Engine {
   }
 
   private warnOnce(): void {
-    for (const state of this.rules) {
+    for (const state of this.keyedStates()) {
       const { name } = state.nfa.rule;
       if (state.nfa.stats.droppedPartialMatches > 0 && !this.warnedDrops.has(name)) {
         this.warnedDrops.add(name);
@@ -481,11 +473,13 @@ class Engine {
   private stats(): EngineStats {
     let partialMatches = 0;
     let keys = 0;
-    for (const state of this.rules) {
-      partialMatches += state.partialMatches;
-      keys += state.keys;
+    for (const task of this.tasks.values()) {
+      for (const state of task.operator.rules) {
+        partialMatches += state.partialMatches;
+        keys += state.keys;
+      }
     }
-    const watermark = this.tracker.watermark;
+    const watermark = this.watermark();
     return {
       events: this.events,
       eventsPerSecond: this.eventsPerSecond,
@@ -498,6 +492,19 @@ class Engine {
       partialMatches,
       keys,
     };
+  }
+
+  /** Every rule's keyed state over every operator, the dropped ones included (counters). */
+  private *keyedStates(): Generator<KeyedState> {
+    for (const task of this.tasks.values()) yield* task.operator.rules;
+    for (const operator of this.retired) yield* operator.rules;
+  }
+
+  /** The lowest watermark over the operators that hold inputs, ms. */
+  private watermark(): number {
+    let min = Infinity;
+    for (const [id, task] of this.tasks) if (id !== DEFAULT_TASK || this.tasks.size === 1) min = Math.min(min, task.operator.watermark);
+    return min;
   }
 
   private async closeAll(): Promise<void> {
@@ -519,10 +526,11 @@ class Engine {
     let evictedKeys = 0;
     let evictedPartialMatches = 0;
     let conditionErrors = 0;
-    for (const state of this.rules) {
-      const { stats, rule } = state.nfa;
+    for (const { stats, rule } of this.nfas) {
       if (stats.droppedPartialMatches > 0) droppedPartialMatches[rule.name] = stats.droppedPartialMatches;
       conditionErrors += stats.conditionErrors;
+    }
+    for (const state of this.keyedStates()) {
       evictedKeys += state.evictedWithPending;
       evictedPartialMatches += state.evictedPartialMatches;
     }

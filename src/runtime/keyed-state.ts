@@ -6,7 +6,13 @@
  *
  * Keys with nothing pending hold no state: a key is dropped as soon as `nfa.isEmpty`, and its
  * state handed back to the NFA for reuse (`nfa.release`). Evicting a key that still has partial
- * matches loses them: it is counted (`evictedWithPending`) and reported, never silent.
+ * matches loses them, like Flink's state TTL (no timeout alert): it is counted
+ * (`evictedWithPending`) and reported, never silent, and the key's state is let go at once (its
+ * stale timer entry keeps only the emptied slot).
+ *
+ * With `trackChanges` (exactly-once on Kafka), the keys whose state changed since the last
+ * {@link KeyedState.takeChanges} are remembered, so that a checkpoint writes only those (Kafka
+ * Streams' changelog: a record per changed key, a tombstone per cleared one).
  */
 import { LRUCache } from 'lru-cache';
 import type { CepEvent } from '../nfa/event.js';
@@ -17,7 +23,8 @@ import { TimeQueue } from './time-queue.js';
 /** One key's entry. `deadline` is the time of its live timer entry (`Infinity`: none). */
 interface KeySlot {
   readonly key: unknown;
-  readonly state: NfaState;
+  /** The key's NFA state; `null` once the key is forgotten. */
+  state: NfaState | null;
   deadline: number;
   partialMatches: number;
   live: boolean;
@@ -37,6 +44,14 @@ export interface KeyedStateOptions {
   /** Most keys holding state at once (LRU eviction past it), ≥ 1. */
   readonly maxKeys: number;
   readonly onMatch: MatchHandler;
+  /** Remember the keys changed since the last `takeChanges` (checkpoints). Default false. */
+  readonly trackChanges?: boolean;
+}
+
+/** One changed key of a checkpoint: its key value and serialised state, or `state: null` when it holds nothing now. */
+export interface KeyChange {
+  readonly key: unknown;
+  readonly state: unknown;
 }
 
 export class KeyedState {
@@ -52,6 +67,8 @@ export class KeyedState {
   private readonly keyOf: (data: Readonly<Record<string, unknown>>) => unknown;
   private readonly relevant: ReadonlySet<string> | null;
   private readonly onMatch: MatchHandler;
+  /** Keys changed since the last `takeChanges`, by map key (only with `trackChanges`). */
+  private readonly changed: Map<string | number | boolean, unknown> | null;
   private seq = 0;
 
   constructor(
@@ -60,6 +77,7 @@ export class KeyedState {
   ) {
     if (!(Number.isInteger(options.maxKeys) && options.maxKeys >= 1)) throw new Error(`maxKeys must be an integer ≥ 1, got ${options.maxKeys}`);
     this.onMatch = options.onMatch;
+    this.changed = options.trackChanges === true ? new Map() : null;
     this.relevant = nfa.relevantTypes;
     this.keyOf = keyExtractor(nfa.rule.keyBy.map(fieldGetter));
     // `maxSize` with a size of 1 per key bounds the count like `max` would, without allocating
@@ -103,13 +121,43 @@ export class KeyedState {
       slot = { key, state, deadline: Infinity, partialMatches: 0, live: true };
       this.cache.set(mapKey, slot);
     } else {
-      this.emit(key, nfa.advanceTime(slot.state, event.time));
-      this.emit(key, nfa.process(slot.state, event));
-      if (nfa.isEmpty(slot.state)) {
+      const state = slot.state as NfaState;
+      this.emit(key, nfa.advanceTime(state, event.time));
+      this.emit(key, nfa.process(state, event));
+      if (nfa.isEmpty(state)) {
         this.cache.delete(mapKey);
         return;
       }
     }
+    this.changed?.set(mapKey, key);
+    this.update(slot);
+  }
+
+  /**
+   * The keys changed since the last call, each with its state serialised by `nfa.serializeState`
+   * (`null`: the key holds nothing now), and forgets them. Only with `trackChanges`.
+   */
+  takeChanges(): KeyChange[] {
+    const changed = this.changed;
+    if (changed === null || changed.size === 0) return [];
+    const out: KeyChange[] = [];
+    for (const [mapKey, key] of changed) {
+      const slot = this.cache.peek(mapKey);
+      out.push({ key, state: slot === undefined || slot.state === null ? null : this.nfa.serializeState(slot.state) });
+    }
+    changed.clear();
+    return out;
+  }
+
+  /**
+   * Restores a key from a checkpoint (`state` as written by `takeChanges`); its deadline is
+   * scheduled again. @throws Error when `state` was not written by this rule's `serializeState`.
+   */
+  restore(key: unknown, serialized: unknown): void {
+    const state = this.nfa.deserializeState(serialized);
+    if (this.nfa.isEmpty(state)) return;
+    const slot: KeySlot = { key, state, deadline: Infinity, partialMatches: 0, live: true };
+    this.cache.set(mapKeyOf(key), slot);
     this.update(slot);
   }
 
@@ -123,12 +171,15 @@ export class KeyedState {
     const { time, slot } = this.timers.pop();
     if (!slot.live || slot.deadline !== time) return true; // stale entry: the key moved on
     slot.deadline = Infinity;
-    this.emit(slot.key, this.nfa.advanceTime(slot.state, time));
-    if (this.nfa.isEmpty(slot.state)) {
-      this.cache.delete(mapKeyOf(slot.key));
+    const state = slot.state as NfaState;
+    const mapKey = mapKeyOf(slot.key);
+    this.changed?.set(mapKey, slot.key);
+    this.emit(slot.key, this.nfa.advanceTime(state, time));
+    if (this.nfa.isEmpty(state)) {
+      this.cache.delete(mapKey);
       return true;
     }
-    const next = this.nfa.nextDeadline(slot.state);
+    const next = this.nfa.nextDeadline(state);
     // A deadline that does not move past `time` would loop; the state keeps it for the next event.
     if (next > time) this.update(slot);
     else this.countPartials(slot);
@@ -137,7 +188,7 @@ export class KeyedState {
 
   private update(slot: KeySlot): void {
     this.countPartials(slot);
-    const deadline = this.nfa.nextDeadline(slot.state);
+    const deadline = this.nfa.nextDeadline(slot.state as NfaState);
     if (deadline !== slot.deadline) {
       slot.deadline = deadline;
       if (deadline !== Infinity) this.timers.push({ time: deadline, seq: this.seq++, slot });
@@ -145,7 +196,7 @@ export class KeyedState {
   }
 
   private countPartials(slot: KeySlot): void {
-    const n = this.nfa.partialMatchCount(slot.state);
+    const n = this.nfa.partialMatchCount(slot.state as NfaState);
     this.partialMatches += n - slot.partialMatches;
     slot.partialMatches = n;
   }
@@ -157,7 +208,10 @@ export class KeyedState {
   /** The cache's `dispose`: the key is deleted (nothing pending) or evicted; an empty state is recycled. */
   private forget(slot: KeySlot, evicted: boolean): void {
     slot.live = false;
-    this.nfa.release(slot.state);
+    if (slot.state !== null) this.nfa.release(slot.state);
+    // A stale timer entry may still point to the slot until its deadline: it keeps no state.
+    slot.state = null;
+    this.changed?.set(mapKeyOf(slot.key), slot.key);
     if (evicted && slot.partialMatches > 0) {
       this.evictedWithPending++;
       this.evictedPartialMatches += slot.partialMatches;

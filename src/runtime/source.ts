@@ -4,6 +4,8 @@
  * watermark input (a file, or a Kafka topic-partition): the engine's watermark is the minimum over
  * inputs, idle ones left out (DSL.md section 5).
  */
+import type { Alert } from '../alerts/alert.js';
+import type { OperatorMeta, RuleChanges } from './cep-operator.js';
 
 /** One parsed record. */
 export interface SourceEvent {
@@ -24,6 +26,8 @@ export interface SourceEvent {
    * Kafka commits offsets from it.
    */
   readonly done?: () => void;
+  /** The task (partition number) the record belongs to, for partitioned sources (Kafka); see {@link SourceTaskStart}. */
+  readonly task?: string;
 }
 
 /** A record that could not be parsed (not JSON, a CSV row of the wrong width, binary garbage). */
@@ -36,14 +40,50 @@ export interface SourceBadRecord {
   /** Why it was set aside, in words. */
   readonly reason: string;
   readonly done?: () => void;
+  readonly task?: string;
+}
+
+/**
+ * A partitioned source (Kafka) starts a task before its first record: the engine then keeps a
+ * separate event-time operator for it (its own watermark over `inputs`, its own keyed state),
+ * restored from `restored` when given (exactly-once: the task's last committed checkpoint).
+ */
+export interface SourceTaskStart {
+  readonly kind: 'task-start';
+  readonly task: string;
+  /** The task's watermark inputs (`topic/partition`, partition = the task's number, of every topic). */
+  readonly inputs: readonly string[];
+  readonly restored?: RestoredTask;
+}
+
+/** The source no longer owns the task (revoked by a rebalance, or a failed commit): its operator and state are dropped. */
+export interface SourceTaskEnd {
+  readonly kind: 'task-end';
+  readonly task: string;
 }
 
 export type SourceRecord = SourceEvent | SourceBadRecord;
 
+/** What a partitioned source says about its tasks, in its record stream. */
+export type SourceControl = SourceTaskStart | SourceTaskEnd;
+
+/** A task's checkpoint as read back: the partition meta and each rule's keys (see `CepOperator.restore`). */
+export interface RestoredTask {
+  readonly meta: OperatorMeta | null;
+  readonly keys: readonly { rule: string; key: unknown; state: unknown }[];
+}
+
+/** What a transactional source commits for one task: the state changed since the last checkpoint and the alerts produced meanwhile. */
+export interface TaskCheckpoint {
+  readonly meta: OperatorMeta | null;
+  readonly rules: readonly RuleChanges[];
+  readonly alerts: readonly Alert[];
+}
+
 /** A source of records. Finite sources end their iterator at end of input (watermark → +∞). */
 export interface Source {
   /** Records in arrival order. */
-  records(): AsyncIterable<SourceRecord>;
+  records(): AsyncIterable<SourceRecord | SourceControl>;
   /** Inputs known up front (files), so the watermark waits for each; Kafka adds inputs as partitions are assigned. */
   readonly inputs: readonly string[];
   /** Releases resources (closes files, leaves the consumer group). */
@@ -54,11 +94,10 @@ export interface Source {
    * `added` input to the watermark, so that the watermark waits for that partition before its first
    * record, and treats each `removed` one as finished. An input is announced before its first record.
    */
-  onInputsChanged?(listener: (change: InputsChange) => void): void;
-}
-
-/** Inputs that appeared or went away, as watermark input ids (`topic/partition`). */
-export interface InputsChange {
-  readonly added: readonly string[];
-  readonly removed: readonly string[];
+  /**
+   * Optional (exactly-once): the source writes the engine's alerts itself, in the transaction of
+   * their task, and calls `take(task)` when it commits that task: the checkpoint of everything the
+   * engine did with the records handed out so far (`null`: the engine does not hold the task yet).
+   */
+  onCheckpoint?(take: (task: string) => TaskCheckpoint | null): void;
 }

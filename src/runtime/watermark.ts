@@ -96,6 +96,19 @@ export class WatermarkTracker {
     return this.recompute();
   }
 
+  /** Each input's largest event time (ms), for a checkpoint (finished inputs included). */
+  clocks(): [input: string, maxTime: number][] {
+    return [...this.inputs].map(([input, clock]) => [input, clock.maxTime]);
+  }
+
+  /** Restores an input's largest event time from a checkpoint (the input is registered if new). */
+  restoreClock(input: string, maxTime: number): void {
+    this.addInput(input);
+    const clock = this.inputs.get(input)!;
+    if (maxTime > clock.maxTime) clock.maxTime = maxTime;
+    this.recompute();
+  }
+
   /**
    * Recomputes the minimum over inputs (finished ones count as +∞), leaving out, when
    * `idleAfter` is set, those silent that long; returns the watermark (unchanged if the minimum would go back).

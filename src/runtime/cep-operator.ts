@@ -1,0 +1,231 @@
+/**
+ * The event-time state of one input partition, and what is done with it (Flink `CepOperator`;
+ * Kafka Streams' stream task): the watermark over the partition's inputs, the reorder buffer of
+ * events waiting for it, and every rule's keyed NFA state with its timers. File replay runs one
+ * operator over all its inputs; Kafka runs one per task (partition number p of every input topic).
+ *
+ * Per event (DSL.md section 5):
+ *  1. Late check: an event whose time is not after the watermark is late (`offer` returns false).
+ *  2. Otherwise it waits in the reorder buffer (by time, ties in arrival order) and its input's
+ *     clock observes its time: watermark = min over inputs of (largest time − max delay − 1 ms),
+ *     idle inputs left out, finished inputs +∞.
+ *  3. When the watermark advances, everything at or before it is released in time order: the
+ *     earliest buffered event or the earliest rule timer (a deadline first on a tie).
+ *     - A released event goes to each rule, to the state of its key: the key's NFA clock is
+ *       advanced to the event's time (timeouts, completed absences), then the event is processed.
+ *     - A due timer advances its key's clock to the deadline; keys without a deadline are never touched.
+ *  4. Matches go to the listener as they come out; so does each fed event, after its matches.
+ *
+ * A checkpoint (`checkpoint`) is the partition's clock and reorder buffer (`OperatorMeta`) plus
+ * the keys changed since the previous one; `restore` rebuilds an operator from the last of each.
+ */
+import type { CepEvent } from '../nfa/event.js';
+import type { Match, Nfa } from '../nfa/nfa.js';
+import { KeyedState, type KeyChange } from './keyed-state.js';
+import { TimeQueue } from './time-queue.js';
+import { WatermarkTracker } from './watermark.js';
+
+/**
+ * An event waiting in the reorder buffer. It is the `CepEvent` the NFA sees too (one object per
+ * event on the hot path); `done` is let go once the event is fed.
+ */
+export class BufferedEvent implements CepEvent {
+  constructor(
+    readonly type: string,
+    readonly time: number,
+    readonly data: Readonly<Record<string, unknown>>,
+    readonly seq: number,
+    public done: (() => void) | undefined,
+  ) {}
+}
+
+/** Receives what an operator produces. */
+export interface OperatorListener {
+  /** A match of rule `nfa` for key `key` (an array for several `key by` paths). */
+  match(nfa: Nfa, key: unknown, match: Match): void;
+  /** `event` was fed to every rule; the matches it caused were passed to `match` before. */
+  fed(event: BufferedEvent): void;
+}
+
+/** Options of {@link CepOperator}, checked at construction. */
+export interface OperatorOptions {
+  /** Allowed out-of-orderness, ms ≥ 0. */
+  readonly maxDelay: number;
+  /** Inputs silent this long (processing time, ms) leave the watermark. Default: never. */
+  readonly idle?: number;
+  /** Most keys holding state per rule (LRU eviction past it). */
+  readonly maxKeys: number;
+  /** Keep the changed keys for `checkpoint`. Default false. */
+  readonly checkpoints?: boolean;
+}
+
+/**
+ * The partition-wide part of a checkpoint (JSON- and msgpack-compatible): each input's largest
+ * event time (ms), the watermark released so far, and the reorder buffer's events
+ * `[type, time, data]` in release order.
+ */
+export interface OperatorMeta {
+  readonly version: 1;
+  readonly clocks: [input: string, maxTime: number][];
+  readonly released: number;
+  readonly buffered: [type: string, time: number, data: Readonly<Record<string, unknown>>][];
+}
+
+/** One rule's changed keys in a checkpoint. */
+export interface RuleChanges {
+  readonly rule: string;
+  readonly keys: KeyChange[];
+}
+
+export class CepOperator {
+  readonly rules: readonly KeyedState[];
+  private readonly tracker: WatermarkTracker;
+  /** The reorder buffer: events waiting for the watermark, by time, ties in arrival order. */
+  private readonly buffer = new TimeQueue<BufferedEvent>();
+  private seq = 0;
+  /** Highest watermark released so far, ms. */
+  private released = -Infinity;
+  /** Whether the buffer or a clock changed since the last `checkpoint`. */
+  private metaChanged = false;
+
+  /** @throws Error on a bad option (see {@link WatermarkTracker}, {@link KeyedState}). */
+  constructor(
+    nfas: readonly Nfa[],
+    inputs: readonly string[],
+    private readonly options: OperatorOptions,
+    private readonly listener: OperatorListener,
+  ) {
+    this.tracker = new WatermarkTracker(inputs, { maxDelay: options.maxDelay, idleAfter: options.idle });
+    const onMatch = (nfa: Nfa, key: unknown, match: Match): void => listener.match(nfa, key, match);
+    this.rules = nfas.map((nfa) => new KeyedState(nfa, { maxKeys: options.maxKeys, onMatch, trackChanges: options.checkpoints }));
+  }
+
+  /** The watermark, ms (−∞ before every input has an event, +∞ once all finished). */
+  get watermark(): number {
+    return this.tracker.watermark;
+  }
+
+  /** Events waiting for the watermark. */
+  get buffered(): number {
+    return this.buffer.size;
+  }
+
+  /** Registers an input (a partition assigned later): the watermark waits for it. */
+  addInput(input: string): void {
+    this.tracker.addInput(input);
+  }
+
+  /** Notes that `input` produced something that is not an event (a bad record): it is not idle. */
+  touch(input: string): void {
+    this.tracker.touch(input);
+  }
+
+  /**
+   * Steps 1–3 for one event of `input` at `time` (ms). Returns false, doing nothing else, when the
+   * event is late.
+   */
+  offer(input: string, type: string, time: number, data: Readonly<Record<string, unknown>>, done: (() => void) | undefined): boolean {
+    if (time <= this.tracker.watermark) {
+      this.tracker.touch(input);
+      return false;
+    }
+    this.buffer.push(new BufferedEvent(type, time, data, this.seq++, done));
+    this.metaChanged = true;
+    const watermark = this.tracker.observe(input, time);
+    if (watermark > this.released) this.release(watermark);
+    return true;
+  }
+
+  /** Marks `input` as ended (its watermark becomes +∞) and releases what that allows. */
+  finish(input: string): void {
+    const watermark = this.tracker.finish(input);
+    if (watermark > this.released) this.release(watermark);
+  }
+
+  /** Leaves idle inputs out of the watermark (`--idle`) and releases what that allows. */
+  checkIdle(): void {
+    const watermark = this.tracker.recompute();
+    if (watermark > this.released) this.release(watermark);
+  }
+
+  /** End of a finite input: the watermark becomes +∞ and every pending deadline fires. */
+  end(): void {
+    this.release(Infinity);
+  }
+
+  /** Step 3: releases buffered events and due timers at or before `watermark`, in time order. */
+  private release(watermark: number): void {
+    if (watermark > this.released) {
+      this.released = watermark;
+      this.metaChanged = true;
+    }
+    const rules = this.rules;
+    for (;;) {
+      let timerRule: KeyedState | null = null;
+      let timerTime = Infinity;
+      for (let i = 0; i < rules.length; i++) {
+        const t = rules[i].nextTimer();
+        if (t < timerTime) {
+          timerTime = t;
+          timerRule = rules[i];
+        }
+      }
+      const eventTime = this.buffer.peekTime();
+      if (timerRule !== null && timerTime <= watermark && timerTime <= eventTime) {
+        timerRule.fireNext(watermark);
+      } else if (eventTime <= watermark && this.buffer.size > 0) {
+        this.feed(this.buffer.pop());
+      } else {
+        return;
+      }
+    }
+  }
+
+  private feed(event: BufferedEvent): void {
+    for (let i = 0; i < this.rules.length; i++) this.rules[i].feed(event);
+    this.listener.fed(event);
+    event.done = undefined;
+  }
+
+  /**
+   * What changed since the last checkpoint: the partition's meta (`null` when unchanged) and each
+   * rule's changed keys (rules without changes left out). Only with `checkpoints`.
+   */
+  checkpoint(): { meta: OperatorMeta | null; rules: RuleChanges[] } {
+    const rules: RuleChanges[] = [];
+    for (const state of this.rules) {
+      const keys = state.takeChanges();
+      if (keys.length > 0) rules.push({ rule: state.nfa.rule.name, keys });
+    }
+    if (!this.metaChanged) return { meta: null, rules };
+    this.metaChanged = false;
+    return { meta: this.meta(), rules };
+  }
+
+  private meta(): OperatorMeta {
+    const buffered: OperatorMeta['buffered'] = [];
+    // Popping and pushing back keeps the order (seq increases) without reaching into the queue.
+    const events: BufferedEvent[] = [];
+    while (this.buffer.size > 0) events.push(this.buffer.pop());
+    for (const e of events) {
+      buffered.push([e.type, e.time, e.data]);
+      this.buffer.push(e);
+    }
+    return { version: 1, clocks: this.tracker.clocks(), released: this.released, buffered };
+  }
+
+  /**
+   * Rebuilds the operator's state from a checkpoint: the meta (if any) and every key of every rule
+   * (rules unknown to this operator are skipped: a rule removed since). Call on a new operator.
+   * @throws Error when the meta or a key's state is malformed or from another format version.
+   */
+  restore(meta: OperatorMeta | null, keys: Iterable<{ rule: string; key: unknown; state: unknown }>): void {
+    const byName = new Map(this.rules.map((r) => [r.nfa.rule.name, r]));
+    for (const { rule, key, state } of keys) byName.get(rule)?.restore(key, state);
+    if (meta === null) return;
+    if (meta.version !== 1 || !Array.isArray(meta.clocks) || !Array.isArray(meta.buffered)) throw new Error('restore: not a partition checkpoint of format version 1');
+    for (const [input, maxTime] of meta.clocks) this.tracker.restoreClock(input, maxTime);
+    this.released = meta.released;
+    for (const [type, time, data] of meta.buffered) this.buffer.push(new BufferedEvent(type, time, data, this.seq++, undefined));
+  }
+}
