@@ -85,8 +85,6 @@ export class CepOperator {
   private seq = 0;
   /** Highest watermark released so far, ms. */
   private released = -Infinity;
-  /** Whether the buffer or a clock changed since the last `checkpoint`. */
-  private metaChanged = false;
 
   /** @throws Error on a bad option (see {@link WatermarkTracker}, {@link KeyedState}). */
   constructor(
@@ -130,7 +128,6 @@ export class CepOperator {
       return false;
     }
     this.buffer.push(new BufferedEvent(type, time, data, this.seq++, done));
-    this.metaChanged = true;
     const watermark = this.tracker.observe(input, time);
     if (watermark > this.released) this.release(watermark);
     return true;
@@ -155,10 +152,7 @@ export class CepOperator {
 
   /** Step 3: releases buffered events and due timers at or before `watermark`, in time order. */
   private release(watermark: number): void {
-    if (watermark > this.released) {
-      this.released = watermark;
-      this.metaChanged = true;
-    }
+    if (watermark > this.released) this.released = watermark;
     const rules = this.rules;
     for (;;) {
       let timerRule: KeyedState | null = null;
@@ -188,17 +182,15 @@ export class CepOperator {
   }
 
   /**
-   * What changed since the last checkpoint: the partition's meta (`null` when unchanged) and each
-   * rule's changed keys (rules without changes left out). Only with `checkpoints`.
+   * A checkpoint: the partition's meta (small: clocks and the reorder buffer) and each rule's keys
+   * changed since the previous checkpoint (rules without changes left out). Only with `checkpoints`.
    */
-  checkpoint(): { meta: OperatorMeta | null; rules: RuleChanges[] } {
+  checkpoint(): { meta: OperatorMeta; rules: RuleChanges[] } {
     const rules: RuleChanges[] = [];
     for (const state of this.rules) {
       const keys = state.takeChanges();
       if (keys.length > 0) rules.push({ rule: state.nfa.rule.name, keys });
     }
-    if (!this.metaChanged) return { meta: null, rules };
-    this.metaChanged = false;
     return { meta: this.meta(), rules };
   }
 

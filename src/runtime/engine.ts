@@ -189,8 +189,8 @@ class Engine {
     this.nfas = rules;
     this.getTime = timeField === '@timestamp' ? null : fieldGetter(splitPath(timeField));
     this.getType = fieldGetter(splitPath(typeField));
-    const unpartitioned = sources.filter((s) => s.onCheckpoint === undefined).flatMap((s) => s.inputs);
-    this.tasks.set(DEFAULT_TASK, this.newTask(unpartitioned, false));
+    // Partitioned sources (Kafka) announce no inputs up front: they start tasks of their own.
+    this.tasks.set(DEFAULT_TASK, this.newTask(sources.flatMap((s) => s.inputs), false));
     for (const source of sources) source.onCheckpoint?.((task) => this.checkpoint(task));
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
     this.maxBadReports = options.maxBadReports ?? 10;
@@ -245,14 +245,17 @@ class Engine {
     const inputs = new Set(source.inputs);
     try {
       for await (const batch of batchesOf(source)) {
-        for (let i = 0; i < batch.length && !this.stopped; i++) {
+        // A record handed out is always handled, even when the run stops meanwhile: a
+        // transactional source counts it as consumed once handed out.
+        for (let i = 0; i < batch.length; i++) {
           const record = batch[i];
           if (record.kind === 'task-start') this.startTask(record);
           else if (record.kind === 'task-end') this.endTask(record.task);
           else {
-            inputs.add(record.input);
+            if (record.task === undefined) inputs.add(record.input);
             this.handle(record);
           }
+          if (this.stopped) break;
           if (this.paceStart !== null && this.options.speed !== undefined) await this.pace();
         }
         if (this.stopped) break;
@@ -263,7 +266,9 @@ class Engine {
       return;
     }
     if (this.stopped) return;
-    for (const input of inputs) this.taskOf(input)?.operator.finish(input);
+    // Tasks of partitioned sources end with the run (step 5); unpartitioned inputs end here.
+    const operator = this.tasks.get(DEFAULT_TASK)!.operator;
+    for (const input of inputs) operator.finish(input);
   }
 
   /** A partitioned source took a task: a new operator, restored from its checkpoint when given. */
@@ -281,10 +286,6 @@ class Engine {
     this.retired.push(task.operator);
   }
 
-  /** The operator holding `input`'s events: its task's, else the default one. */
-  private taskOf(input: string, task?: string): Task | undefined {
-    return this.tasks.get(task ?? DEFAULT_TASK) ?? (task === undefined ? undefined : this.tasks.get(DEFAULT_TASK));
-  }
 
   /** What `onCheckpoint` takes for a task: its changed state and the alerts since the last one. */
   private checkpoint(id: string): TaskCheckpoint | null {
@@ -297,11 +298,9 @@ class Engine {
 
   /** Steps 1–3 for one record. */
   private handle(record: SourceEvent | SourceBadRecord): void {
-    const task = this.taskOf(record.input, record.task);
-    if (task === undefined) {
-      // A record of a task the engine no longer holds (it was revoked while the record was queued).
-      return;
-    }
+    const task = this.tasks.get(record.task ?? DEFAULT_TASK);
+    // A record of a task the engine no longer holds (revoked while the record was queued): its next owner reads it.
+    if (task === undefined) return;
     const operator = task.operator;
     if (record.kind === 'bad') {
       operator.touch(record.input);

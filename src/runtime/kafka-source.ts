@@ -1,27 +1,49 @@
 /**
  * The Kafka source (kafkajs consumer group): records of one or more topics as {@link SourceRecord}s.
  *
- * - Watermark inputs: one per topic-partition, named `topic/partition`. Partitions assigned or
- *   revoked by a rebalance are announced through `onInputsChanged` before their first record.
- * - Each record's value must be a JSON object (else a bad record); `timestamp` is the record's
- *   timestamp (ms, for `--time-field @timestamp`); `type` is the topic when `typeFromTopic`.
- * - Offsets (at-least-once): auto-commit is off. Each record's `done()` marks its offset; per
- *   partition the committable offset is the lowest offset not yet done (Kafka commits "the next
- *   offset to read"), committed every `commitIntervalMs` and at `close`. An event still held by
- *   the engine (waiting for the watermark, or its alert not yet acknowledged by a sink) is therefore
- *   never committed, and a restarted consumer reads it again. `close` first waits (up to
- *   `closeGraceMs` without progress) for records whose alerts are still being delivered.
- *   Partial matches are not checkpointed: an event the engine fed into a partial match is done,
- *   so a restart loses partial matches that span it (Flink restores them from a checkpoint).
+ * - Tasks (Kafka Streams' task model): partition p of every input topic is one task, `"p"`, with
+ *   its own event-time operator in the engine (its watermark over those topic-partitions, named
+ *   `topic/partition`, and its own keyed state). The co-partitioning assignor keeps a task's
+ *   partitions on one member. A task is started in the record stream (`task-start`) before its
+ *   first record and ended (`task-end`) when a rebalance takes it away.
+ * - Each record's value must be a JSON object in valid UTF-8 (else a bad record); `timestamp` is
+ *   the record's timestamp (ms, for `--time-field @timestamp`); `type` is the topic when `typeFromTopic`.
  * - Backpressure: at most `maxBuffered` records wait for the engine; past that the consumer loop
  *   waits (heartbeating, so the group does not evict it), and kafkajs stops fetching.
  * - `stopAtEnd`: the end offsets are read at start; once every partition reached its end the record
  *   stream ends (a finite replay of a topic: the engine's watermark then becomes +∞).
+ *
+ * Delivery, at-least-once (default): auto-commit is off. Each record's `done()` marks its offset;
+ * per partition the committable offset is the lowest offset not yet done, committed every
+ * `commitIntervalMs` and at `close`. An event still held by the engine (waiting for the watermark,
+ * or its alert not yet acknowledged by a sink) is never committed, and a restarted consumer reads it
+ * again: alerts may repeat. Partial matches are not kept: a match spanning a restart or a
+ * rebalance is lost. A commit refused because the group rebalanced is tried again, never fatal.
+ *
+ * Delivery, exactly-once (`exactlyOnce`): see `task-transactions.ts`. A task is restored from the
+ * state topic before its first record is handed out; the consumer is moved to the offsets of the
+ * restored checkpoint; every `commitIntervalMs` each task commits, in one transaction, what the
+ * engine did with the records handed out so far (`onCheckpoint`), the task's alerts and the offsets.
+ * A failed commit ends the task (its operator is dropped) and the next record of its partitions
+ * restores it again from the last commit.
  */
-import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { checkTopic, createKafkaClient, type KafkaConnectionOptions } from '../alerts/kafka-client.js';
 import { isRetriable, LiveError, messageOf } from '../alerts/live-error.js';
-import type { InputsChange, Source, SourceRecord } from './source.js';
+import { coPartitionAssigner } from './co-partition-assigner.js';
+import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from './source.js';
+import { StateRestorer } from './state-restorer.js';
+import { isFenced, TaskTransactions } from './task-transactions.js';
+
+/** Exactly-once settings of a {@link KafkaSourceOptions}. */
+export interface ExactlyOnceOptions {
+  /** The compacted state changelog topic (created when missing, one partition per task). */
+  readonly stateTopic: string;
+  /** The alert topic: alerts are written there in each task's transaction. */
+  readonly alertTopic: string;
+  /** How long the broker lets a transaction stay open, ms. Default max(10 s, 10 × commit interval). */
+  readonly transactionTimeoutMs?: number;
+}
 
 export interface KafkaSourceOptions extends KafkaConnectionOptions {
   /** Topics to read, at least one. */
@@ -34,21 +56,29 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   readonly fromBeginning?: boolean;
   /** End the record stream once the partitions' end offsets at start are reached. Default false (run until closed). */
   readonly stopAtEnd?: boolean;
-  /** Period of offset commits, ms. Default 1000. */
+  /** Period of offset commits (exactly-once: of transactions), ms. Default 1000. */
   readonly commitIntervalMs?: number;
   /** Most records read ahead of the engine. Default 10000. */
   readonly maxBuffered?: number;
-  /** Group session timeout, ms (a member silent this long is evicted). Default 30000. */
+  /** Group session timeout, ms (a crashed member's partitions move after this long). Default 10000. */
   readonly sessionTimeoutMs?: number;
   /** On close, how long to wait for records still becoming done before the final commit, ms. Default 1000. */
   readonly closeGraceMs?: number;
+  /** Keep state in Kafka and commit alerts, state and offsets in transactions. Default: at-least-once. */
+  readonly exactlyOnce?: ExactlyOnceOptions;
 }
 
-const KNOWN = new Set(['brokers', 'clientId', 'logLevel', 'connectionTimeoutMs', 'retries', 'topics', 'groupId', 'typeFromTopic', 'fromBeginning', 'stopAtEnd', 'commitIntervalMs', 'maxBuffered', 'sessionTimeoutMs', 'closeGraceMs']);
+const KNOWN = new Set([
+  'brokers', 'clientId', 'logLevel', 'connectionTimeoutMs', 'retries', 'ssl', 'sasl', 'topics', 'groupId', 'typeFromTopic', 'fromBeginning', 'stopAtEnd',
+  'commitIntervalMs', 'maxBuffered', 'sessionTimeoutMs', 'closeGraceMs', 'exactlyOnce',
+]);
 /** At most this many characters of a bad record are kept. */
 const MAX_RAW_CHARS = 64 * 1024;
+/** kafkajs error types that mean "the group rebalanced under this commit": try again later, never fatal. */
+const REBALANCE_ERRORS = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE']);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The offsets of one partition handed out and not yet done, in offset order. */
+/** The offsets of one partition handed out and not yet done, in offset order (at-least-once). */
 class PartitionOffsets {
   private readonly entries: { offset: bigint; done: boolean }[] = [];
   private head = 0;
@@ -80,13 +110,43 @@ class PartitionOffsets {
   }
 }
 
+/**
+ * A task held by this member (exactly-once). `consumed` is the next offset per input after the
+ * records the engine has taken: what a commit covers. `live` turns true once the engine took the
+ * task's `task-start`, and a task is only committed then.
+ */
+interface TaskRun {
+  readonly id: string;
+  readonly transactions: TaskTransactions;
+  readonly consumed: Map<string, bigint>;
+  live: boolean;
+  /** The consumed offsets of the last commit, to skip commits that would change nothing. */
+  committed: string;
+}
+
+/** A record waiting for the engine, with the task run it belongs to (exactly-once) and its offset. */
+interface Queued {
+  readonly item: SourceRecord | SourceControl;
+  readonly run: TaskRun | null;
+  readonly input: string;
+  readonly offset: bigint;
+}
+
 /** A connected Kafka source. */
 export interface KafkaSource extends Source {
   /** Commits what is committable now (also done periodically and at close). @throws LiveError CEP_KAFKA_COMMIT. */
   commit(): Promise<void>;
 }
 
-function check(options: KafkaSourceOptions): Required<Pick<KafkaSourceOptions, 'commitIntervalMs' | 'maxBuffered' | 'sessionTimeoutMs' | 'closeGraceMs'>> {
+interface Limits {
+  readonly commitIntervalMs: number;
+  readonly maxBuffered: number;
+  readonly sessionTimeoutMs: number;
+  readonly closeGraceMs: number;
+  readonly transactionTimeoutMs: number;
+}
+
+function check(options: KafkaSourceOptions): Limits {
   if (typeof options !== 'object' || options === null) throw new TypeError('Kafka source options must be an object with brokers, topics and groupId');
   for (const name of Object.keys(options)) {
     if (!KNOWN.has(name)) throw new TypeError(`unknown Kafka source option '${name}'; known options: ${[...KNOWN].join(', ')}`);
@@ -103,12 +163,22 @@ function check(options: KafkaSourceOptions): Required<Pick<KafkaSourceOptions, '
     if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`Kafka source option '${name}' must be an integer from ${min} to ${max}, got ${v}`);
     return v;
   };
-  const sessionTimeoutMs = int('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000, 6_000, 300_000);
+  const sessionTimeoutMs = int('sessionTimeoutMs', options.sessionTimeoutMs ?? 10_000, 6_000, 300_000);
   const commitIntervalMs = int('commitIntervalMs', options.commitIntervalMs ?? 1000, 10, 600_000);
   if (commitIntervalMs >= sessionTimeoutMs) throw new RangeError(`Kafka source option 'commitIntervalMs' (${commitIntervalMs}) must be below 'sessionTimeoutMs' (${sessionTimeoutMs})`);
+  const eos = options.exactlyOnce;
+  let transactionTimeoutMs = 0;
+  if (eos !== undefined) {
+    checkTopic("Kafka source option 'exactlyOnce.stateTopic'", eos.stateTopic);
+    checkTopic("Kafka source option 'exactlyOnce.alertTopic'", eos.alertTopic);
+    if (options.stopAtEnd === true) throw new TypeError("Kafka source options 'exactlyOnce' and 'stopAtEnd' do not go together: an exactly-once run is a service");
+    if (options.fromBeginning === false) throw new TypeError("Kafka source option 'exactlyOnce' needs 'fromBeginning' (a task without a checkpoint reads its partitions from the beginning)");
+    transactionTimeoutMs = int('exactlyOnce.transactionTimeoutMs', eos.transactionTimeoutMs ?? Math.max(10_000, 10 * commitIntervalMs), 1000, 900_000);
+  }
   return {
     commitIntervalMs,
     sessionTimeoutMs,
+    transactionTimeoutMs,
     maxBuffered: int('maxBuffered', options.maxBuffered ?? 10_000, 1, 10_000_000),
     closeGraceMs: int('closeGraceMs', options.closeGraceMs ?? 1000, 0, 60_000),
   };
@@ -131,6 +201,31 @@ async function readEnds(admin: Admin, groupId: string, topics: readonly string[]
   return ends;
 }
 
+/**
+ * Exactly-once: creates the compacted state topic when missing, with one partition per task (the
+ * most partitions of an input topic), and checks an existing one has enough.
+ * @throws LiveError CEP_KAFKA_CONNECT when an existing state topic has too few partitions.
+ */
+async function ensureStateTopic(admin: Admin, topic: string, inputs: readonly string[]): Promise<void> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [...inputs] });
+  const tasks = Math.max(...metadata.topics.map((t) => t.partitions.length));
+  const existing = new Set(await admin.listTopics());
+  if (!existing.has(topic)) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: tasks, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
+    return;
+  }
+  const [state] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+  if (state.partitions.length < tasks) {
+    throw new LiveError('CEP_KAFKA_CONNECT', `the state topic ${topic} has ${state.partitions.length} partitions, but the input has ${tasks} (one per task): add partitions or name another --state-topic`, {
+      retriable: false,
+      context: { topic },
+    });
+  }
+}
+
 /** Runs `action`, trying again (up to 10 times, 200 ms apart) while it fails with a retriable error (a group coordinator still loading). */
 async function retrying<T>(action: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -145,7 +240,7 @@ async function retrying<T>(action: () => Promise<T>): Promise<T> {
 
 /**
  * Checks the options, connects the consumer, subscribes, and waits for the group's first partition
- * assignment (so `inputs` lists the partitions); fetched records wait in a bounded buffer for `records()`.
+ * assignment; fetched records wait in a bounded buffer for `records()`.
  * @throws TypeError/RangeError for bad options (before any connection);
  *   LiveError `CEP_KAFKA_CONNECT` (brokers, retriable, cause) when the brokers cannot be reached or a topic does not exist.
  */
@@ -159,9 +254,11 @@ export async function createKafkaSource(options: KafkaSourceOptions): Promise<Ka
     heartbeatInterval: Math.min(3000, Math.floor(limits.sessionTimeoutMs / 3)),
     // A fetch waits at most this long for new records: it bounds how long stop/close take (kafkajs default 5 s).
     maxWaitTimeInMs: 500,
+    partitionAssigners: [coPartitionAssigner],
   });
   const admin = kafka.admin();
   let ends: Map<string, { start: bigint; end: bigint }> | null = null;
+  let restorer: StateRestorer | null = null;
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());
@@ -173,10 +270,14 @@ export async function createKafkaSource(options: KafkaSourceOptions): Promise<Ka
       });
     }
     if (options.stopAtEnd === true) ends = await retrying(() => readEnds(admin, options.groupId, options.topics, options.fromBeginning ?? true));
+    if (options.exactlyOnce !== undefined) {
+      await ensureStateTopic(admin, options.exactlyOnce.stateTopic, options.topics);
+      restorer = await StateRestorer.start(kafka, options.exactlyOnce.stateTopic, options.groupId);
+    }
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
   } catch (error) {
-    await Promise.allSettled([admin.disconnect(), consumer.disconnect()]);
+    await Promise.allSettled([admin.disconnect(), consumer.disconnect(), restorer?.close()]);
     if (error instanceof LiveError) throw error;
     throw new LiveError('CEP_KAFKA_CONNECT', `cannot connect the consumer of group ${options.groupId} to ${brokers.join(',')}: ${messageOf(error)}`, {
       retriable: isRetriable(error),
@@ -186,19 +287,23 @@ export async function createKafkaSource(options: KafkaSourceOptions): Promise<Ka
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  const source = new KafkaSourceImpl(consumer, options, limits, ends);
+  const source = new KafkaSourceImpl(kafka, consumer, restorer, options, limits, ends);
   await source.start(limits.sessionTimeoutMs);
   return source;
 }
 
 class KafkaSourceImpl implements KafkaSource {
-  private readonly queue: SourceRecord[] = [];
+  private queue: Queued[] = [];
   private queueHead = 0;
   private wake: (() => void) | null = null;
   private spaceWaiter: (() => void) | null = null;
+  /** At-least-once: the offsets handed out per `topic/partition`. */
   private readonly partitions = new Map<string, PartitionOffsets>();
-  private readonly listeners: ((change: InputsChange) => void)[] = [];
-  private assigned: readonly string[] = [];
+  /** Exactly-once: the tasks held, by task id. */
+  private readonly runs = new Map<string, TaskRun>();
+  /** Inputs (`topic/partition`) assigned now, by task id. */
+  private assignment = new Map<string, string[]>();
+  private takeCheckpoint: ((task: string) => TaskCheckpoint | null) | null = null;
   private failure: LiveError | null = null;
   private ended = false;
   private started = false;
@@ -217,9 +322,11 @@ class KafkaSourceImpl implements KafkaSource {
   private readonly unfinished: Map<string, bigint> | null;
 
   constructor(
+    private readonly kafka: Kafka,
     private readonly consumer: Consumer,
+    private readonly restorer: StateRestorer | null,
     private readonly options: KafkaSourceOptions,
-    private readonly limits: { commitIntervalMs: number; maxBuffered: number; closeGraceMs: number },
+    private readonly limits: Limits,
     ends: Map<string, { start: bigint; end: bigint }> | null,
   ) {
     this.unfinished = ends === null ? null : new Map([...ends].filter(([, e]) => e.start < e.end).map(([input, e]) => [input, e.end]));
@@ -232,8 +339,7 @@ class KafkaSourceImpl implements KafkaSource {
 
   /**
    * Joins the group and starts fetching (records wait in the buffer for `records()`); resolves once
-   * the first assignment is known, so that `inputs` already lists the partitions when the engine
-   * builds its watermark.
+   * the first assignment is known.
    * @throws LiveError CEP_KAFKA_CONNECT when no assignment comes within the session timeout.
    */
   async start(sessionTimeoutMs: number): Promise<void> {
@@ -241,7 +347,7 @@ class KafkaSourceImpl implements KafkaSource {
     this.checkEnd();
     if (this.ended) return;
     const joined = new Promise<void>((ok) => { this.joined = ok; });
-    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((ok) => { timer = setTimeout(() => ok('timeout'), sessionTimeoutMs + 10_000); });
     const outcome = await Promise.race([joined, timeout]);
@@ -255,32 +361,40 @@ class KafkaSourceImpl implements KafkaSource {
     }
   }
 
-  /** The topic-partitions assigned now. */
+  /** No inputs up front: each task announces its own (`task-start`). */
   get inputs(): readonly string[] {
-    return this.assigned;
+    return [];
   }
 
-  onInputsChanged(listener: (change: InputsChange) => void): void {
-    this.listeners.push(listener);
-    if (this.assigned.length > 0) listener({ added: this.assigned, removed: [] });
+  onCheckpoint(take: (task: string) => TaskCheckpoint | null): void {
+    this.takeCheckpoint = take;
   }
 
-  async *records(): AsyncGenerator<SourceRecord> {
+  async *records(): AsyncGenerator<SourceRecord | SourceControl> {
     if (this.started) throw new Error('KafkaSource.records() may be iterated once');
     this.started = true;
     for (;;) {
       if (this.queueHead < this.queue.length) {
-        const record = this.queue[this.queueHead++];
+        const queued = this.queue[this.queueHead++];
         if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
-          this.queue.splice(0, this.queueHead);
+          this.queue = this.queue.slice(this.queueHead);
           this.queueHead = 0;
         }
         if (this.spaceWaiter !== null && this.queue.length - this.queueHead < this.limits.maxBuffered) {
           this.spaceWaiter();
           this.spaceWaiter = null;
         }
+        const run = queued.run;
+        // Exactly-once: a record of a task run that ended meanwhile is read again by its next owner.
+        if (run !== null && this.runs.get(run.id) !== run) continue;
         this.handedOut++;
-        yield record;
+        // The engine handles each record it is handed before anything else runs (a commit
+        // included), so a record counts as consumed once handed out.
+        if (run !== null) {
+          if (queued.item.kind === 'task-start') run.live = true;
+          else run.consumed.set(queued.input, queued.offset + 1n);
+        }
+        yield queued.item;
         continue;
       }
       if (this.failure !== null) throw this.failure;
@@ -290,32 +404,60 @@ class KafkaSourceImpl implements KafkaSource {
   }
 
   async commit(): Promise<void> {
-    const run = async (): Promise<void> => {
-      const offsets: { topic: string; partition: number; offset: string }[] = [];
-      for (const [input, tracker] of this.partitions) {
-        const next = tracker.committable();
-        if (next === null || (tracker.committed !== null && next <= tracker.committed)) continue;
-        const slash = input.lastIndexOf('/');
-        offsets.push({ topic: input.slice(0, slash), partition: Number(input.slice(slash + 1)), offset: next.toString() });
-        tracker.committed = next;
-      }
-      if (offsets.length === 0) return;
-      try {
-        await this.consumer.commitOffsets(offsets);
-      } catch (error) {
-        for (const o of offsets) {
-          const t = this.partitions.get(`${o.topic}/${o.partition}`);
-          if (t !== undefined) t.committed = null; // try again next time
-        }
-        throw new LiveError('CEP_KAFKA_COMMIT', `committing offsets of group ${this.options.groupId} failed: ${messageOf(error)}`, {
-          retriable: isRetriable(error),
-          cause: error,
-          context: { topic: offsets[0].topic, partition: offsets[0].partition, count: offsets.length },
-        });
-      }
-    };
+    const run = (): Promise<void> => (this.restorer === null ? this.commitOffsets() : this.commitTasks());
     this.commitChain = this.commitChain.then(run, run);
     return this.commitChain;
+  }
+
+  /** At-least-once: commits, per partition, the lowest offset whose record is not done yet. */
+  private async commitOffsets(): Promise<void> {
+    const offsets: { topic: string; partition: number; offset: string }[] = [];
+    for (const [input, tracker] of this.partitions) {
+      const next = tracker.committable();
+      if (next === null || (tracker.committed !== null && next <= tracker.committed)) continue;
+      offsets.push({ ...splitInput(input), offset: next.toString() });
+      tracker.committed = next;
+    }
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (error) {
+      for (const o of offsets) {
+        const t = this.partitions.get(`${o.topic}/${o.partition}`);
+        if (t !== undefined) t.committed = null; // try again next time
+      }
+      throw new LiveError('CEP_KAFKA_COMMIT', `committing offsets of group ${this.options.groupId} failed: ${messageOf(error)}`, {
+        retriable: isRetriable(error) || isRebalance(error),
+        cause: error,
+        context: { topic: offsets[0].topic, partition: offsets[0].partition, count: offsets.length },
+      });
+    }
+  }
+
+  /**
+   * Exactly-once: one transaction per live task with what the engine did since the last one. A
+   * task whose transaction fails is ended; its partitions are restored again from its last commit.
+   */
+  private async commitTasks(): Promise<void> {
+    const take = this.takeCheckpoint;
+    if (take === null) return;
+    const commits: Promise<void>[] = [];
+    for (const run of this.runs.values()) {
+      if (!run.live) continue;
+      const offsets = new Map(run.consumed);
+      const signature = [...offsets].join();
+      const checkpoint = take(run.id);
+      if (checkpoint === null) continue;
+      if (checkpoint.alerts.length === 0 && checkpoint.rules.length === 0 && signature === run.committed) continue;
+      run.committed = signature;
+      commits.push(
+        run.transactions.commit(checkpoint, offsets).catch((error: unknown) => {
+          if (!isFenced(error)) process.stderr.write(`cep: ${messageOf(error)}; the task restarts from its last commit\n`);
+          this.endRun(run);
+        }),
+      );
+    }
+    await Promise.all(commits);
   }
 
   close(): Promise<void> {
@@ -324,11 +466,13 @@ class KafkaSourceImpl implements KafkaSource {
       this.spaceWaiter?.();
       this.wake?.();
       try {
-        await this.settle();
+        if (this.restorer === null) await this.settle();
         // Commit while still a member of the group (kafkajs ignores commits of a stopped consumer).
         await this.commit().catch((e: unknown) => this.onCommitError(e));
         await this.consumer.stop();
       } finally {
+        await Promise.allSettled([...this.runs.values()].map((run) => run.transactions.close()));
+        await this.restorer?.close();
         await this.consumer.disconnect().catch(() => undefined);
       }
     })();
@@ -336,10 +480,9 @@ class KafkaSourceImpl implements KafkaSource {
   }
 
   /**
-   * Graceful shutdown: waits while records handed out are still becoming done (their alerts being
-   * acknowledged by a sink), so the final commit covers them. Stops when all are done, when none
-   * became done for `closeGraceMs` (the rest are held by the watermark and will be read again),
-   * or after 10 × `closeGraceMs`.
+   * Graceful shutdown (at-least-once): waits while records handed out are still becoming done
+   * (their alerts being acknowledged by a sink), so the final commit covers them. Stops when all
+   * are done, when none became done for `closeGraceMs`, or after 10 × `closeGraceMs`.
    */
   private async settle(): Promise<void> {
     const grace = this.limits.closeGraceMs;
@@ -365,40 +508,145 @@ class KafkaSourceImpl implements KafkaSource {
     this.wake?.();
   }
 
-  private onAssignment(assignment: Record<string, number[]>): void {
-    const now = Object.entries(assignment).flatMap(([topic, parts]) => parts.map((p) => `${topic}/${p}`)).sort();
-    const before = new Set(this.assigned);
-    const after = new Set(now);
-    const change: InputsChange = { added: now.filter((i) => !before.has(i)), removed: this.assigned.filter((i) => !after.has(i)) };
-    this.assigned = now;
-    for (const input of change.removed) this.partitions.delete(input); // no longer ours to commit
-    if (change.added.length > 0 || change.removed.length > 0) for (const l of this.listeners) l(change);
+  private push(item: SourceRecord | SourceControl, run: TaskRun | null, input = '', offset = -1n): void {
+    this.queue.push({ item, run, input, offset });
+    this.wake?.();
+    this.wake = null;
+  }
+
+  /**
+   * A new assignment (after every rebalance): tasks no longer assigned end, their queued records
+   * are dropped. At-least-once, new tasks start at once; exactly-once, a task starts when its first
+   * batch comes, after its restore.
+   */
+  private onAssignment(memberAssignment: Record<string, number[]>): void {
+    const now = new Map<string, string[]>();
+    for (const [topic, partitions] of Object.entries(memberAssignment)) {
+      for (const p of partitions) {
+        const task = String(p);
+        let inputs = now.get(task);
+        if (inputs === undefined) now.set(task, (inputs = []));
+        inputs.push(`${topic}/${p}`);
+      }
+    }
+    const before = this.assignment;
+    this.assignment = now;
+    for (const [task, inputs] of before) {
+      if (now.has(task)) continue;
+      for (const input of inputs) this.partitions.delete(input); // no longer ours to commit
+      const run = this.runs.get(task);
+      if (run !== undefined) this.endRun(run);
+      else if (this.restorer === null) this.push({ kind: 'task-end', task }, null);
+    }
+    if (this.restorer === null) {
+      for (const [task, inputs] of now) if (!before.has(task)) this.push({ kind: 'task-start', task, inputs: inputs.sort() }, null);
+    }
     this.joined?.();
     this.joined = null;
   }
 
+  /** Exactly-once: the task ends here; its next batch restores it again (if it is still ours). */
+  private endRun(run: TaskRun): void {
+    if (this.runs.get(run.id) !== run) return;
+    this.runs.delete(run.id);
+    this.push({ kind: 'task-end', task: run.id }, null);
+    void run.transactions.close();
+  }
+
+  /**
+   * Exactly-once: fences the task's previous owner, restores its checkpoint, starts the task in
+   * the record stream and moves the consumer to the checkpoint's offsets (a partition without one
+   * from its beginning).
+   */
+  private async openRun(task: string, heartbeat: () => Promise<void>): Promise<void> {
+    const { restorer } = this;
+    const eos = this.options.exactlyOnce!;
+    const transactions = new TaskTransactions(
+      { kafka: this.kafka, groupId: this.options.groupId, stateTopic: eos.stateTopic, alertTopic: eos.alertTopic, restorer: restorer!, transactionTimeoutMs: this.limits.transactionTimeoutMs },
+      task,
+      Number(task),
+    );
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), 1000);
+    let opened;
+    try {
+      opened = await transactions.open();
+    } finally {
+      clearInterval(beat);
+    }
+    const inputs = this.assignment.get(task);
+    if (inputs === undefined) {
+      // Revoked while it was being restored.
+      await transactions.close();
+      return;
+    }
+    const run: TaskRun = { id: task, transactions, consumed: new Map(), live: false, committed: '' };
+    const lows = await this.lowOffsets(inputs.filter((input) => !opened.offsets.has(input)));
+    for (const input of inputs) {
+      const offset = opened.offsets.get(input) ?? lows.get(input) ?? 0n;
+      run.consumed.set(input, offset);
+      this.consumer.seek({ ...splitInput(input), offset: offset.toString() });
+    }
+    run.committed = [...run.consumed].join();
+    this.runs.set(task, run);
+    this.push({ kind: 'task-start', task, inputs: [...inputs].sort(), restored: opened.restored }, run);
+  }
+
+  /** The first offset of each input still in the log (a partition read from its beginning). */
+  private async lowOffsets(inputs: readonly string[]): Promise<Map<string, bigint>> {
+    const lows = new Map<string, bigint>();
+    if (inputs.length === 0) return lows;
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      for (const topic of new Set(inputs.map((i) => splitInput(i).topic))) {
+        for (const p of await admin.fetchTopicOffsets(topic)) lows.set(`${topic}/${p.partition}`, BigInt(p.low));
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    return lows;
+  }
+
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const input = `${batch.topic}/${batch.partition}`;
-    let tracker = this.partitions.get(input);
-    if (tracker === undefined) {
-      tracker = new PartitionOffsets();
-      this.partitions.set(input, tracker);
+    const task = String(batch.partition);
+    let run: TaskRun | null = null;
+    let tracker: PartitionOffsets | undefined;
+    if (this.restorer !== null) {
+      run = this.runs.get(task) ?? null;
+      if (run === null) {
+        if (this.closing !== null || !this.assignment.has(task)) return;
+        try {
+          await this.openRun(task, heartbeat);
+        } catch (error) {
+          process.stderr.write(`cep: ${messageOf(error)}; trying again\n`);
+          await new Promise((ok) => setTimeout(ok, 1000));
+          this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.firstOffset() ?? '0' });
+        }
+        // This batch was fetched from where the consumer was; the seek fetches from the checkpoint.
+        return;
+      }
+    } else {
+      tracker = this.partitions.get(input);
+      if (tracker === undefined) this.partitions.set(input, (tracker = new PartitionOffsets()));
     }
     // stopAtEnd: a partition read to its end offset (or empty at start) yields nothing more.
     if (this.unfinished !== null && !this.unfinished.has(input)) return;
+    const expected = run?.consumed.get(input) ?? -1n;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.closing !== null) return;
+      if (run !== null && this.runs.get(task) !== run) return;
       while (this.queue.length - this.queueHead >= this.limits.maxBuffered && this.closing === null) {
         await Promise.race([new Promise<void>((ok) => { this.spaceWaiter = ok; }), new Promise((ok) => setTimeout(ok, 1000))]);
         await heartbeat();
       }
       const offset = BigInt(message.offset);
-      const position = `${input}@${message.offset}`;
-      const done = tracker.track(offset, this.countDone);
-      this.queue.push(this.toRecord(batch.topic, input, position, message.value, Number(message.timestamp), done));
       resolveOffset(message.offset);
-      this.wake?.();
-      this.wake = null;
+      // Exactly-once: records the restored checkpoint already covers are skipped.
+      if (offset < expected) continue;
+      const position = `${input}@${message.offset}`;
+      const done = tracker?.track(offset, this.countDone);
+      this.push(this.toRecord(batch.topic, input, task, position, message.value, Number(message.timestamp), done), run, input, offset);
       const end = this.unfinished?.get(input);
       if (end !== undefined && offset + 1n >= end) {
         this.unfinished!.delete(input);
@@ -408,23 +656,32 @@ class KafkaSourceImpl implements KafkaSource {
     }
   }
 
-  private toRecord(topic: string, input: string, position: string, value: Buffer | null, timestamp: number, done: () => void): SourceRecord {
-    const text = value === null ? '' : value.toString('utf8');
+  private toRecord(topic: string, input: string, task: string, position: string, value: Buffer | null, timestamp: number, done: (() => void) | undefined): SourceRecord {
+    let text = '';
     let parsed: unknown;
     let reason: string | null = null;
     if (value === null) reason = 'the record has no value (a tombstone)';
     else {
       try {
-        parsed = JSON.parse(text);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) reason = 'the record value is JSON but not an object';
-      } catch (error) {
-        reason = `the record value is not JSON (${messageOf(error)})`;
+        text = utf8.decode(value);
+      } catch {
+        text = value.toString('latin1');
+        reason = 'the record value is not valid UTF-8';
+      }
+      if (reason === null) {
+        try {
+          parsed = JSON.parse(text);
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) reason = 'the record value is JSON but not an object';
+        } catch (error) {
+          reason = `the record value is not JSON (${messageOf(error)})`;
+        }
       }
     }
-    if (reason !== null) return { kind: 'bad', input, position, raw: text.slice(0, MAX_RAW_CHARS), reason, done };
+    if (reason !== null) return { kind: 'bad', input, task, position, raw: text.slice(0, MAX_RAW_CHARS), reason, done };
     return {
       kind: 'event',
       input,
+      task,
       position,
       value: parsed as Record<string, unknown>,
       timestamp,
@@ -441,4 +698,18 @@ class KafkaSourceImpl implements KafkaSource {
       this.wake = null;
     }
   }
+}
+
+/** `topic/partition` → its parts. */
+function splitInput(input: string): { topic: string; partition: number } {
+  const slash = input.lastIndexOf('/');
+  return { topic: input.slice(0, slash), partition: Number(input.slice(slash + 1)) };
+}
+
+/** Whether a commit failed because the group rebalanced under it (kafkajs error `type`). */
+function isRebalance(error: unknown): boolean {
+  for (let e: unknown = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
+    if (REBALANCE_ERRORS.has(String((e as { type?: unknown }).type))) return true;
+  }
+  return false;
 }

@@ -75,7 +75,7 @@ export interface RestoredTask {
 
 /** What a transactional source commits for one task: the state changed since the last checkpoint and the alerts produced meanwhile. */
 export interface TaskCheckpoint {
-  readonly meta: OperatorMeta | null;
+  readonly meta: OperatorMeta;
   readonly rules: readonly RuleChanges[];
   readonly alerts: readonly Alert[];
 }
