@@ -1,0 +1,254 @@
+/**
+ * The long exactly-once run, by hand (issue 11, "Done means"): `npm run soak [-- options]`.
+ *
+ * A live stream of keyed events (test/live/eos/data.ts) is produced at a steady pace to a
+ * 6-partition topic while `cep run --exactly-once` processes of one group are started, killed with
+ * SIGKILL (12 times, some while two members die together), scaled 1 → 3 → 1 (one member leaves
+ * with SIGTERM, one by a crash that is not restarted) and killed once more while the end-of-stream
+ * sentinels fire every pending deadline. A supervisor restarts a member that exits by itself (a
+ * crash is counted and reported, never hidden). Once settled (lag 0, the read_committed reader at
+ * the end and quiet), the alerts a `read_committed` consumer saw are compared with
+ * `cep run --input` on the same events, and the figures are printed. Exit code 0 when
+ * 0 lost, 0 duplicated, 0 unexpected, no duplicate id and no crash; 1 otherwise.
+ *
+ * Options:
+ *   --events N        events before the sentinels (default 500000)
+ *   --rate N          events per second produced (default 4000)
+ *   --brokers H:P     use this broker (default: $KAFKA_BROKERS, else start one with scripts/kafka/broker.ts)
+ *   --at-least-once   leave out --exactly-once, --commit-interval, --kafka-session-timeout (today's mode)
+ *   --keep            keep the work folder (events, reference, process logs) even when all is well
+ *
+ * Needs the built CLI (`npm run soak` builds first).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { startBroker, type Broker } from '../kafka/broker.js';
+import { AlertReader } from '../../test/live/eos/alert-reader.js';
+import { CepProcess, liveRunArgs } from '../../test/live/eos/cep-process.js';
+import { compareAlerts, formatComparison } from '../../test/live/eos/compare.js';
+import { generateEvents, sentinels, writeNdjson } from '../../test/live/eos/data.js';
+import { createTopic, groupLag, Phases, poll, referenceAlerts, totalLag, waitSettled } from '../../test/live/eos/harness.js';
+import { EventStream, harnessKafka } from '../../test/live/eos/producer.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    events: { type: 'string', default: '500000' },
+    rate: { type: 'string', default: '4000' },
+    brokers: { type: 'string' },
+    'at-least-once': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const EVENTS = Number(opts.events);
+const RATE = Number(opts.rate);
+if (!Number.isInteger(EVENTS) || EVENTS < 1000 || !(RATE > 0)) {
+  process.stderr.write('usage: npm run soak -- [--events N≥1000] [--rate N] [--brokers HOST:PORT] [--at-least-once] [--keep]\n');
+  process.exit(2);
+}
+const EXACTLY_ONCE = !opts['at-least-once'];
+const RULES = 'test/live/eos/rules.cep';
+const INPUT_PARTITIONS = 6;
+const ALERT_PARTITIONS = 3;
+const RESTART_DELAY_MS = 1000;
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const pct = (part: number, whole: number): string => `${whole === 0 ? 0 : Math.round((100 * part) / whole)}%`;
+const t0 = Date.now();
+const log = (line: string): void => void process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(7)} s] ${line}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
+
+/** What happens when the producer has sent `at` of the events (1 = after the sentinels). */
+type Step = { at: number; what: string; act: (m: Members) => Promise<void> };
+
+/** The members (processes) of the group, with a supervisor that restarts those that crash. */
+class Members {
+  readonly all: CepProcess[];
+  /** Members that should be running (a crashed one among them is restarted). */
+  readonly wanted = new Set<CepProcess>();
+  private readonly handled = new Map<CepProcess, number>();
+  kills = 0;
+  crashRestarts = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(args: string[], dir: string) {
+    this.all = ['A', 'B', 'C'].map((name) => new CepProcess(name, args, dir));
+    this.timer = setInterval(() => this.supervise(), 500);
+  }
+
+  byName(name: string): CepProcess {
+    return this.all.find((p) => p.name === name)!;
+  }
+
+  start(name: string): void {
+    const p = this.byName(name);
+    this.wanted.add(p);
+    p.start();
+  }
+
+  /** kill -9 the named members together; restart them after a second unless `stayDown`. */
+  async kill(names: string[], stayDown = false): Promise<void> {
+    const ps = names.map((n) => this.byName(n));
+    if (stayDown) for (const p of ps) this.wanted.delete(p);
+    await Promise.all(ps.map((p) => p.kill9()));
+    this.kills += ps.length;
+    if (stayDown) return;
+    await sleep(RESTART_DELAY_MS);
+    for (const p of ps) if (!p.alive) p.start();
+  }
+
+  /** Graceful leave (SIGTERM): scale in. */
+  async stop(name: string): Promise<void> {
+    const p = this.byName(name);
+    this.wanted.delete(p);
+    await p.stop();
+  }
+
+  running(): CepProcess[] {
+    return this.all.filter((p) => p.alive);
+  }
+
+  private supervise(): void {
+    for (const p of this.wanted) {
+      const crashes = p.unexpectedExits().length;
+      if (crashes > (this.handled.get(p) ?? 0) && !p.alive) {
+        this.handled.set(p, crashes);
+        this.crashRestarts++;
+        log(`${p.name} exited by itself (${p.unexpectedExits().at(-1)?.code ?? p.unexpectedExits().at(-1)?.signal}); restarting it`);
+        p.start();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled(this.all.map((p) => p.stop(10_000)));
+  }
+}
+
+const SCHEDULE: Step[] = [
+  { at: 0.06, what: 'kill -9 A (alone)', act: (m) => m.kill(['A']) },
+  { at: 0.14, what: 'kill -9 A (alone)', act: (m) => m.kill(['A']) },
+  { at: 0.2, what: 'scale out 1 → 3: start B and C', act: async (m) => { m.start('B'); m.start('C'); } },
+  { at: 0.26, what: 'kill -9 B', act: (m) => m.kill(['B']) },
+  { at: 0.32, what: 'kill -9 A', act: (m) => m.kill(['A']) },
+  { at: 0.38, what: 'kill -9 C', act: (m) => m.kill(['C']) },
+  { at: 0.44, what: 'kill -9 B and C together', act: (m) => m.kill(['B', 'C']) },
+  { at: 0.52, what: 'kill -9 A', act: (m) => m.kill(['A']) },
+  { at: 0.6, what: 'kill -9 C', act: (m) => m.kill(['C']) },
+  { at: 0.68, what: 'scale in 3 → 2: B leaves (SIGTERM)', act: (m) => m.stop('B') },
+  { at: 0.72, what: 'scale in 2 → 1: C crashes (kill -9, not restarted)', act: (m) => m.kill(['C'], true) },
+  { at: 0.8, what: 'kill -9 A (alone)', act: (m) => m.kill(['A']) },
+  { at: 0.9, what: 'kill -9 A (alone)', act: (m) => m.kill(['A']) },
+  { at: 1, what: 'kill -9 A while the sentinels fire the deadlines', act: (m) => m.kill(['A']) },
+];
+
+async function main(): Promise<number> {
+  const phases = new Phases();
+  let broker: Broker | null = null;
+  const given = opts.brokers ?? process.env.KAFKA_BROKERS;
+  if (given === undefined) {
+    broker = await startBroker();
+    phases.mark('broker started', broker.bootstrap);
+  }
+  const brokers = [given ?? broker!.bootstrap];
+  const dir = mkdtempSync(join(tmpdir(), 'cep-soak-'));
+  const kafka = harnessKafka(brokers, 'cep-soak');
+  const admin = kafka.admin();
+  await admin.connect();
+  const id = randomBytes(3).toString('hex');
+  const [input, out, group] = [`soak-in-${id}`, `soak-alerts-${id}`, `soak-cep-${id}`];
+  let members: Members | null = null;
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    await createTopic(admin, input, INPUT_PARTITIONS);
+    await createTopic(admin, out, ALERT_PARTITIONS);
+    const events = generateEvents({ events: EVENTS, seed: 2024 });
+    const ends = sentinels(INPUT_PARTITIONS, events[events.length - 1].ts, events.length);
+    const file = join(dir, 'events.ndjson');
+    writeNdjson(file, [...events, ...ends.map((s) => s.event)]);
+    phases.mark('data', `${fmt(EVENTS)} events, ${fmt(new Set(events.map((e) => e.account)).size)} keys, ${ends.length} sentinels`);
+    const { alerts: expected, summary } = await referenceAlerts(RULES, file, join(dir, 'reference.ndjson'));
+    phases.mark('reference (cep run --input)', summary.replace(/^cep: /, ''));
+
+    const reader = await AlertReader.start(kafka, out, 'read_committed');
+    const raw = await AlertReader.start(kafka, out, 'read_uncommitted');
+    const stream = new EventStream(kafka, input);
+    closers.push(() => reader.close(), () => raw.close(), () => stream.close());
+    const m = new Members(liveRunArgs({ rules: RULES, brokers, inputTopic: input, group, alertTopic: out, exactlyOnce: EXACTLY_ONCE }), dir);
+    members = m;
+    log(`mode ${EXACTLY_ONCE ? 'exactly-once' : 'at-least-once'}; broker ${brokers[0]}; group ${group}; work folder ${dir}`);
+    m.start('A');
+    const streamStart = Date.now();
+
+    // Producer and schedule: each step runs once the producer has sent its share of the events.
+    const steps = [...SCHEDULE];
+    const kills: string[] = [];
+    const runSteps = async (upTo: number): Promise<void> => {
+      while (steps.length > 0 && steps[0].at <= upTo) {
+        const step = steps.shift()!;
+        const lags = await groupLag(admin, group, input);
+        const consumed = lags.reduce((s, l) => s + Math.max(0, l.committed), 0);
+        const where = `produced ${pct(stream.produced, EVENTS)}, input committed ${pct(consumed, EVENTS)}, alerts ${fmt(reader.count)}/${fmt(expected.length)}`;
+        log(`${step.what} (${where})`);
+        kills.push(`${step.what}: ${where}`);
+        await step.act(m);
+      }
+    };
+    const slice = Math.max(1000, Math.floor(EVENTS / 100));
+    for (let i = 0; i < events.length; i += slice) {
+      await runSteps(i / EVENTS);
+      const due = streamStart + (i / RATE) * 1000;
+      if (due > Date.now()) await sleep(due - Date.now());
+      await stream.send(events.slice(i, i + slice));
+      if ((i / slice) % 10 === 0) log(`produced ${fmt(stream.produced)}; running ${m.running().map((p) => p.name).join('')}; alerts ${fmt(reader.count)}; lag ${fmt(totalLag(await groupLag(admin, group, input)))}`);
+    }
+    await runSteps(0.999);
+    await stream.sendSentinels(ends);
+    phases.mark('stream produced with the schedule', `${fmt(EVENTS)} events at ≤ ${fmt(RATE)}/s`);
+    await sleep(1500);
+    await runSteps(1);
+
+    const settled = await waitSettled({ admin, group, inputTopic: input, reader, processes: m.running(), timeoutMs: 600_000, stallMs: 60_000, quietMs: 3000 });
+    const settledAt = Date.now();
+    phases.mark('settled', settled.settled ? `lag 0, ${fmt(settled.alerts)} alerts` : settled.reason);
+    await m.close();
+    await poll(async () => ((await reader.behind(admin)).length === 0 && Date.now() - reader.lastRecordAt > 1000 ? true : undefined), 15_000, 250);
+    phases.mark('stopped, reader caught up');
+
+    const c = compareAlerts(expected, reader.alerts());
+    const crashes = m.all.flatMap((p) => p.unexpectedExits().map((e) => `${p.name}#${e.incarnation}: code ${e.code}, signal ${e.signal}: ${e.stderrTail.trim().split('\n').slice(-3).join(' | ')}`));
+    const seconds = (settledAt - streamStart) / 1000;
+    const lines = [
+      '',
+      `exactly-once soak (${EXACTLY_ONCE ? '--exactly-once' : 'at-least-once'}): ${fmt(EVENTS)} keyed events over ${INPUT_PARTITIONS} partitions, ${fmt(expected.length)} reference alerts`,
+      'phases:',
+      phases.format(),
+      `schedule (${m.kills} kill -9, ${kills.length} steps):`,
+      ...kills.map((k) => `  ${k}`),
+      `stream start to settled: ${seconds.toFixed(1)} s (${fmt(Math.round(EVENTS / seconds))} events/s end to end, producer paced at ${fmt(RATE)}/s)`,
+      `restarts: ${m.all.map((p) => `${p.name} ${p.starts.length} starts`).join(', ')}; crashes restarted by the supervisor: ${m.crashRestarts}`,
+      `lag at the end: ${totalLag(settled.lag)}`,
+      `read_committed: ${formatComparison(c)}`,
+      `by rule: ${JSON.stringify(c.byRule)}`,
+      `read_uncommitted: ${fmt(raw.count)} records (${fmt(raw.count - reader.count)} in aborted or unfinished transactions)`,
+      ...(crashes.length > 0 ? ['crashes:', ...crashes.map((x) => `  ${x}`)] : ['crashes: none']),
+      ...(c.lost + c.duplicated + c.unexpected > 0 ? [`samples: ${JSON.stringify(c.samples, null, 2)}`] : []),
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    const ok = settled.settled && c.lost === 0 && c.duplicated === 0 && c.unexpected === 0 && (c.duplicateIds ?? 0) === 0 && crashes.length === 0;
+    process.stdout.write(`${ok ? 'PASS' : 'FAIL'}: ${c.lost} lost, ${c.duplicated} duplicated, ${c.unexpected} unexpected, ${c.duplicateIds ?? 'no'} duplicate ids, ${crashes.length} crashes${settled.settled ? '' : `; ${settled.reason}`}\n`);
+    if (ok && !opts.keep) rmSync(dir, { recursive: true, force: true });
+    else process.stdout.write(`work folder kept: ${dir}\n`);
+    return ok ? 0 : 1;
+  } finally {
+    await members?.close();
+    await Promise.allSettled(closers.map((c) => c()));
+    await admin.disconnect();
+    await broker?.stop();
+  }
+}
+
+process.exitCode = await main();
