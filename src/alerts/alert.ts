@@ -1,6 +1,7 @@
 /**
  * The alert record of DSL.md section 6: one JSON object per match, NDJSON in files.
  */
+import { createHash } from 'node:crypto';
 import type { CepEvent } from '../nfa/event.js';
 import type { Match } from '../nfa/nfa.js';
 import type { Bindings, Pattern, Rule, Severity } from '../nfa/rule.js';
@@ -21,6 +22,21 @@ export interface Alert {
   readonly fields: Readonly<Record<string, unknown>>;
   /** Every alias with its event as read (a list for loops). */
   readonly events: Readonly<Record<string, unknown>>;
+  /**
+   * A digest of rule, kind, key and matched events (DSL.md section 9): the same for the same match
+   * in every run and from every source, so that a consumer of an at-least-once feed can drop
+   * duplicates. 32 hex digits (the first 128 bits of a SHA-256).
+   */
+  readonly id: string;
+}
+
+/**
+ * The `id` of an alert: SHA-256 over the JSON of `[rule, kind, key, events]`, the first 128 bits
+ * in hex. `events` as in the alert (event objects as read), so the digest does not depend on
+ * where the events came from (a file or Kafka) nor on the time the alert was made.
+ */
+export function alertId(rule: string, kind: string, key: unknown, events: Readonly<Record<string, unknown>>): string {
+  return createHash('sha256').update(JSON.stringify([rule, kind, key, events])).digest('hex').slice(0, 32);
 }
 
 /**
@@ -58,6 +74,7 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
     end: isoUtc(match.end),
     fields,
     events,
+    id: alertId(rule.name, match.kind, key, events),
   };
 }
 

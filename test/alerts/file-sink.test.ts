@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import { FileSink } from '../../src/alerts/file-sink.js';
 
-const alert = (i: number): Alert => ({ rule: 'r', severity: 'low', kind: 'match', key: `k${i}`, start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:00:01.000Z', fields: { i, text: 'x'.repeat(100) }, events: {} });
+const alert = (i: number): Alert => ({ rule: 'r', severity: 'low', kind: 'match', key: `k${i}`, start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:00:01.000Z', fields: { i, text: 'x'.repeat(100) }, events: {}, id: `id${i}` });
 
 describe('FileSink', () => {
   it('writes one JSON line per alert, in order, and ends the file on close', async () => {

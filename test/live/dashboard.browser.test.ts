@@ -117,7 +117,7 @@ describe('dashboard', () => {
     await page.locator('#status[data-state="open"]').waitFor({ timeout: 15_000 });
     // The new server has no history: the page now shows what it replays, then the live feed.
     await expect.poll(rowCount, { timeout: 5000 }).toBe(0);
-    const alert: Alert = { rule: 'after_restart', severity: 'low', kind: 'match', key: 'k', start: '2015-12-10T12:00:00.000Z', end: '2015-12-10T12:00:00.000Z', fields: {}, events: {} };
+    const alert: Alert = { rule: 'after_restart', severity: 'low', kind: 'match', key: 'k', start: '2015-12-10T12:00:00.000Z', end: '2015-12-10T12:00:00.000Z', fields: {}, events: {}, id: 'after-restart' };
     server.write(alert);
     await expect.poll(rowCount, { timeout: 5000 }).toBe(1);
     expect(await page.locator('#alerts tbody tr td').nth(1).textContent()).toBe('after_restart');

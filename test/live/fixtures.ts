@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Alert } from '../../src/alerts/alert.js';
+import { alertId, type Alert } from '../../src/alerts/alert.js';
 
 export const DATA_DIR = join(import.meta.dirname, '..', '..', 'examples', 'data');
 
@@ -35,9 +35,10 @@ export function sshAlerts(): Alert[] {
         end: ts,
         fields: { user: e.user, line: e.line },
         events: { auth_failure: e },
+        id: alertId('ssh_failure', 'match', e.ip, { auth_failure: e }),
       });
     } else if (e.type === 'break_in_attempt') {
-      alerts.push({ rule: 'ssh_break_in', severity: 'critical', kind: 'match', key: e.ip, start: ts, end: ts, fields: { host: e.host, line: e.line }, events: { break_in_attempt: e } });
+      alerts.push({ rule: 'ssh_break_in', severity: 'critical', kind: 'match', key: e.ip, start: ts, end: ts, fields: { host: e.host, line: e.line }, events: { break_in_attempt: e }, id: alertId('ssh_break_in', 'match', e.ip, { break_in_attempt: e }) });
     }
   }
   return alerts;
