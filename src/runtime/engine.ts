@@ -26,7 +26,7 @@ import type { AlertSink, EngineStats } from '../alerts/sink.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
 import { CepOperator, type BufferedEvent, type OperatorListener } from './cep-operator.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
-import type { KeyedState } from './keyed-state.js';
+import { keyExtractor, mapKeyOf, type KeyedState } from './keyed-state.js';
 import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
 import { toEventTime } from './time.js';
 
@@ -88,6 +88,11 @@ export interface Summary {
   readonly evictedPartialMatches: number;
   /** Conditions that threw, over all rules. */
   readonly conditionErrors: number;
+  /**
+   * Kafka events whose key under some rule differs from their record key (DSL.md section 9: state
+   * is per input partition, so a rule's key must be what the producers partition by).
+   */
+  readonly misaligned: number;
   readonly elapsedMs: number;
   readonly eventsPerSecond: number;
   /** True when the run was stopped by the abort signal before its input ended. */
@@ -151,6 +156,9 @@ class Engine {
   private readonly maxBadReports: number;
   private readonly alertsByRule: Record<string, number> = {};
   private readonly warnedDrops = new Set<string>();
+  /** Each rule's key of an event, for the key-alignment check of records that have a key. */
+  private readonly keysOf: readonly ((data: Readonly<Record<string, unknown>>) => unknown)[];
+  private misaligned = 0;
   /** Largest event time seen, ms (pacing). */
   private maxTime = -Infinity;
   private inputEnded = false;
@@ -187,6 +195,7 @@ class Engine {
       this.alertsByRule[nfa.rule.name] = 0;
     }
     this.nfas = rules;
+    this.keysOf = rules.map((nfa) => keyExtractor(nfa.rule.keyBy.map(fieldGetter)));
     this.getTime = timeField === '@timestamp' ? null : fieldGetter(splitPath(timeField));
     this.getType = fieldGetter(splitPath(typeField));
     // Partitioned sources (Kafka) announce no inputs up front: they start tasks of their own.
@@ -322,10 +331,27 @@ class Engine {
     const type = typeof typeValue === 'string' ? typeValue : typeValue === undefined || typeValue === null ? '' : String(typeValue);
     if (this.options.speed !== undefined && this.paceStart === null) this.paceStart = { wall: Date.now(), time };
     if (time > this.maxTime) this.maxTime = time;
+    if (record.recordKey !== undefined) this.checkAlignment(record, type);
     if (!operator.offer(record.input, type, time, value, record.done)) {
       this.lateEvents++;
       this.options.lateOutput?.write(JSON.stringify(value) + '\n');
       record.done?.();
+    }
+  }
+
+  /** Counts (and reports the first of) events whose key under a rule that reads them is not their record key. */
+  private checkAlignment(record: SourceEvent, type: string): void {
+    for (let i = 0; i < this.nfas.length; i++) {
+      const relevant = this.nfas[i].relevantTypes;
+      if (relevant !== null && !relevant.has(type)) continue;
+      const key = this.keysOf[i](record.value);
+      if (key === undefined) continue;
+      const text = typeof key === 'string' ? key : typeof key === 'object' ? mapKeyOf(key) : String(key);
+      if (text === record.recordKey) continue;
+      if (this.misaligned++ === 0) {
+        this.log(`cep: warning: the event at ${record.position} has key ${JSON.stringify(text)} under rule ${this.nfas[i].rule.name} but record key ${JSON.stringify(record.recordKey)}: state is kept per partition, so producers must key records by the rules' key`);
+      }
+      return;
     }
   }
 
@@ -543,6 +569,7 @@ class Engine {
       evictedKeys,
       evictedPartialMatches,
       conditionErrors,
+      misaligned: this.misaligned,
       elapsedMs,
       eventsPerSecond: (this.events * 1000) / elapsedMs,
       interrupted: !this.inputEnded && this.failure === null,

@@ -646,7 +646,7 @@ class KafkaSourceImpl implements KafkaSource {
       if (offset < expected) continue;
       const position = `${input}@${message.offset}`;
       const done = tracker?.track(offset, this.countDone);
-      this.push(this.toRecord(batch.topic, input, task, position, message.value, Number(message.timestamp), done), run, input, offset);
+      this.push(this.toRecord(batch.topic, input, task, position, message.key, message.value, Number(message.timestamp), done), run, input, offset);
       const end = this.unfinished?.get(input);
       if (end !== undefined && offset + 1n >= end) {
         this.unfinished!.delete(input);
@@ -656,7 +656,7 @@ class KafkaSourceImpl implements KafkaSource {
     }
   }
 
-  private toRecord(topic: string, input: string, task: string, position: string, value: Buffer | null, timestamp: number, done: (() => void) | undefined): SourceRecord {
+  private toRecord(topic: string, input: string, task: string, position: string, key: Buffer | null, value: Buffer | null, timestamp: number, done: (() => void) | undefined): SourceRecord {
     let text = '';
     let parsed: unknown;
     let reason: string | null = null;
@@ -685,6 +685,7 @@ class KafkaSourceImpl implements KafkaSource {
       position,
       value: parsed as Record<string, unknown>,
       timestamp,
+      ...(key === null ? {} : { recordKey: key.toString('utf8') }),
       done,
       ...(this.options.typeFromTopic === true ? { type: topic } : {}),
     };

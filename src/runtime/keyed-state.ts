@@ -221,15 +221,15 @@ export class KeyedState {
   }
 }
 
-function mapKeyOf(key: unknown): string | number | boolean {
+export function mapKeyOf(key: unknown): string | number | boolean {
   return typeof key === 'object' ? JSON.stringify(key) : (key as string | number | boolean);
 }
 
 /**
- * The key of an event: the value at the single `key by` path, or the array of values for several;
+ * The key of an event (exported for the engine's key-alignment check): the value at the single `key by` path, or the array of values for several;
  * `undefined` when a value is missing, null, or not a string, number or boolean (DSL.md section 1).
  */
-function keyExtractor(getters: readonly FieldGetter[]): (data: Readonly<Record<string, unknown>>) => unknown {
+export function keyExtractor(getters: readonly FieldGetter[]): (data: Readonly<Record<string, unknown>>) => unknown {
   if (getters.length === 1) {
     const get = getters[0];
     return (data) => {

@@ -88,6 +88,7 @@ export function formatSummary(s: Summary): string {
   if (s.evictedKeys > 0) {
     lines.push(`cep: ${number.format(s.evictedKeys)} keys with ${number.format(s.evictedPartialMatches)} partial matches were evicted at --max-keys`);
   }
+  if (s.misaligned > 0) lines.push(`cep: ${number.format(s.misaligned)} Kafka events had a key (under a rule) other than their record key (misaligned: their matches depend on the partitioning)`);
   if (s.conditionErrors > 0) lines.push(`cep: ${number.format(s.conditionErrors)} condition evaluations failed (counted as false)`);
   return lines.join('\n');
 }

@@ -18,6 +18,8 @@ export interface SourceEvent {
   readonly value: Record<string, unknown>;
   /** Event type when the source knows it (Kafka `--type-from-topic`); otherwise read from the type field. */
   readonly type?: string;
+  /** The record's key as text (Kafka), checked against each rule's key (`misaligned`). */
+  readonly recordKey?: string;
   /** The record's own timestamp in ms (Kafka record timestamp), used with `--time-field @timestamp`. */
   readonly timestamp?: number;
   /**

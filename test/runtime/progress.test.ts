@@ -15,6 +15,7 @@ const summary = {
   elapsedMs: 2_500,
   eventsPerSecond: 493_826.8,
   interrupted: false,
+  misaligned: 0,
 };
 
 describe('summary and progress', () => {
@@ -23,11 +24,12 @@ describe('summary and progress', () => {
   });
 
   it('adds a line per kind of loss, never silent', () => {
-    const text = formatSummary({ ...summary, droppedPartialMatches: { a: 7 }, evictedKeys: 2, evictedPartialMatches: 4, conditionErrors: 1, interrupted: true });
+    const text = formatSummary({ ...summary, droppedPartialMatches: { a: 7 }, evictedKeys: 2, evictedPartialMatches: 4, conditionErrors: 1, misaligned: 5, interrupted: true });
     expect(text.split('\n')).toEqual([
       expect.stringMatching(/\(interrupted\)$/),
       'cep: rule a dropped 7 partial matches at --max-partial-matches',
       'cep: 2 keys with 4 partial matches were evicted at --max-keys',
+      expect.stringMatching(/^cep: 5 Kafka events had a key .* other than their record key/),
       'cep: 1 condition evaluations failed (counted as false)',
     ]);
   });
