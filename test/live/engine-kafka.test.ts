@@ -117,4 +117,22 @@ describe('engine over Kafka', () => {
     expect(second.events).toBe(events.length - cut - 1);
     expect(multiset(await alertsOf(out))).toEqual(multiset(expected));
   });
+
+  it('counts and reports events whose rule key is not their record key (misaligned)', async () => {
+    const [input, out] = [uniqueName('ssh'), uniqueName('ssh-alerts')];
+    await createTopics([input], 2);
+    await createTopics([out]);
+    const events = readEvents('ssh-auth.ndjson').slice(0, 300);
+    // Every 10th record is keyed by its user instead of its IP (the rules' `key by ip`).
+    const wrong = events.filter((_, i) => i % 10 === 0);
+    await produce(input, events.map((e, i) => ({ key: i % 10 === 0 ? `user-${String(e.user)}` : String(e.ip), value: JSON.stringify(e) })));
+    const logged: string[] = [];
+    const source = await createKafkaSource({ brokers: brokers(), topics: [input], groupId: uniqueName('cep'), stopAtEnd: true });
+    const summary = await runEngine({ rules: loadRules([SSH_RULES]), sources: [source], sinks: [collector()], log: (line) => logged.push(line) });
+    // An event counts when a rule that reads its type keys it (by IP) differently.
+    const read = new Set(loadRules([SSH_RULES]).flatMap((n) => [...(n.relevantTypes ?? [])]));
+    expect(summary.misaligned).toBe(wrong.filter((e) => read.has(String(e.type)) && e.ip !== undefined).length);
+    expect(summary.misaligned).toBeGreaterThan(0);
+    expect(logged.filter((l) => l.includes('record key'))).toHaveLength(1);
+  });
 });
