@@ -213,7 +213,8 @@ async function ensureStateTopic(admin: Admin, topic: string, inputs: readonly st
   if (!existing.has(topic)) {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: tasks, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      // A key's state record can be large (a long Kleene closure): allow records up to 16 MB.
+      topics: [{ topic, numPartitions: tasks, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(16 * 1024 * 1024) }] }],
     });
     return;
   }

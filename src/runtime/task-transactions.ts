@@ -129,9 +129,9 @@ export class TaskTransactions {
     let txn;
     try {
       txn = await producer.transaction();
-      const topicMessages = [{ topic: stateTopic, messages: state }];
-      if (checkpoint.alerts.length > 0) topicMessages.unshift({ topic: alertTopic, messages: checkpoint.alerts.map(alertRecord) });
-      await txn.sendBatch({ topicMessages, acks: -1 });
+      const transaction = txn;
+      if (checkpoint.alerts.length > 0) await sendInChunks(checkpoint.alerts.map(alertRecord), (messages) => transaction.send({ topic: alertTopic, acks: -1, messages }));
+      await sendInChunks(state, (messages) => transaction.send({ topic: stateTopic, acks: -1, messages }));
       if (byTopic.size > 0) await txn.sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
       await txn.commit();
     } catch (error) {
@@ -143,6 +143,34 @@ export class TaskTransactions {
       });
     }
   }
+}
+
+/**
+ * Most bytes of keys and values per produce request. kafkajs writes a request's records for one
+ * partition as one record batch, and the broker refuses a batch above `max.message.bytes` (1 MB by
+ * default): a checkpoint after a burst of input can be far larger, so it goes in several requests.
+ */
+const CHUNK_BYTES = 256 * 1024;
+
+/** Sends `messages` in order, in requests of at most about {@link CHUNK_BYTES}. */
+async function sendInChunks(messages: readonly Message[], send: (chunk: Message[]) => Promise<unknown>): Promise<void> {
+  let chunk: Message[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = sizeOf(message.key) + sizeOf(message.value);
+    if (chunk.length > 0 && bytes + size > CHUNK_BYTES) {
+      await send(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(message);
+    bytes += size;
+  }
+  if (chunk.length > 0) await send(chunk);
+}
+
+function sizeOf(data: Message['key'] | Message['value']): number {
+  return data === null || data === undefined ? 0 : typeof data === 'string' ? data.length * 3 : data.length;
 }
 
 /** An alert as a record of the alert topic: key = the alert's key (JSON unless a string), value = its JSON, headers rule/severity/kind. */
