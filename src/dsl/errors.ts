@@ -58,6 +58,11 @@ export class RuleErrors extends Error {
   }
 }
 
+/** Longest source line shown whole under an error; a longer one is cut to a window around the span. */
+const MAX_SHOWN_LINE = 160;
+/** Characters of context kept before the span in a cut line. */
+const CONTEXT_BEFORE = 60;
+
 /**
  * The source line of `loc` with its line number and carets under the span (clipped to that line):
  *
@@ -65,15 +70,48 @@ export class RuleErrors extends Error {
  *   3 |   pattern txn[cuont(x) > 1]
  *     |               ^^^^^
  * ```
- * Tabs before the column are kept so the carets line up in a terminal.
+ * Tabs before the column are kept so the carets line up in a terminal. A line longer than
+ * 160 characters is shown as a window around the span, with `…` where it was cut (a 1 MB rule on one
+ * line gives a short error); carets stop at the window's end.
  */
 export function printSourceLocation(source: string, loc: Loc): string {
-  const lines = source.split(/\r?\n/);
-  const text = lines[loc.line - 1] ?? '';
+  const text = lineAt(source, loc.line);
   const gutter = String(loc.line);
   const pad = ' '.repeat(gutter.length);
-  const start = Math.min(loc.col - 1, text.length);
-  const width = Math.max(1, Math.min(loc.length, text.length - start));
-  const lead = text.slice(0, start).replace(/[^\t]/g, ' ');
-  return `${gutter} | ${text}\n${pad} | ${lead}${'^'.repeat(width)}`;
+  let start = Math.min(loc.col - 1, text.length);
+  let width = Math.max(1, Math.min(loc.length, text.length - start));
+  let shown = text;
+  if (text.length > MAX_SHOWN_LINE) {
+    const from = Math.max(0, start - CONTEXT_BEFORE);
+    const to = Math.min(text.length, from + MAX_SHOWN_LINE);
+    const head = from > 0 ? '…' : '';
+    shown = `${head}${text.slice(from, to)}${to < text.length ? '…' : ''}`;
+    start = start - from + head.length;
+    width = Math.max(1, Math.min(width, to - from + head.length - start));
+  }
+  const lead = shown.slice(0, start).replace(/[^\t]/g, ' ');
+  return `${gutter} | ${shown}\n${pad} | ${lead}${'^'.repeat(width)}`;
+}
+
+/** Line `line` (1-based) of `source` without its line break, or '' past the end; found without splitting the whole text. */
+function lineAt(source: string, line: number): string {
+  let from = 0;
+  for (let n = 1; n < line; n++) {
+    const next = source.indexOf('\n', from);
+    if (next < 0) return '';
+    from = next + 1;
+  }
+  const end = source.indexOf('\n', from);
+  return source.slice(from, end < 0 ? source.length : end).replace(/\r$/, '');
+}
+
+/** Longest user text (a name, a token) quoted whole in a message. */
+const MAX_QUOTED = 40;
+
+/**
+ * `text` for quoting in a message: whole when short, else its first characters and `…(N characters)`,
+ * so that a 100,000-character name is not repeated in the message (the source line shows it).
+ */
+export function shorten(text: string): string {
+  return text.length <= MAX_QUOTED ? text : `${text.slice(0, MAX_QUOTED - 8)}…(${text.length.toLocaleString('en-US')} characters)`;
 }

@@ -2,7 +2,9 @@
 # Compiled by `npm run grammar` (nearleyc) to grammar.generated.ts, never edited by hand.
 # Postprocessors only build AST object literals (ast.ts) with positions taken from tokens.
 # The grammar must stay unambiguous: test/dsl/grammar.test.ts fails on more than one parse.
-# Lists are left-recursive (Earley parsers are fastest that way).
+# Lists are left-recursive (Earley parsers are fastest that way) and built as cons lists (list.ts):
+# an Earley parser completes a list after every item, so copying it per item would be quadratic.
+# Each list becomes an array once, where it is closed (`)`, `]`, `}`), or in `finishRule` (parse.ts).
 
 @preprocessor typescript
 
@@ -10,6 +12,7 @@
 import { lexer } from './lexer.js';
 import { tokenLoc as L, span } from './ast.js';
 import { durationMs, unquoteName, unquoteString } from './literals.js';
+import { finishPattern, push, toArray } from './list.js';
 
 const nameOf = (t: any) => ({
   kind: 'Name',
@@ -17,7 +20,6 @@ const nameOf = (t: any) => ({
   quoted: t.type === 'string' || t.type === 'quoted',
   loc: L(t),
 });
-const last = (xs: any[]) => xs[xs.length - 1];
 
 // Token classes: one grammar symbol for several tokens keeps the Earley chart small. `expected`
 // lists them for syntax errors (parse.ts). Declared `var x: any` because nearleyc also emits
@@ -44,7 +46,8 @@ const literalOf = (t: any) => ({
 
 @lexer lexer
 
-File -> Rule:* {% (d) => ({ kind: 'File', rules: d[0], loc: d[0].length ? span(d[0][0].loc, last(d[0]).loc) : { line: 1, col: 1, offset: 0, length: 0 } }) %}
+# parse.ts gives each piece of tokens that starts with `rule` a parser of its own: a File here holds at most one rule.
+File -> Rule:? {% (d) => ({ kind: 'File', rules: d[0] ? [d[0]] : [], loc: d[0] ? d[0].loc : { line: 1, col: 1, offset: 0, length: 0 } }) %}
 
 Rule -> "rule" Name Severity:? "key" "by" Paths "pattern" Pattern Within:? Skip:? Emit:? OnTimeout:?
   {% (d) => ({ kind: 'Rule', name: d[1], severity: d[2], keyBy: d[5], pattern: d[7], within: d[8], skip: d[9], emit: d[10], onTimeout: d[11],
@@ -55,10 +58,10 @@ Word -> %word {% (d) => nameOf(d[0]) %}
 
 Severity -> "severity" %ident {% (d) => nameOf(d[1]) %}
 
-Paths -> Path {% (d) => [d[0]] %}
-  | Paths "," Path {% (d) => [...d[0], d[2]] %}
-Path -> Name {% (d) => ({ kind: 'Path', parts: [d[0]], loc: d[0].loc }) %}
-  | Path "." Word {% (d) => ({ kind: 'Path', parts: [...d[0].parts, d[2]], loc: span(d[0].loc, d[2].loc) }) %}
+Paths -> Path {% (d) => push(null, d[0]) %}
+  | Paths "," Path {% (d) => push(d[0], d[2]) %}
+Path -> Name {% (d) => ({ kind: 'Path', parts: push(null, d[0]), loc: d[0].loc }) %}
+  | Path "." Word {% (d) => ({ kind: 'Path', parts: push(d[0].parts, d[2]), loc: span(d[0].loc, d[2].loc) }) %}
 
 Within -> "within" %duration {% (d) => ({ kind: 'Duration', ms: durationMs(d[1].text), loc: L(d[1]) }) %}
 
@@ -72,29 +75,29 @@ SkipStrategy -> "past" "last" {% (d) => ({ strategy: 'pastLast', alias: null, lo
 Emit -> "emit" EmitBody {% (d) => ({ ...d[1], loc: span(L(d[0]), d[1].loc) }) %}
 OnTimeout -> "on" "timeout" "emit" EmitBody {% (d) => ({ ...d[3], loc: span(L(d[0]), d[3].loc) }) %}
 EmitBody -> "{" "}" {% (d) => ({ kind: 'Emit', fields: [], loc: span(L(d[0]), L(d[1])) }) %}
-  | "{" EmitFields "}" {% (d) => ({ kind: 'Emit', fields: d[1], loc: span(L(d[0]), L(d[2])) }) %}
-EmitFields -> EmitField {% (d) => [d[0]] %}
-  | EmitFields "," EmitField {% (d) => [...d[0], d[2]] %}
+  | "{" EmitFields "}" {% (d) => ({ kind: 'Emit', fields: toArray(d[1]), loc: span(L(d[0]), L(d[2])) }) %}
+EmitFields -> EmitField {% (d) => push(null, d[0]) %}
+  | EmitFields "," EmitField {% (d) => push(d[0], d[2]) %}
 EmitField -> Word ":" Expr {% (d) => ({ kind: 'EmitField', name: d[0], value: d[2], loc: span(d[0].loc, d[2].loc) }) %}
 
 # ---- patterns (DSL.md section 3) ----
 
-Pattern -> Element {% (d) => ({ kind: 'Pattern', elements: [d[0]], loc: d[0].loc }) %}
-  | Pattern Op Element {% (d) => ({ kind: 'Pattern', elements: [...d[0].elements, { ...d[2], op: d[1].op, opLoc: d[1].loc }], loc: span(d[0].loc, d[2].loc) }) %}
+Pattern -> Element {% (d) => ({ kind: 'Pattern', elements: push(null, d[0]), loc: d[0].loc }) %}
+  | Pattern Op Element {% (d) => ({ kind: 'Pattern', elements: push(d[0].elements, { ...d[2], op: d[1].op, opLoc: d[1].loc }), loc: span(d[0].loc, d[2].loc) }) %}
 
 Op -> "->" {% (d) => ({ op: '->', loc: L(d[0]) }) %}
   | "->>" {% (d) => ({ op: '->>', loc: L(d[0]) }) %}
   | "next" {% (d) => ({ op: 'next', loc: L(d[0]) }) %}
 
-Element -> "not":? Atom Quantifier:? Modifier:* Alias:?
+Element -> "not":? Atom Quantifier:? Modifiers Alias:?
   {% (d) => ({ kind: 'Element', op: null, opLoc: null, not: d[0] ? L(d[0]) : null, atom: d[1], quantifier: d[2], modifiers: d[3], alias: d[4],
-       loc: span(d[0] ? L(d[0]) : d[1].loc, (d[4] ?? (d[3].length ? last(d[3]) : null) ?? d[2] ?? d[1]).loc) }) %}
+       loc: span(d[0] ? L(d[0]) : d[1].loc, (d[4] ?? d[3]?.head ?? d[2] ?? d[1]).loc) }) %}
 
 Alias -> "as" Name {% (d) => d[1] %}
 
 Atom -> Name Condition:? {% (d) => ({ kind: 'EventAtom', type: d[0], condition: d[1]?.expr ?? null, loc: span(d[0].loc, d[1]?.loc ?? d[0].loc) }) %}
   | "any" Condition:? {% (d) => ({ kind: 'EventAtom', type: null, condition: d[1]?.expr ?? null, loc: span(L(d[0]), d[1]?.loc ?? L(d[0])) }) %}
-  | "(" Pattern ")" {% (d) => ({ kind: 'GroupAtom', pattern: d[1], loc: span(L(d[0]), L(d[2])) }) %}
+  | "(" Pattern ")" {% (d) => ({ kind: 'GroupAtom', pattern: finishPattern(d[1]), loc: span(L(d[0]), L(d[2])) }) %}
 
 Condition -> "[" Expr "]" {% (d) => ({ expr: d[1], loc: span(L(d[0]), L(d[2])) }) %}
 
@@ -104,6 +107,8 @@ Counts -> %number {% (d) => ({ text: d[0].text, min: Number(d[0].text), max: Num
   | %number "," {% (d) => ({ text: `${d[0].text},`, min: Number(d[0].text), max: Infinity }) %}
   | %number "," %number {% (d) => ({ text: `${d[0].text},${d[2].text}`, min: Number(d[0].text), max: Number(d[2].text) }) %}
 
+Modifiers -> null {% () => null %}
+  | Modifiers Modifier {% (d) => push(d[0], d[1]) %}
 Modifier -> %flag {% (d) => ({ kind: 'Modifier', name: d[0].text, condition: null, loc: L(d[0]) }) %}
   | "until" Condition {% (d) => ({ kind: 'Modifier', name: 'until', condition: d[1].expr, loc: span(L(d[0]), d[1].loc) }) %}
 
@@ -138,11 +143,11 @@ Postfix -> Primary {% id %}
 
 Primary -> %literal {% (d) => literalOf(d[0]) %}
   | "[" "]" {% (d) => ({ kind: 'List', items: [], loc: span(L(d[0]), L(d[1])) }) %}
-  | "[" Items "]" {% (d) => ({ kind: 'List', items: d[1], loc: span(L(d[0]), L(d[2])) }) %}
+  | "[" Items "]" {% (d) => ({ kind: 'List', items: toArray(d[1]), loc: span(L(d[0]), L(d[2])) }) %}
   | "(" Expr ")" {% (d) => ({ ...d[1], loc: span(L(d[0]), L(d[2])) }) %}
   | %name {% (d) => ({ kind: 'Ident', name: nameOf(d[0]), loc: L(d[0]) }) %}
   | %name "(" ")" {% (d) => ({ kind: 'Call', callee: nameOf(d[0]), args: [], loc: span(L(d[0]), L(d[2])) }) %}
-  | %name "(" Items ")" {% (d) => ({ kind: 'Call', callee: nameOf(d[0]), args: d[2], loc: span(L(d[0]), L(d[3])) }) %}
+  | %name "(" Items ")" {% (d) => ({ kind: 'Call', callee: nameOf(d[0]), args: toArray(d[2]), loc: span(L(d[0]), L(d[3])) }) %}
 
-Items -> Expr {% (d) => [d[0]] %}
-  | Items "," Expr {% (d) => [...d[0], d[2]] %}
+Items -> Expr {% (d) => push(null, d[0]) %}
+  | Items "," Expr {% (d) => push(d[0], d[2]) %}

@@ -7,9 +7,11 @@
  */
 import nearley from 'nearley';
 import { span, type FileNode, type Loc, type RuleNode } from './ast.js';
-import { RuleError, RuleErrors } from './errors.js';
+import { RuleError, RuleErrors, shorten } from './errors.js';
 import grammar from './grammar.generated.js';
 import { describeBadText, RuleLexer, type Token } from './lexer.js';
+import { firstLimitBroken } from './limits.js';
+import { finishRule, type RawRule } from './list.js';
 import { closest } from './suggest.js';
 
 const compiled = nearley.Grammar.fromCompiled(grammar as unknown as nearley.CompiledRules);
@@ -76,8 +78,8 @@ function endLocation(source: string): Loc {
 /** The error for `token` not fitting in column `column`, after token `previous` (if any). */
 function unexpectedToken(parser: nearley.Parser, column: number, token: Token | undefined, previous: Token | undefined): string {
   const symbols = expectedSymbols(parser, column);
-  const found = token === undefined ? 'the end of the file' : token.type === 'string' ? `the string ${token.text}` : `'${token.text}'`;
-  const after = previous === undefined ? '' : ` after '${previous.text}'`;
+  const found = token === undefined ? 'the end of the file' : token.type === 'string' ? `the string ${shorten(token.text)}` : `'${shorten(token.text)}'`;
+  const after = previous === undefined ? '' : ` after '${shorten(previous.text)}'`;
   let message = `expected ${describeExpected(symbols)}${after}, found ${found}`;
   if (token !== undefined && (token.type === 'ident' || token.type === 'keyword')) {
     const words = symbols.filter((s) => /^[a-z]+$/.test(s));
@@ -144,7 +146,9 @@ class ReplayLexer {
 /**
  * Parses a whole rule file, one rule at a time: the tokens are cut before each `rule` keyword
  * (a reserved word, so it can start nothing else) and each piece gets its own nearley parser, which
- * keeps the Earley chart (and the garbage it leaves) the size of one rule.
+ * keeps the Earley chart (and the garbage it leaves) the size of one rule. A piece that breaks a
+ * limit of limits.ts (nesting, tokens) is parsed only up to the token that breaks it, so that a
+ * syntax error before that token is still the one reported.
  * @returns the file's AST and the number of parses nearley found (the product over the rules: 1
  *   for an unambiguous grammar; the grammar tests assert it, callers use the first).
  * @throws RuleErrors holding exactly one syntax error.
@@ -158,7 +162,8 @@ export function parseFileWithCount(source: string, file: string): { ast: FileNod
     const start = starts[k] ?? 0;
     const end = starts[k + 1] ?? tokens.length;
     const last = k + 1 >= starts.length;
-    const replay = new ReplayLexer(tokens, start, end, last ? bad : undefined);
+    const broken = firstLimitBroken(tokens, start, end);
+    const replay = new ReplayLexer(tokens, start, broken?.index ?? end, last && broken === null ? bad : undefined);
     const parser = new nearley.Parser(compiled, { lexer: replay });
     try {
       parser.feed('');
@@ -172,7 +177,8 @@ export function parseFileWithCount(source: string, file: string): { ast: FileNod
       const message = unexpectedToken(parser, column, token, tokens[replay.position - 2]);
       throw syntaxError(message, token ? tokenLocation(token) : endLocation(source), source, file, error);
     }
-    const results = parser.results as FileNode[];
+    if (broken !== null) throw syntaxError(broken.message, tokenLocation(tokens[broken.index]), source, file);
+    const results = parser.results as { rules: RawRule[] }[];
     if (results.length === 0) {
       // The piece ended early: the offending token is the next piece's `rule`, or the end of the file.
       const column = (parser as unknown as ParserInternals).table.length - 1;
@@ -181,7 +187,7 @@ export function parseFileWithCount(source: string, file: string): { ast: FileNod
       throw syntaxError(message, next ? tokenLocation(next) : endLocation(source), source, file);
     }
     parses *= results.length;
-    rules.push(...results[0].rules);
+    for (const rule of results[0].rules) rules.push(finishRule(rule));
   }
   const loc = rules.length > 0 ? span(rules[0].loc, rules[rules.length - 1].loc) : { line: 1, col: 1, offset: 0, length: 0 };
   return { ast: { kind: 'File', rules, loc }, parses };

@@ -14,8 +14,13 @@
  * - `x.f` on an event reads `x.data.f`; on a list of events, the list of `f` of each event;
  * - inside a loop's own condition or `until`, its alias stands for the events taken so far
  *   (Flink `IterativeCondition`, via `Bindings.events`).
+ *
+ * Depth: the compiler and the closures it builds recurse once per level of nesting, which
+ * limits.ts bounds (brackets, `not`/`-` chains). Flat chains are compiled with loops instead, so that
+ * their length does not matter: `x or y or z ...` and `a + b - c ...` (left-deep trees of operators
+ * of one precedence) into one closure over their operands, `a.b[0].c ...` into one closure over its steps.
  */
-import type { ExprNode, Loc } from '../ast.js';
+import type { BinaryNode, BinaryOp, ExprNode, IndexNode, Loc, MemberNode } from '../ast.js';
 import { didYouMean } from '../suggest.js';
 import { FUNCTIONS } from './functions.js';
 import type { Compiled, Evaluator, StaticType } from './types.js';
@@ -150,27 +155,9 @@ export function compileExpr(node: ExprNode, ctx: ExprContext, aliasPosition = fa
     }
     case 'Ident':
       return compileName(node, ctx, aliasPosition);
-    case 'Member': {
-      const object = compileExpr(node.object, ctx, true);
-      const key = node.property.value;
-      const o = object.run;
-      if (object.shape === 'event') return { run: (e, b) => readField((o(e, b) as { data?: unknown } | null)?.data, key), shape: 'value', type: 'unknown' };
-      if (object.shape === 'events') {
-        return { run: (e, b) => (o(e, b) as { data: unknown }[]).map((x) => readField(x.data, key)), shape: 'value', type: 'list' };
-      }
-      return { run: (e, b) => readField(o(e, b), key), shape: 'value', type: 'unknown' };
-    }
-    case 'Index': {
-      const object = compileExpr(node.object, ctx, true);
-      const index = compileExpr(node.index, ctx).run;
-      const o = object.run;
-      if (object.shape === 'event') {
-        ctx.report('an index needs a list, but this is a single event; only a loop alias can be indexed, as in a[0] or a[-1]', node.loc);
-        return failed;
-      }
-      if (object.shape === 'events') return { run: (e, b) => readIndex(o(e, b), index(e, b)), shape: 'event', type: 'unknown' };
-      return { run: (e, b) => readIndex(o(e, b), index(e, b)), shape: 'value', type: 'unknown' };
-    }
+    case 'Member':
+    case 'Index':
+      return compileAccess(node, ctx);
     case 'Call':
       return compileCall(node, ctx);
     case 'Unary': {
@@ -187,6 +174,60 @@ export function compileExpr(node: ExprNode, ctx: ExprContext, aliasPosition = fa
   }
 }
 
+/** One `.f` or `[i]` applied to the value its object gave. */
+type Step = (value: unknown, event: Parameters<Evaluator>[0], bindings: Parameters<Evaluator>[1]) => unknown;
+
+/** What a step does to the value it is applied to, by the object's shape; undefined: an error was reported. */
+function stepOf(node: MemberNode | IndexNode, shape: Compiled['shape'], ctx: ExprContext): { step: Step; shape: Compiled['shape']; type: StaticType } | undefined {
+  if (node.kind === 'Member') {
+    const key = node.property.value;
+    if (shape === 'event') return { step: (v) => readField((v as { data?: unknown } | null)?.data, key), shape: 'value', type: 'unknown' };
+    if (shape === 'events') return { step: (v) => (v as { data: unknown }[]).map((x) => readField(x.data, key)), shape: 'value', type: 'list' };
+    return { step: (v) => readField(v, key), shape: 'value', type: 'unknown' };
+  }
+  const index = compileExpr(node.index, ctx).run;
+  if (shape === 'event') {
+    ctx.report('an index needs a list, but this is a single event; only a loop alias can be indexed, as in a[0] or a[-1]', node.loc);
+    return undefined;
+  }
+  return { step: (v, e, b) => readIndex(v, index(e, b)), shape: shape === 'events' ? 'event' : 'value', type: 'unknown' };
+}
+
+/**
+ * A chain of `.f` and `[i]` (`a.b[0].c`, a left-deep tree) walked with a loop: its root is compiled
+ * in alias position, then each step by the shape the one before gives.
+ */
+function compileAccess(node: MemberNode | IndexNode, ctx: ExprContext): Compiled {
+  const chain: (MemberNode | IndexNode)[] = [];
+  let root: ExprNode = node;
+  for (; root.kind === 'Member' || root.kind === 'Index'; root = root.object) chain.push(root);
+  let compiled: Compiled | undefined = compileExpr(root, ctx, true);
+  const steps: Step[] = [];
+  for (let i = chain.length - 1; i >= 0; i--) {
+    // After an error the rest is still compiled, for the errors in its index expressions.
+    const next = stepOf(chain[i], compiled?.shape ?? 'value', ctx);
+    if (next === undefined) compiled = undefined;
+    else if (compiled !== undefined) {
+      steps.push(next.step);
+      compiled = { run: compiled.run, shape: next.shape, type: next.type };
+    }
+  }
+  if (compiled === undefined) return failed;
+  const o = compiled.run;
+  if (steps.length === 1) {
+    const step = steps[0];
+    return { ...compiled, run: (e, b) => step(o(e, b), e, b) };
+  }
+  return {
+    ...compiled,
+    run: (e, b) => {
+      let value = o(e, b);
+      for (const step of steps) value = step(value, e, b);
+      return value;
+    },
+  };
+}
+
 function expectBoolean(type: StaticType, loc: Loc, where: string, ctx: ExprContext): void {
   if (type !== 'boolean' && type !== 'unknown') ctx.report(`${where} needs a boolean, but this is ${article(type)}`, loc);
 }
@@ -196,7 +237,52 @@ export function article(type: StaticType): string {
   return type === 'null' ? 'null' : `a ${type}`;
 }
 
-function compileBinary(node: Extract<ExprNode, { kind: 'Binary' }>, ctx: ExprContext): Compiled {
+/** Operators that chain (left-associative, one precedence level each); comparisons do not chain. */
+const CHAINS: Partial<Record<BinaryOp, string>> = { or: 'or', and: 'and', '+': 'sum', '-': 'sum', '*': 'product', '/': 'product', '%': 'product' };
+
+/** `x op1 y op2 z ...` (a left-deep tree of one precedence level) as its operands and operators, left to right. */
+function chainOf(node: BinaryNode): { operands: ExprNode[]; ops: BinaryOp[] } {
+  const level = CHAINS[node.op];
+  const operands: ExprNode[] = [];
+  const ops: BinaryOp[] = [];
+  let left: ExprNode = node;
+  for (; left.kind === 'Binary' && CHAINS[left.op] === level; left = left.left) {
+    operands.push(left.right);
+    ops.push(left.op);
+  }
+  operands.push(left);
+  return { operands: operands.reverse(), ops: ops.reverse() };
+}
+
+/** A chain of `and`, `or`, `+ -` or `* / %` of three or more operands, as one closure with a loop. */
+function compileChain(node: BinaryNode, ctx: ExprContext): Compiled {
+  const { operands, ops } = chainOf(node);
+  const compiled = operands.map((o) => compileExpr(o, ctx));
+  const runs = compiled.map(asData);
+  if (node.op === 'and' || node.op === 'or') {
+    compiled.forEach((c, i) => expectBoolean(c.type, operands[i].loc, `'${node.op}'`, ctx));
+    // `and` stops at the first operand that is not true, `or` at the first that is, left to right.
+    const stopAt = node.op === 'or';
+    const run: Evaluator = (e, b) => {
+      for (const f of runs) if ((f(e, b) === true) === stopAt) return stopAt;
+      return !stopAt;
+    };
+    return { run, shape: 'value', type: 'boolean' };
+  }
+  let type = compiled[0].type;
+  for (let i = 0; i < ops.length; i++) type = ops[i] === '+' && (type === 'string' || compiled[i + 1].type === 'string') ? 'unknown' : 'number';
+  const arithmeticOps = ops as ('+' | '-' | '*' | '/' | '%')[];
+  const run: Evaluator = (e, b) => {
+    let value: unknown = runs[0](e, b);
+    for (let i = 0; i < arithmeticOps.length; i++) value = arithmetic(arithmeticOps[i], value, runs[i + 1](e, b));
+    return value;
+  };
+  return { run, shape: 'value', type };
+}
+
+function compileBinary(node: BinaryNode, ctx: ExprContext): Compiled {
+  const level = CHAINS[node.op];
+  if (level !== undefined && node.left.kind === 'Binary' && CHAINS[node.left.op] === level) return compileChain(node, ctx);
   const left = compileExpr(node.left, ctx);
   const right = compileExpr(node.right, ctx);
   const [l, r] = [asData(left), asData(right)];

@@ -9,9 +9,28 @@
  * - `and`, `or`, `not` treat only `true` as true (`not null` is false, like any comparison with null).
  */
 
-/** A field of `value` (`null` when absent); on a list, the list of that field of each item. */
+/**
+ * A field of `value` (`null` when absent); on a list, the list of that field of each item (lists
+ * in lists keep their nesting). Iterative: event data may nest lists deeper than the stack.
+ */
 export function readField(value: unknown, key: string): unknown {
-  if (Array.isArray(value)) return value.map((item) => readField(item, key));
+  if (!Array.isArray(value)) return fieldOf(value, key);
+  const out: unknown[] = [];
+  const pending: [readonly unknown[], unknown[]][] = [[value, out]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [from, to] = next;
+    for (const item of from) {
+      if (Array.isArray(item)) {
+        const inner: unknown[] = [];
+        to.push(inner);
+        pending.push([item, inner]);
+      } else to.push(fieldOf(item, key));
+    }
+  }
+  return out;
+}
+
+function fieldOf(value: unknown, key: string): unknown {
   if (value !== null && typeof value === 'object' && Object.hasOwn(value, key)) {
     return (value as Record<string, unknown>)[key] ?? null;
   }
@@ -27,12 +46,22 @@ export function readIndex(value: unknown, index: unknown): unknown {
   return null;
 }
 
-/** `==`: same primitive value (no coercion between types), lists element by element; missing is null. */
+/**
+ * `==`: same primitive value (no coercion between types), lists element by element; missing is
+ * null. Lists are compared with a stack of pairs, not recursion (event data may nest deeply).
+ */
 export function equals(a: unknown, b: unknown): boolean {
-  const x = a ?? null;
-  const y = b ?? null;
-  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => equals(v, y[i]));
-  return x === y;
+  if (!Array.isArray(a) || !Array.isArray(b)) return (a ?? null) === (b ?? null);
+  const pairs: unknown[] = [a, b];
+  while (pairs.length > 0) {
+    const y = pairs.pop() ?? null;
+    const x = pairs.pop() ?? null;
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length) return false;
+      for (let i = x.length - 1; i >= 0; i--) pairs.push(x[i], y[i]);
+    } else if (x !== y) return false;
+  }
+  return true;
 }
 
 /** `<`, `<=`, `>`, `>=`: numbers with numbers, strings with strings; anything else is false. */

@@ -1,0 +1,74 @@
+/**
+ * Limits of the rule language, so that no rule text (a hostile one included, up to megabytes) can
+ * exhaust the stack, the heap or the CPU of `cep check` or of the engine (issue 12). Each broken
+ * limit is a located rule error.
+ *
+ * - Nesting: the parser, the checker, the expression compiler, the compiled conditions and the NFA
+ *   compiler recurse once per level of nesting (CPython's parser has the same kind of limit, 200
+ *   levels of parentheses). Levels are brackets `( [ {` and chains of the prefix operators `not`
+ *   and `-` (`not not x` nests like `not (not x)`). Long flat chains (`a -> b -> ...`,
+ *   `x or y or ...`, `a.b.c...`) are not nesting: the front end handles them with loops.
+ * - Tokens per rule: an Earley parser keeps a chart column per token until the rule has parsed, so
+ *   memory grows with the rule (graphql-js `maxTokens` for the same reason). Rules are parsed one
+ *   at a time, so a file may hold any number of rules.
+ * - Quantifier counts (DSL.md section 3) and the automaton's size (checker.ts): a count or a
+ *   product of nested counts that large is a mistake, not a rule.
+ *
+ * The nesting and token limits are checked on the tokens before parsing (parse.ts).
+ */
+import type { Token } from './lexer.js';
+
+/** Deepest nesting of brackets and prefix-operator chains in a rule. */
+export const MAX_NESTING = 200;
+
+/** Most tokens in one rule. */
+export const MAX_RULE_TOKENS = 100_000;
+
+/** Largest quantifier count (DSL.md section 3: counts above 10,000 are rule errors). */
+export const MAX_COUNT = 10_000;
+
+/** Largest automaton, in states plus transitions, a rule may compile to. */
+export const MAX_AUTOMATON_SIZE = 300_000;
+
+const OPENERS = new Set(['(', '[', '{']);
+const CLOSERS = new Set([')', ']', '}']);
+
+function isPrefixOperator(token: Token): boolean {
+  return (token.type === 'keyword' && token.text === 'not') || (token.type === 'punct' && token.text === '-');
+}
+
+/**
+ * The first token of `tokens[start..end)` (one rule) at which the rule breaks the nesting or the
+ * token limit, with the error message, or null. A `-` counts as a prefix operator even where it is
+ * binary, and `not in` as a `not`: that only adds a level for one token.
+ */
+export function firstLimitBroken(tokens: readonly Token[], start: number, end: number): { index: number; message: string } | null {
+  // Nesting depth = levels of the open brackets (each counting what enclosed it) + the current run of prefix operators.
+  const bases: number[] = [];
+  let base = 0;
+  let run = 0;
+  for (let i = start; i < end; i++) {
+    if (i - start >= MAX_RULE_TOKENS) {
+      return { index: i, message: `rule too long: more than ${MAX_RULE_TOKENS.toLocaleString('en-US')} tokens; split it into smaller rules` };
+    }
+    const token = tokens[i];
+    if (token.type === 'punct' && OPENERS.has(token.text)) {
+      bases.push(base);
+      base += run + 1;
+      run = 0;
+    } else if (token.type === 'punct' && CLOSERS.has(token.text)) {
+      base = bases.pop() ?? 0;
+      run = 0;
+      continue;
+    } else if (isPrefixOperator(token)) {
+      run++;
+    } else {
+      run = 0;
+      continue;
+    }
+    if (base + run > MAX_NESTING) {
+      return { index: i, message: `nested too deeply: more than ${MAX_NESTING} levels of brackets and of 'not' or '-' in a row` };
+    }
+  }
+  return null;
+}
