@@ -1,19 +1,17 @@
 /**
  * The NDJSON source: one JSON object per line, from a file, a `.gz` file or stdin (`-`).
- * Lines are cut from the byte chunks directly (no `readline`); the complete lines of a chunk are
- * decoded as one string and, when every line looks like an object, parsed with one `JSON.parse`
- * of the chunk as an array ({@link parseChunk}); otherwise, or when that fails, line by line, so a
- * bad record keeps its exact line. Memory is bounded by the chunk size plus the longest line. A line that is not a JSON
- * object (garbage, binary, an array, a line longer than {@link MAX_LINE_BYTES}) is a bad record,
- * never fatal. Blank lines are skipped.
+ * Lines are cut from the byte chunks and decoded strictly by {@link readLines}; the lines of a
+ * chunk are parsed with one `JSON.parse` of the chunk as an array when every line looks like an
+ * object ({@link parseChunk}); otherwise, or when that fails, line by line, so a bad record keeps
+ * its exact line. Memory is bounded by the chunk size plus the longest line. A line that is not a
+ * JSON object (garbage, an array, invalid UTF-8, a line longer than {@link MAX_LINE_BYTES}) is a
+ * bad record at its own line, never fatal; the other lines are unaffected. Blank lines are skipped.
  */
 import type { SourceBadRecord, SourceRecord } from '../source.js';
+import { type LineChunk, MAX_LINE_BYTES, MAX_RAW_CHARS, readLines } from './lines.js';
 import { FileEvent, FileSource } from './open-input.js';
 
-/** Longest accepted line, bytes (16 MiB); longer ones are set aside as bad records. */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
-/** At most this many characters of a bad line are kept in its record. */
-const MAX_RAW_CHARS = 64 * 1024;
+export { MAX_LINE_BYTES };
 
 
 export class NdjsonSource extends FileSource {
@@ -28,77 +26,41 @@ export class NdjsonSource extends FileSource {
    * an async iteration step per record. Same records, same order as {@link records}.
    */
   async *batches(): AsyncGenerator<SourceRecord[]> {
-    const opened = this.open();
     const input = this.path;
     let line = 0;
-    let rest: Buffer | null = null;
-    let skipping = false; // inside an over-long line, up to its newline
-    for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
+    for await (const chunk of readLines(this.open().stream as AsyncIterable<Buffer>)) {
       const batch: SourceRecord[] = [];
-      let buf: Buffer = rest === null ? chunk : Buffer.concat([rest, chunk]);
-      rest = null;
-      let start = 0;
-      if (skipping) {
-        const nl = buf.indexOf(10);
-        if (nl >= 0) {
-          line++;
-          skipping = false;
-          start = nl + 1;
-        } else {
-          start = buf.length;
-        }
-      }
-      const last = skipping ? -1 : buf.lastIndexOf(10);
-      if (last >= start) {
-        // Newline bytes never occur inside a multi-byte UTF-8 sequence: the cut is safe.
-        line = parseChunk(input, line, buf.toString('utf8', start, last), batch);
-        start = last + 1;
-      }
-      if (start < buf.length && !skipping) {
-        buf = buf.subarray(start);
-        if (buf.length > MAX_LINE_BYTES) {
-          skipping = true;
-          batch.push(bad(input, line + 1, buf.toString('utf8', 0, MAX_RAW_CHARS), `line longer than ${MAX_LINE_BYTES} bytes`));
-        } else {
-          rest = buf;
-        }
-      }
+      line = chunk.bad.length === 0 ? parseChunk(input, line, chunk.text, batch) : parseWithBadLines(input, line, chunk, batch);
       if (batch.length > 0) yield batch;
-    }
-    if (rest !== null && !skipping) {
-      const record = parseLine(input, line + 1, rest.toString('utf8'));
-      if (record !== null) yield [record];
     }
   }
 }
 
 /**
- * Parses the complete lines of a chunk (`text`: lines joined by `\n`, without the last newline),
- * the first being line `lastLine + 1`, appending their records to `out`; returns the number of
- * the last line. Fast path: when every line starts with `{` and ends with `}`, the chunk is parsed
- * as one JSON array (one `JSON.parse` call instead of one per line: about a tenth less CPU and
- * far fewer short-lived strings), accepted only when it gives one object per line. A string
- * cannot run across the `\n` separators (raw newlines are not allowed in JSON strings); a chunk
- * where the fast path fails is parsed again line by line, so that each bad line is reported at its
- * own position. Known limit: malformed lines crafted to pair up (`{"a":[{}` and `{}]}` beside
- * `{},{}`) would pass as the objects they form together; truncation and garbage never do.
+ * Parses the complete lines of a chunk (`text`: lines each followed by `\n`), the first being line
+ * `lastLine + 1`, appending their records to `out`; returns the number of the last line. Fast
+ * path: when every line starts with `{` and ends with `}`, the chunk is parsed as one JSON array
+ * (one `JSON.parse` call instead of one per line: about a tenth less CPU and far fewer short-lived
+ * strings), accepted only when it gives one object per line. A string cannot run across the `\n`
+ * separators (raw newlines are not allowed in JSON strings); a chunk where the fast path fails is
+ * parsed again line by line, so that each bad line is reported at its own position. Known limit:
+ * malformed lines crafted to pair up (`{"a":[{}` and `{}]}` beside `{},{}`) would pass as the
+ * objects they form together; truncation and garbage never do.
  */
 function parseChunk(input: string, lastLine: number, text: string, out: SourceRecord[]): number {
   let lines = 0;
   let objectLike = true;
-  for (let start = 0; ; ) {
-    const nl = text.indexOf('\n', start);
-    const end = nl < 0 ? text.length : nl;
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf('\n', start);
     lines++;
     const close = end > start && text.charCodeAt(end - 1) === 13 ? end - 2 : end - 1; // CRLF
     if (text.charCodeAt(start) !== 123 || text.charCodeAt(close) !== 125 || close <= start) objectLike = false;
-    if (nl < 0) break;
-    start = nl + 1;
+    start = end + 1;
   }
   if (objectLike) {
     let values: unknown[] | null = null;
     try {
-      values = JSON.parse('[' + text.replaceAll('\n', '\n,') + ']') as unknown[];
+      values = JSON.parse('[' + text.slice(0, -1).replaceAll('\n', '\n,') + ']') as unknown[];
     } catch {
       values = null; // some line is not JSON: find it line by line below
     }
@@ -108,14 +70,34 @@ function parseChunk(input: string, lastLine: number, text: string, out: SourceRe
     }
   }
   let line = lastLine;
-  for (let start = 0; ; ) {
+  for (let start = 0; start < text.length; ) {
     const nl = text.indexOf('\n', start);
     line++;
-    const record = parseLine(input, line, text.slice(start, nl < 0 ? text.length : nl));
+    const record = parseLine(input, line, text.slice(start, nl));
     if (record !== null) out.push(record);
-    if (nl < 0) return line;
     start = nl + 1;
   }
+  return line;
+}
+
+/** As {@link parseChunk}, line by line, for a chunk with lines that could not be decoded. */
+function parseWithBadLines(input: string, lastLine: number, chunk: LineChunk, out: SourceRecord[]): number {
+  const { text, bad: badLines } = chunk;
+  let line = lastLine;
+  let next = 0; // the next bad line in badLines
+  for (let start = 0, index = 0; start < text.length; index++) {
+    const nl = text.indexOf('\n', start);
+    line++;
+    if (next < badLines.length && badLines[next].index === index) {
+      out.push(bad(input, line, badLines[next].raw, badLines[next].reason));
+      next++;
+    } else {
+      const record = parseLine(input, line, text.slice(start, nl));
+      if (record !== null) out.push(record);
+    }
+    start = nl + 1;
+  }
+  return line;
 }
 
 function isObject(value: unknown): boolean {

@@ -1,0 +1,63 @@
+/**
+ * `readLines`: however the bytes are cut into chunks, the same lines come out; a line that is not
+ * UTF-8, or too long, is set aside alone at its own index; a byte order mark is dropped.
+ */
+import { describe, expect, it } from 'vitest';
+import { type LineChunk, readLines } from '../../../src/runtime/sources/lines.js';
+
+/** The lines read from `bytes` cut into chunks of the given sizes (cycled), as `[text | {bad}]` per line. */
+async function linesOf(bytes: Buffer, sizes: number[], maxLineBytes?: number): Promise<(string | { bad: string; raw: string })[]> {
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for (let at = 0, i = 0; at < bytes.length; i++) {
+      const size = sizes[i % sizes.length];
+      yield bytes.subarray(at, at + size);
+      at += size;
+    }
+  }
+  const out: (string | { bad: string; raw: string })[] = [];
+  for await (const chunk of readLines(chunks(), maxLineBytes)) out.push(...flatten(chunk));
+  return out;
+}
+
+function flatten(chunk: LineChunk): (string | { bad: string; raw: string })[] {
+  expect(chunk.text.endsWith('\n')).toBe(true);
+  const lines: (string | { bad: string; raw: string })[] = chunk.text.slice(0, -1).split('\n');
+  for (const b of chunk.bad) {
+    expect(lines[b.index]).toBe('');
+    lines[b.index] = { bad: b.reason, raw: b.raw };
+  }
+  return lines;
+}
+
+describe('readLines', () => {
+  const parts = [Buffer.from('{"a":"café ☕ 😀"}\r\nplain\n\n'), Buffer.from([0x61, 0xff, 0x62, 0x0a]), Buffer.from('é'.repeat(50) + '\nlast 😀')];
+  const bytes = Buffer.concat(parts);
+  const expected = ['{"a":"café ☕ 😀"}\r', 'plain', '', { bad: 'invalid UTF-8', raw: 'a\ufffdb' }, 'é'.repeat(50), 'last 😀'];
+
+  it.each([[[1]], [[2]], [[3, 1, 7]], [[5, 13]], [[bytes.length]], [[1 << 16]]])('gives the same lines for chunks of sizes %j', async (sizes) => {
+    expect(await linesOf(bytes, sizes)).toEqual(expected);
+  });
+
+  it('drops a UTF-8 byte order mark at the start only, even when it arrives one byte at a time', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const withBom = Buffer.concat([bom, Buffer.from('a\n'), bom, Buffer.from('b\n')]);
+    expect(await linesOf(withBom, [1])).toEqual(['a', '\ufeffb']);
+    expect(await linesOf(withBom, [64])).toEqual(['a', '\ufeffb']);
+    expect(await linesOf(Buffer.from('x\n'), [1])).toEqual(['x']);
+  });
+
+  it('sets aside a line longer than the limit and reads the lines around it', async () => {
+    const long = 'x'.repeat(100);
+    const input = Buffer.from(`short\n${long}\nafter\n${long}`);
+    for (const sizes of [[7], [30], [1000]]) {
+      const lines = await linesOf(input, sizes, 50);
+      expect(lines).toEqual(['short', { bad: 'line longer than 50 bytes', raw: expect.stringMatching(/^x+$/) }, 'after', { bad: 'line longer than 50 bytes', raw: expect.stringMatching(/^x+$/) }]);
+    }
+  });
+
+  it('reads an empty input as nothing, and one without a final newline to its end', async () => {
+    expect(await linesOf(Buffer.alloc(0), [1])).toEqual([]);
+    expect(await linesOf(Buffer.from('a\nb'), [1])).toEqual(['a', 'b']);
+    expect(await linesOf(Buffer.from([0x61, 0x0a, 0xc3]), [1])).toEqual(['a', { bad: 'invalid UTF-8', raw: '\ufffd' }]);
+  });
+});
