@@ -17,7 +17,7 @@
  */
 import type { Producer } from 'kafkajs';
 import type { Alert } from './alert.js';
-import { checkTopic, createKafkaClient, type KafkaConnectionOptions } from './kafka-client.js';
+import { checkTopic, CONNECTION_OPTION_NAMES, createKafkaClient, type KafkaConnectionOptions } from './kafka-client.js';
 import { isRetriable, LiveError, messageOf } from './live-error.js';
 import type { AlertSink } from './sink.js';
 
@@ -39,7 +39,7 @@ export interface KafkaSink extends AlertSink {
   flush(): Promise<void>;
 }
 
-const KNOWN = new Set(['brokers', 'clientId', 'logLevel', 'connectionTimeoutMs', 'retries', 'topic', 'maxBatch']);
+const KNOWN = new Set([...CONNECTION_OPTION_NAMES, 'topic', 'maxBatch']);
 
 interface Batch {
   readonly messages: { key: string; value: string; headers: Record<string, string> }[];

@@ -28,7 +28,7 @@
  * restores it again from the last commit.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { checkTopic, createKafkaClient, type KafkaConnectionOptions } from '../alerts/kafka-client.js';
+import { checkTopic, CONNECTION_OPTION_NAMES, createKafkaClient, type KafkaConnectionOptions } from '../alerts/kafka-client.js';
 import { isRetriable, LiveError, messageOf } from '../alerts/live-error.js';
 import { coPartitionAssigner } from './co-partition-assigner.js';
 import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from './source.js';
@@ -69,7 +69,7 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
 }
 
 const KNOWN = new Set([
-  'brokers', 'clientId', 'logLevel', 'connectionTimeoutMs', 'retries', 'ssl', 'sasl', 'topics', 'groupId', 'typeFromTopic', 'fromBeginning', 'stopAtEnd',
+  ...CONNECTION_OPTION_NAMES, 'topics', 'groupId', 'typeFromTopic', 'fromBeginning', 'stopAtEnd',
   'commitIntervalMs', 'maxBuffered', 'sessionTimeoutMs', 'closeGraceMs', 'exactlyOnce',
 ]);
 /** At most this many characters of a bad record are kept. */
