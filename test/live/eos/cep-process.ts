@@ -7,7 +7,7 @@
  * Every exit is recorded; an exit the harness did not cause (a crash) is "unexpected" and reported
  * with the tail of that incarnation's stderr.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -22,8 +22,13 @@ export interface LiveRunOptions {
   readonly inputTopic: string;
   readonly group: string;
   readonly alertTopic: string;
-  /** Pass `--exactly-once`, `--commit-interval` and `--kafka-session-timeout` (the new options). */
+  /** Pass `--exactly-once`. */
   readonly exactlyOnce: boolean;
+  /**
+   * Pass `--commit-interval` and `--kafka-session-timeout` (new with issue 11). Default: when
+   * `exactlyOnce`, else when the built CLI knows them ({@link cliKnows}).
+   */
+  readonly tuning?: boolean;
   /** `--commit-interval`. Default `500ms`. */
   readonly commitInterval?: string;
   /** `--kafka-session-timeout`. Default `6s`. */
@@ -31,13 +36,23 @@ export interface LiveRunOptions {
   readonly extra?: readonly string[];
 }
 
+let runHelp: string | null = null;
+
+/** Whether the built CLI's `run --help` lists `option` (the at-least-once mode of a CLI before issue 11 lacks the new ones). */
+export function cliKnows(option: string): boolean {
+  runHelp ??= spawnSync(process.execPath, [CLI, 'run', '--help'], { encoding: 'utf8' }).stdout ?? '';
+  return runHelp.includes(option);
+}
+
 /**
  * The arguments of a live `cep run` (after `node`): the contract of issue 11. Without
- * `exactlyOnce` the three new options are left out, which is today's at-least-once CLI.
+ * `exactlyOnce` it is the at-least-once mode, with the same commit interval and session timeout
+ * when the CLI has those options.
  */
 export function liveRunArgs(o: LiveRunOptions): string[] {
   const args = [CLI, 'run', o.rules, '--kafka-brokers', ...o.brokers, '--kafka-topics', o.inputTopic, '--kafka-group', o.group, '--kafka-topic', o.alertTopic, '--no-progress'];
-  if (o.exactlyOnce) args.push('--exactly-once', '--commit-interval', o.commitInterval ?? '500ms', '--kafka-session-timeout', o.sessionTimeout ?? '6s');
+  if (o.exactlyOnce) args.push('--exactly-once');
+  if (o.tuning ?? (o.exactlyOnce || cliKnows('--kafka-session-timeout'))) args.push('--commit-interval', o.commitInterval ?? '500ms', '--kafka-session-timeout', o.sessionTimeout ?? '6s');
   return [...args, ...(o.extra ?? [])];
 }
 

@@ -49,6 +49,10 @@ export interface Comparison {
   readonly byRule: Record<string, { lost: number; duplicated: number; unexpected: number }>;
   /** A few examples of each (canonical text, cut). */
   readonly samples: { lost: string[]; duplicated: string[]; unexpected: string[] };
+  /** The earliest and latest `end` (event time) of each kind of difference: where in the stream they lie. */
+  readonly spans: { lost: [string, string] | null; duplicated: [string, string] | null; unexpected: [string, string] | null };
+  /** Canonical texts of the duplicated alerts (for post-mortem files), with their extra copies. */
+  readonly duplicatedAlerts: { canonical: string; extra: number }[];
 }
 
 const SAMPLES = 3;
@@ -88,6 +92,9 @@ export function compareAlerts(expected: readonly AlertJson[], received: readonly
   const byRule: Record<string, { lost: number; duplicated: number; unexpected: number }> = {};
   const rule = (name: string): { lost: number; duplicated: number; unexpected: number } => (byRule[name] ??= { lost: 0, duplicated: 0, unexpected: 0 });
   const samples = { lost: [] as string[], duplicated: [] as string[], unexpected: [] as string[] };
+  const ends = { lost: [] as string[], duplicated: [] as string[], unexpected: [] as string[] };
+  const endOf = (c: string): string => String((JSON.parse(c) as AlertJson).end);
+  const duplicatedAlerts: { canonical: string; extra: number }[] = [];
   let lost = 0;
   let duplicated = 0;
   let unexpected = 0;
@@ -97,10 +104,13 @@ export function compareAlerts(expected: readonly AlertJson[], received: readonly
       lost += w.count - g;
       rule(w.rule).lost += w.count - g;
       if (samples.lost.length < SAMPLES) samples.lost.push(cut(c));
+      ends.lost.push(endOf(c));
     } else if (g > w.count) {
       duplicated += g - w.count;
       rule(w.rule).duplicated += g - w.count;
       if (samples.duplicated.length < SAMPLES) samples.duplicated.push(cut(c));
+      ends.duplicated.push(endOf(c));
+      duplicatedAlerts.push({ canonical: c, extra: g - w.count });
     }
   }
   for (const [c, g] of got) {
@@ -108,7 +118,10 @@ export function compareAlerts(expected: readonly AlertJson[], received: readonly
     unexpected += g.count;
     rule(g.rule).unexpected += g.count;
     if (samples.unexpected.length < SAMPLES) samples.unexpected.push(cut(c));
+    ends.unexpected.push(endOf(c));
   }
+  // ISO-8601 UTC texts of one format sort as their times.
+  const span = (xs: string[]): [string, string] | null => (xs.length === 0 ? null : [xs.reduce((a, b) => (b < a ? b : a)), xs.reduce((a, b) => (b > a ? b : a))]);
   return {
     expected: expected.length,
     received: received.length,
@@ -120,11 +133,16 @@ export function compareAlerts(expected: readonly AlertJson[], received: readonly
     idMismatches: referenceHasIds ? idMismatches : null,
     byRule,
     samples,
+    spans: { lost: span(ends.lost), duplicated: span(ends.duplicated), unexpected: span(ends.unexpected) },
+    duplicatedAlerts,
   };
 }
 
 /** One line of figures, for logs and the soak script. */
 export function formatComparison(c: Comparison): string {
   const ids = c.duplicateIds === null ? 'no ids' : `${c.duplicateIds} duplicate ids, ${c.withoutId} without id${c.idMismatches === null ? '' : `, ${c.idMismatches} ids differing from the reference`}`;
-  return `expected ${c.expected}, received ${c.received}: ${c.lost} lost, ${c.duplicated} duplicated, ${c.unexpected} unexpected; ${ids}`;
+  const where = (['lost', 'duplicated', 'unexpected'] as const)
+    .filter((k) => c.spans[k] !== null)
+    .map((k) => `${k} ends ${c.spans[k]![0]} … ${c.spans[k]![1]}`);
+  return `expected ${c.expected}, received ${c.received}: ${c.lost} lost, ${c.duplicated} duplicated, ${c.unexpected} unexpected; ${ids}${where.length > 0 ? `; ${where.join('; ')}` : ''}`;
 }

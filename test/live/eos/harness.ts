@@ -15,11 +15,12 @@
  * Independent of vitest (the soak script uses it too).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
-import type { AlertReader } from './alert-reader.js';
+import type { AlertReader, AlertRecord } from './alert-reader.js';
 import { CLI, REPO_ROOT, type CepProcess } from './cep-process.js';
-import type { AlertJson } from './compare.js';
+import { canonical, type AlertJson, type Comparison } from './compare.js';
 
 /**
  * Creates `topic` with `partitions` partitions and waits until every partition has a leader that
@@ -169,4 +170,24 @@ export async function waitSettled(o: SettleOptions): Promise<Settled> {
     if (Date.now() - lastChange >= stallMs) return result(false, `stalled for ${stallMs} ms: ${state}`);
     await new Promise((ok) => setTimeout(ok, 250));
   }
+}
+
+/**
+ * Writes what a failed run needs for a post-mortem into `dir`: `received.ndjson` (every record the
+ * read_committed reader got: partition, offset, value) and `duplicates.json` (each duplicated alert
+ * with the alert-topic positions `partition@offset` of all its copies).
+ * @returns the paths written.
+ */
+export function writePostMortem(dir: string, records: readonly AlertRecord[], comparison: Comparison): string[] {
+  const received = join(dir, 'received.ndjson');
+  writeFileSync(received, records.map((r) => JSON.stringify({ partition: r.partition, offset: r.offset, readAt: r.readAt, value: JSON.parse(r.value) as unknown })).join('\n') + '\n');
+  const wanted = new Set(comparison.duplicatedAlerts.map((d) => d.canonical));
+  const positions = new Map<string, string[]>();
+  for (const r of records) {
+    const c = canonical(JSON.parse(r.value) as AlertJson);
+    if (wanted.has(c)) positions.set(c, [...(positions.get(c) ?? []), `${r.partition}@${r.offset}`]);
+  }
+  const duplicates = join(dir, 'duplicates.json');
+  writeFileSync(duplicates, JSON.stringify(comparison.duplicatedAlerts.map((d) => ({ extra: d.extra, positions: positions.get(d.canonical) ?? [], alert: JSON.parse(d.canonical) as unknown })), null, 1));
+  return [received, duplicates];
 }
