@@ -67,8 +67,11 @@ interface BadLine {
   readonly reason: string;
 }
 
-/** Turns decoded lines into records; holds the header and a record left open at a chunk's end. */
-class CsvReader {
+/**
+ * Turns decoded lines into records; holds the header and a record left open at a chunk's end.
+ * `push` each chunk of {@link readLines} in order, then `end`; records are appended to `out`.
+ */
+export class CsvReader {
   private columns: Columns | null = null;
   /** Number of the last line turned into records. */
   private line = 0;
