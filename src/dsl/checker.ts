@@ -2,11 +2,19 @@
  * AST → checked `Rule` (src/nfa/rule.ts). Runs every check, collecting all errors of the file
  * (capped, see `Reporter`), and compiles conditions and `emit` expressions to closures once.
  * The structure produced is exactly what the builder (builder.ts) produces.
+ *
+ * A rule without other errors is also built into its automaton (src/nfa/compiler.ts) with a size
+ * budget, `MAX_AUTOMATON_SIZE`: the size is only known by building it (counts multiply inside
+ * groups, and each optional element after a `not` copies what follows it, as in Flink), and a rule
+ * that would need millions of states is a rule error at `cep check`, not a run that never starts.
  */
+import { AutomatonTooLargeError, buildAutomaton } from '../nfa/compiler.js';
 import type { Bindings, Condition, Contiguity, Element, EmitField, Pattern, Quantifier, Rule, Severity, SkipStrategy } from '../nfa/rule.js';
 import type { ContiguityOp, ElementNode, EmitNode, ExprNode, FileNode, PatternNode, RuleNode } from './ast.js';
 import { checkPattern, isOptional } from './checks/pattern.js';
+import { MAX_AUTOMATON_SIZE } from './limits.js';
 import { Reporter } from './checks/reporter.js';
+import { shorten } from './errors.js';
 import { article, asData, compileExpr, type AliasInfo } from './expr/compile.js';
 import { buildScope, type Scope } from './scope.js';
 import { didYouMean } from './suggest.js';
@@ -48,7 +56,7 @@ function compileEmit(node: EmitNode, ctx: RuleContext): EmitField[] {
   const seen = new Map<string, EmitNode['fields'][number]>();
   return node.fields.map((field) => {
     const first = seen.get(field.name.value);
-    if (first) ctx.report.error(`duplicate emit field '${field.name.value}'`, field.name.loc, [{ loc: first.name.loc, message: 'first written here' }]);
+    if (first) ctx.report.error(`duplicate emit field '${shorten(field.name.value)}'`, field.name.loc, [{ loc: first.name.loc, message: 'first written here' }]);
     seen.set(field.name.value, field);
     const compiled = compileExpr(field.value, { aliases: ctx.scope.visible, reads: new Set(), report: (m, l) => ctx.report.error(m, l) });
     const run = asData(compiled);
@@ -62,7 +70,8 @@ function quantifierOf(element: ElementNode, ctx: RuleContext): Quantifier | unde
   if (q === null && element.modifiers.length === 0) return undefined;
   const until = element.modifiers.find((m) => m.name === 'until')?.condition;
   return {
-    min: q?.min ?? 1,
+    // `{0,m}` is `{1,m} optional` (DSL.md section 3); `isOptional` counts the 0.
+    min: Math.max(1, q?.min ?? 1),
     max: q?.max ?? 1,
     optional: isOptional(element),
     greedy: has('greedy'),
@@ -97,9 +106,9 @@ function skipOf(rule: RuleNode, ctx: RuleContext): SkipStrategy {
   const name = skip.alias!.value;
   const alias: AliasInfo | undefined = ctx.scope.visible.get(name);
   if (alias === undefined) {
-    ctx.report.error(`unknown alias '${name}' in skip${didYouMean(name, ctx.scope.visible.keys())}`, skip.alias!.loc);
+    ctx.report.error(`unknown alias '${shorten(name)}' in skip${didYouMean(name, ctx.scope.visible.keys())}`, skip.alias!.loc);
   } else if (alias.negated) {
-    ctx.report.error(`cannot skip to '${name}': a 'not' element binds no event`, skip.alias!.loc);
+    ctx.report.error(`cannot skip to '${shorten(name)}': a 'not' element binds no event`, skip.alias!.loc);
   }
   return { kind: skip.strategy === 'toFirst' ? 'skipToFirst' : 'skipToLast', alias: name };
 }
@@ -108,12 +117,13 @@ function severityOf(rule: RuleNode, report: Reporter): Severity {
   if (rule.severity === null) return 'medium';
   const word = rule.severity.value;
   if ((SEVERITIES as readonly string[]).includes(word)) return word as Severity;
-  report.error(`unknown severity '${word}': use low, medium, high or critical${didYouMean(word, SEVERITIES)}`, rule.severity.loc);
+  report.error(`unknown severity '${shorten(word)}': use low, medium, high or critical${didYouMean(word, SEVERITIES)}`, rule.severity.loc);
   return 'medium';
 }
 
 /** Checks one rule and builds its plain structure (errors go to `report`). */
 function checkRule(rule: RuleNode, report: Reporter, source: string): Rule {
+  const errorsBefore = report.count;
   const scope = buildScope(rule, report);
   const ctx: RuleContext = { report, scope, source };
   checkPattern(rule.pattern, report);
@@ -124,7 +134,7 @@ function checkRule(rule: RuleNode, report: Reporter, source: string): Rule {
   }
   if (rule.within !== null && rule.within.ms <= 0) report.error('`within` must be a positive duration', rule.within.loc);
   const pattern = patternOf(rule.pattern, ctx);
-  return {
+  const checked: Rule = {
     name: rule.name.value,
     severity: severityOf(rule, report),
     keyBy: rule.keyBy.map((path) => path.parts.map((p) => p.value)),
@@ -134,6 +144,21 @@ function checkRule(rule: RuleNode, report: Reporter, source: string): Rule {
     emit: rule.emit ? compileEmit(rule.emit, ctx) : [],
     ...(rule.onTimeout ? { onTimeout: compileEmit(rule.onTimeout, ctx) } : {}),
   };
+  if (report.count === errorsBefore) checkAutomatonSize(checked, rule, report);
+  return checked;
+}
+
+/** Builds the rule's automaton with the size budget (see the module comment). */
+function checkAutomatonSize(checked: Rule, rule: RuleNode, report: Reporter): void {
+  try {
+    buildAutomaton(checked, { maxSize: MAX_AUTOMATON_SIZE });
+  } catch (error) {
+    if (!(error instanceof AutomatonTooLargeError)) throw error;
+    report.error(
+      `pattern too large: its automaton would have more than ${MAX_AUTOMATON_SIZE.toLocaleString('en-US')} states and transitions (counts multiply inside groups, and an optional element after 'not' copies what follows it)`,
+      rule.pattern.loc,
+    );
+  }
 }
 
 /**
@@ -147,7 +172,7 @@ export function checkFile(file: FileNode, fileName: string, source: string): { r
   const rules = file.rules.map((rule) => {
     const first = byName.get(rule.name.value);
     if (first) {
-      report.error(`duplicate rule name '${rule.name.value}'`, rule.name.loc, [{ loc: first.name.loc, message: `'${rule.name.value}' is first defined here` }]);
+      report.error(`duplicate rule name '${shorten(rule.name.value)}'`, rule.name.loc, [{ loc: first.name.loc, message: `'${shorten(rule.name.value)}' is first defined here` }]);
     } else byName.set(rule.name.value, rule);
     return checkRule(rule, report, source);
   });

@@ -13,6 +13,7 @@
  * against `text`, so the string `"rule"` can never be mistaken for the keyword `rule`.
  */
 import moo from 'moo';
+import { shorten } from './errors.js';
 
 /** Reserved words: never an identifier (quote a field with backticks to use one). */
 export const KEYWORDS: readonly string[] = [
@@ -57,7 +58,7 @@ export function describeBadText(text: string): { message: string; length: number
   const word = line.match(/^\d[0-9A-Za-z_.]*/)?.[0];
   if (word !== undefined) {
     return {
-      message: `malformed number or duration '${word}' (a duration is a number with a unit ms, s, m, h or d, such as 10s or 1h30m)`,
+      message: `malformed number or duration '${shorten(word)}' (a duration is a number with a unit ms, s, m, h or d, such as 10s or 1h30m)`,
       length: word.length,
     };
   }

@@ -14,7 +14,11 @@
  * - Quantifier counts (DSL.md section 3) and the automaton's size (checker.ts): a count or a
  *   product of nested counts that large is a mistake, not a rule.
  *
- * The nesting and token limits are checked on the tokens before parsing (parse.ts).
+ * The nesting and token limits are checked on the tokens before parsing (parse.ts): a rule with
+ * too many tokens is refused without parsing it (that work is what the limit bounds; text that does
+ * not start with `rule` fails at its first token anyway); a rule nested
+ * too deeply is parsed up to the token that breaks the limit, so that a syntax error before it is
+ * still the one reported.
  */
 import type { Token } from './lexer.js';
 
@@ -28,7 +32,7 @@ export const MAX_RULE_TOKENS = 100_000;
 export const MAX_COUNT = 10_000;
 
 /** Largest automaton, in states plus transitions, a rule may compile to. */
-export const MAX_AUTOMATON_SIZE = 300_000;
+export const MAX_AUTOMATON_SIZE = 100_000;
 
 const OPENERS = new Set(['(', '[', '{']);
 const CLOSERS = new Set([')', ']', '}']);
@@ -37,20 +41,28 @@ function isPrefixOperator(token: Token): boolean {
   return (token.type === 'keyword' && token.text === 'not') || (token.type === 'punct' && token.text === '-');
 }
 
+/** The index of the first token past `MAX_RULE_TOKENS` in the rule `tokens[start..end)`, or null. */
+export function tokenLimitBroken(start: number, end: number): number | null {
+  return end - start > MAX_RULE_TOKENS ? start + MAX_RULE_TOKENS : null;
+}
+
+/** The message for a rule broken by `tokenLimitBroken`. */
+export const TOO_MANY_TOKENS = `rule too long: more than ${MAX_RULE_TOKENS.toLocaleString('en-US')} tokens; split it into smaller rules`;
+
+/** The message for a rule broken by `nestingLimitBroken`. */
+export const TOO_DEEP = `nested too deeply: more than ${MAX_NESTING} levels of brackets and of 'not' or '-' in a row`;
+
 /**
- * The first token of `tokens[start..end)` (one rule) at which the rule breaks the nesting or the
- * token limit, with the error message, or null. A `-` counts as a prefix operator even where it is
- * binary, and `not in` as a `not`: that only adds a level for one token.
+ * The index of the first token of the rule `tokens[start..end)` that nests deeper than
+ * `MAX_NESTING`, or null. A `-` counts as a prefix operator even where it is binary, and `not in`
+ * as a `not`: that only adds a level for one token.
  */
-export function firstLimitBroken(tokens: readonly Token[], start: number, end: number): { index: number; message: string } | null {
-  // Nesting depth = levels of the open brackets (each counting what enclosed it) + the current run of prefix operators.
+export function nestingLimitBroken(tokens: readonly Token[], start: number, end: number): number | null {
+  // Depth = the levels of the open brackets (each counting what enclosed it) + the current run of prefix operators.
   const bases: number[] = [];
   let base = 0;
   let run = 0;
   for (let i = start; i < end; i++) {
-    if (i - start >= MAX_RULE_TOKENS) {
-      return { index: i, message: `rule too long: more than ${MAX_RULE_TOKENS.toLocaleString('en-US')} tokens; split it into smaller rules` };
-    }
     const token = tokens[i];
     if (token.type === 'punct' && OPENERS.has(token.text)) {
       bases.push(base);
@@ -66,9 +78,7 @@ export function firstLimitBroken(tokens: readonly Token[], start: number, end: n
       run = 0;
       continue;
     }
-    if (base + run > MAX_NESTING) {
-      return { index: i, message: `nested too deeply: more than ${MAX_NESTING} levels of brackets and of 'not' or '-' in a row` };
-    }
+    if (base + run > MAX_NESTING) return i;
   }
   return null;
 }

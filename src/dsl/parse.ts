@@ -10,7 +10,7 @@ import { span, type FileNode, type Loc, type RuleNode } from './ast.js';
 import { RuleError, RuleErrors, shorten } from './errors.js';
 import grammar from './grammar.generated.js';
 import { describeBadText, RuleLexer, type Token } from './lexer.js';
-import { firstLimitBroken } from './limits.js';
+import { nestingLimitBroken, tokenLimitBroken, TOO_DEEP, TOO_MANY_TOKENS } from './limits.js';
 import { finishRule, type RawRule } from './list.js';
 import { closest } from './suggest.js';
 
@@ -146,9 +146,9 @@ class ReplayLexer {
 /**
  * Parses a whole rule file, one rule at a time: the tokens are cut before each `rule` keyword
  * (a reserved word, so it can start nothing else) and each piece gets its own nearley parser, which
- * keeps the Earley chart (and the garbage it leaves) the size of one rule. A piece that breaks a
- * limit of limits.ts (nesting, tokens) is parsed only up to the token that breaks it, so that a
- * syntax error before that token is still the one reported.
+ * keeps the Earley chart (and the garbage it leaves) the size of one rule. The limits of limits.ts
+ * are checked on each piece's tokens first: a piece with too many tokens is refused unparsed, one
+ * nested too deeply is parsed only up to the token that breaks the limit.
  * @returns the file's AST and the number of parses nearley found (the product over the rules: 1
  *   for an unambiguous grammar; the grammar tests assert it, callers use the first).
  * @throws RuleErrors holding exactly one syntax error.
@@ -162,8 +162,11 @@ export function parseFileWithCount(source: string, file: string): { ast: FileNod
     const start = starts[k] ?? 0;
     const end = starts[k + 1] ?? tokens.length;
     const last = k + 1 >= starts.length;
-    const broken = firstLimitBroken(tokens, start, end);
-    const replay = new ReplayLexer(tokens, start, broken?.index ?? end, last && broken === null ? bad : undefined);
+    // A piece that does not start with `rule` fails at its first token: only a rule is refused unparsed.
+    const tooLong = tokens[start]?.type === 'keyword' && tokens[start].text === 'rule' ? tokenLimitBroken(start, end) : null;
+    if (tooLong !== null) throw syntaxError(TOO_MANY_TOKENS, tokenLocation(tokens[tooLong]), source, file);
+    const tooDeep = nestingLimitBroken(tokens, start, end);
+    const replay = new ReplayLexer(tokens, start, tooDeep ?? end, last && tooDeep === null ? bad : undefined);
     const parser = new nearley.Parser(compiled, { lexer: replay });
     try {
       parser.feed('');
@@ -177,7 +180,7 @@ export function parseFileWithCount(source: string, file: string): { ast: FileNod
       const message = unexpectedToken(parser, column, token, tokens[replay.position - 2]);
       throw syntaxError(message, token ? tokenLocation(token) : endLocation(source), source, file, error);
     }
-    if (broken !== null) throw syntaxError(broken.message, tokenLocation(tokens[broken.index]), source, file);
+    if (tooDeep !== null) throw syntaxError(TOO_DEEP, tokenLocation(tokens[tooDeep]), source, file);
     const results = parser.results as { rules: RawRule[] }[];
     if (results.length === 0) {
       // The piece ended early: the offending token is the next piece's `rule`, or the end of the file.

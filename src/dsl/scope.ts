@@ -7,6 +7,7 @@
 import type { ElementNode, PatternNode, RuleNode } from './ast.js';
 import type { AliasInfo } from './expr/compile.js';
 import type { Reporter } from './checks/reporter.js';
+import { shorten } from './errors.js';
 
 /** The names of one rule's elements. */
 export interface Scope {
@@ -42,7 +43,7 @@ export function buildScope(rule: RuleNode, report: Reporter): Scope {
       if (element.alias !== null) {
         const first = explicit.get(element.alias.value);
         if (first?.alias) {
-          report.error(`duplicate alias '${element.alias.value}'`, element.alias.loc, [{ loc: first.alias.loc, message: `'${element.alias.value}' is first used here` }]);
+          report.error(`duplicate alias '${shorten(element.alias.value)}'`, element.alias.loc, [{ loc: first.alias.loc, message: `'${shorten(element.alias.value)}' is first used here` }]);
         } else explicit.set(element.alias.value, element);
       }
       if (element.atom.kind === 'GroupAtom') collectExplicit(element.atom.pattern);

@@ -16,6 +16,11 @@
  * - `-> not X`: a `proceed` to a stop state on X from the states that follow it (and between
  *   iterations of a loop before it); at the end of a pattern with `within`, a pending state;
  * - `next not X`: a state that proceeds (or, at the end, ignores into the final state) on `not X`.
+ *
+ * Size: `buildAutomaton` can be given a budget of states plus transitions and then throws
+ * `AutomatonTooLargeError` as soon as it is spent (the DSL checker uses it, so that a rule whose
+ * counts multiply to millions of states is a rule error, not a hang). Recursion is only per level of
+ * group nesting; copying a region of states (Flink `copyWithoutTransitiveNots`) uses a stack of its own.
  */
 import { type Automaton, type AutomatonState, type StateKind, type Transition, type Action, FINAL_NAME } from './automaton.js';
 import { type EdgeCondition, TRUE, and, elementCondition, not } from './edge-condition.js';
@@ -39,10 +44,28 @@ export function compile(rule: Rule, options: NfaOptions = {}): Nfa {
   return createMatcher(rule, buildAutomaton(rule), { maxPartialMatches });
 }
 
-/** Builds the automaton of a rule (see the module comment). Throws as `compile` does. */
-export function buildAutomaton(rule: Rule): Automaton {
+/** The automaton would exceed the size budget given to `buildAutomaton`. */
+export class AutomatonTooLargeError extends Error {
+  override readonly name = 'AutomatonTooLargeError';
+
+  constructor(readonly maxSize: number) {
+    super(`the automaton exceeds ${maxSize.toLocaleString('en-US')} states and transitions`);
+  }
+}
+
+/** Options of `buildAutomaton`. */
+export interface BuildOptions {
+  /** Budget of states plus transitions; default unlimited. */
+  readonly maxSize?: number;
+}
+
+/**
+ * Builds the automaton of a rule (see the module comment). Throws as `compile` does, and
+ * `AutomatonTooLargeError` when `options.maxSize` is exceeded.
+ */
+export function buildAutomaton(rule: Rule, options: BuildOptions = {}): Automaton {
   checkPattern(rule);
-  const builder = new Builder();
+  const builder = new Builder(options.maxSize ?? Infinity);
   const final = builder.state(FINAL_NAME, 'final');
   const within = rule.within !== undefined && rule.within > 0;
   const head = convertSequence(builder, rule.pattern.elements, final, { scope: null, following: null, within });
@@ -71,17 +94,26 @@ function checkPattern(rule: Rule): void {
 
 /** Mutable states under construction; frozen into an `Automaton` at the end of `buildAutomaton`. */
 class Builder {
-  readonly states: { name: string; kind: StateKind; transitions: readonly Transition[] }[] = [];
+  readonly states: { name: string; kind: StateKind; transitions: Transition[] }[] = [];
   private readonly stops = new Map<string, number>();
+  /** States plus transitions made so far, against `maxSize`. */
+  private size = 0;
+
+  constructor(private readonly maxSize: number) {}
+
+  private grow(): void {
+    if (++this.size > this.maxSize) throw new AutomatonTooLargeError(this.maxSize);
+  }
 
   state(name: string, kind: StateKind): number {
+    this.grow();
     this.states.push({ name, kind, transitions: [] });
     return this.states.length - 1;
   }
 
   edge(from: number, action: Action, to: number, condition: EdgeCondition): void {
-    const state = this.states[from];
-    state.transitions = [...state.transitions, { action, from, to, condition }];
+    this.grow();
+    this.states[from].transitions.push({ action, from, to, condition });
   }
 
   /** The stop state of `not <name>`, one per negated element (Flink `createStopState`). */
@@ -141,8 +173,10 @@ interface Context {
 /** Per-element data shared by the state builders. */
 interface ElementContext extends Context {
   readonly element: Element;
-  /** Elements before it in the same sequence, nearest last. */
-  readonly previous: readonly Element[];
+  /** The sequence the element is in. */
+  readonly sequence: readonly Element[];
+  /** The element's place in `sequence`: the elements before it are `sequence[0..index)` (not a copy: rules may be 10,000s of elements long). */
+  readonly index: number;
 }
 
 function isNotFollow(element: Element): boolean {
@@ -162,7 +196,7 @@ function convertSequence(b: Builder, elements: readonly Element[], sink: number,
   let last = sink;
   for (let i = elements.length - 1; i >= 0; i--) {
     const element = elements[i];
-    const ec: ElementContext = { ...ctx, following: i + 1 < elements.length ? elements[i + 1] : ctx.following, element, previous: elements.slice(0, i) };
+    const ec: ElementContext = { ...ctx, following: i + 1 < elements.length ? elements[i + 1] : ctx.following, element, sequence: elements, index: i };
     if (isNotFollow(element)) {
       // A `-> not X` in the middle becomes stop edges on the states after it (addStopStates);
       // at the end of a pattern with `within` it is a pending state waiting for the deadline.
@@ -206,7 +240,7 @@ function takeConditionRaw(element: Element): EdgeCondition {
 }
 
 function isHeadOfGroup(ec: ElementContext): boolean {
-  return ec.scope !== null && ec.previous.length === 0;
+  return ec.scope !== null && ec.index === 0;
 }
 
 /** Ignore condition before the element's first event (Flink `getIgnoreCondition`). */
@@ -229,8 +263,8 @@ function innerIgnoreCondition(ec: ElementContext): EdgeCondition | null {
 /** `-> not X` conditions in force before this element: the nots reached backwards over optional elements. */
 function currentNots(ec: ElementContext): { name: string; condition: EdgeCondition }[] {
   const nots: { name: string; condition: EdgeCondition }[] = [];
-  for (let i = ec.previous.length - 1; i >= 0; i--) {
-    const previous = ec.previous[i];
+  for (let i = ec.index - 1; i >= 0; i--) {
+    const previous = ec.sequence[i];
     if (isNotFollow(previous)) nots.push({ name: previous.alias, condition: takeCondition(ec, previous) });
     else if (!isOptional(previous)) break;
   }
@@ -257,22 +291,60 @@ function addStopToLooping(b: Builder, ec: ElementContext, state: number): void {
 function withoutTransitiveNots(b: Builder, ec: ElementContext, sink: number): number {
   const nots = currentNots(ec);
   if (nots.length === 0 || !isOptional(ec.element)) return sink;
-  const names = new Set(nots.map((n) => n.name));
-  const copy = (id: number): number => {
+  return copyRegion(b, sink, new Set(nots.map((n) => n.name)));
+}
+
+/**
+ * Copies state `root` and, through its `proceed` edges, every state it proceeds to, dropping the
+ * proceed edges into the stop states of `dropped` (Flink's recursive `copyWithoutTransitiveNots`,
+ * in the same order, so states get the same ids). Written with a stack of its own: a chain of
+ * optional elements can be as long as the rule. Where Flink would recurse forever, on a proceed cycle
+ * (a looping group whose elements are all optional), the copy proceeds back to the copy in progress.
+ */
+function copyRegion(b: Builder, root: number, dropped: ReadonlySet<string>): number {
+  /** One state being copied: its transitions, the next one to copy, and its copy. */
+  interface Frame {
+    readonly from: number;
+    readonly copy: number;
+    readonly transitions: readonly Transition[];
+    next: number;
+  }
+  const frames: Frame[] = [];
+  const inProgress = new Map<number, number>();
+  const open = (id: number): number => {
     const original = b.states[id];
-    const c = b.state(original.name, original.kind);
-    for (const t of [...original.transitions]) {
-      if (t.action === 'proceed') {
-        const target = b.states[t.to];
-        if (target.kind === 'stop' && names.has(target.name)) continue;
-        b.edge(c, 'proceed', target.kind === 'stop' ? t.to : copy(t.to), t.condition);
-      } else {
-        b.edge(c, t.action, t.to === t.from ? c : t.to, t.condition);
+    const copy = b.state(original.name, original.kind);
+    inProgress.set(id, copy);
+    frames.push({ from: id, copy, transitions: [...original.transitions], next: 0 });
+    return copy;
+  };
+  const rootCopy = open(root);
+  let finished: number | undefined; // the copy of the proceed target just completed
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1];
+    if (finished !== undefined) {
+      b.edge(frame.copy, 'proceed', finished, frame.transitions[frame.next - 1].condition);
+      finished = undefined;
+    }
+    let descended = false;
+    while (frame.next < frame.transitions.length && !descended) {
+      const t = frame.transitions[frame.next++];
+      const target = b.states[t.to];
+      if (t.action !== 'proceed') b.edge(frame.copy, t.action, t.to === t.from ? frame.copy : t.to, t.condition);
+      else if (target.kind === 'stop') {
+        if (!dropped.has(target.name)) b.edge(frame.copy, 'proceed', t.to, t.condition);
+      } else if (inProgress.has(t.to)) b.edge(frame.copy, 'proceed', inProgress.get(t.to)!, t.condition);
+      else {
+        open(t.to);
+        descended = true;
       }
     }
-    return c;
-  };
-  return copy(sink);
+    if (descended) continue;
+    frames.pop();
+    inProgress.delete(frame.from);
+    finished = frame.copy;
+  }
+  return rootCopy;
 }
 
 /** Flink `convertPattern`: one element, single, times or looping; returns its entry state. */

@@ -1,19 +1,35 @@
 /**
- * Fuzzing the front end: 100,000 seeded, reproducible rule texts (valid rules mutated by deleting,
- * duplicating, swapping and inserting tokens and characters, plus random token soups). For every
- * one, `parseRules` either returns rules or throws `RuleErrors` whose errors point inside the
- * text; nothing else is ever thrown, and no parse hangs. Rules that do check are run on recorded
- * events with odd bindings: their compiled closures must not throw either.
+ * Fuzzing the front end (issue 12): seeded, reproducible rule texts of two kinds.
+ * - Mutated and random texts: valid rules (the seeds below and examples/rules) with tokens and
+ *   characters deleted, duplicated, swapped and inserted, plus random token soups.
+ * - Deep or long texts (hostile.ts-style, made up here): nesting around and far past the limit
+ *   (parentheses, `not`, `-`, brackets, calls, groups), chains of thousands of elements, operands,
+ *   steps, paths, fields and items, tokens of up to 100,000 characters, counts up to 10^400.
+ *
+ * Every text must either parse, check and compile (`parseRules` then `compile` of each rule, whose
+ * conditions and emit values are then run on recorded events without throwing), or throw
+ * `RuleErrors` whose every error lies inside the text (line and column of a character of it, or
+ * just after its last character) and renders as `fuzz.cep:line:col: message`. Any other exception,
+ * or an input that takes a second of CPU or more, fails the test with the case number and the input.
+ *
+ * The default run is small (a few seconds). The large run, `CEP_FUZZ=large npx vitest run
+ * test/dsl/fuzz.test.ts`, checks 100,000 mutated and random texts and 2,000 deep or long ones.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRules, RuleErrors } from '../../src/dsl/index.js';
 import { lexer } from '../../src/dsl/lexer.js';
+import { MAX_NESTING } from '../../src/dsl/limits.js';
+import { compile } from '../../src/nfa/compiler.js';
 import type { CepEvent } from '../../src/nfa/event.js';
 import type { Bindings, Condition, Pattern, Rule } from '../../src/nfa/rule.js';
 import { loadEvents } from './helpers.js';
 
-const CASES = 100_000;
+const LARGE = process.env.CEP_FUZZ === 'large';
+/** Mutated and random texts. */
+const CASES = LARGE ? 100_000 : 3_000;
+/** Deep or long texts. */
+const HOSTILE = LARGE ? 2_000 : 40;
 const SEED = 0x5eed;
 
 /** mulberry32: a small seeded PRNG, so a failure can be replayed from its case number. */
@@ -128,37 +144,188 @@ function exercise(rules: Rule[], random: () => number): void {
   }
 }
 
+/** A whole number in [low, high]. */
+function between(random: () => number, low: number, high: number): number {
+  return low + Math.floor(random() * (high - low + 1));
+}
+
+function pickOne<T>(random: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(random() * xs.length)];
+}
+
+/** A nesting depth: around the limit, anywhere below it, or far past it. */
+function depth(random: () => number): number {
+  const r = random();
+  if (r < 0.4) return between(random, MAX_NESTING - 6, MAX_NESTING + 4);
+  if (r < 0.7) return between(random, 1, MAX_NESTING);
+  return between(random, MAX_NESTING + 1, 10_000);
+}
+
+/** A length for chains and tokens, up to `max`, often small, sometimes large. */
+function length(random: () => number, max: number): number {
+  return Math.max(1, Math.floor(max ** random()));
+}
+
+/** Levels of expression nesting: what opens and what closes each. */
+const EXPRESSION_LEVELS: readonly (readonly [string, string])[] = [['(', ')'], ['not ', ''], ['- ', ''], ['[', ']'], ['abs(', ')'], ['x[', ']'], ['not (', ')'], ['len([', '])']];
+
+/** `levels` nested expression levels around `core`. */
+function nestedExpression(random: () => number, levels: number, core: string): string {
+  const chosen = Array.from({ length: levels }, () => pickOne(random, EXPRESSION_LEVELS));
+  return `${chosen.map((l) => l[0]).join('')}${core}${chosen.map((l) => l[1]).reverse().join('')}`;
+}
+
+const QUANTIFIERS = ['', '', '+', '*', '?', '{2}', '{0,2}', '{2,}', '{1,3} optional', '+ greedy', '{3} consecutive'];
+const ELEMENTS = ['a', 'b[x > 1]', 'not c', 'd?', 'e+', 'f{2}', '(g -> h)', 'any[y == "z"]', 'i{0,3}', '`q w`'];
+const OPS = [' -> ', ' ->> ', ' next '];
+const COUNTS = ['0', '1', '2', '10', '100', '999', '9999', '10000', '10001', '65536', '10000000', '1e400', '1.5'];
+
+/**
+ * The kinds of deep or long texts; each makes one from the PRNG. Most are deep or long; `counts`
+ * is neither, but aims at the same limits (quantifier counts and the automaton's size).
+ */
+const HOSTILE_KINDS: Readonly<Record<string, (random: () => number) => string>> = {
+  'nested condition': (r) => `rule r key by k pattern a[${nestedExpression(r, depth(r), pickOne(r, ['x > 1', 'x', '1', 'true']))}] -> b`,
+  'nested emit': (r) => `rule r key by k pattern a as s emit { v: ${nestedExpression(r, depth(r), pickOne(r, ['s.v', '1', 'count(s)']))} }`,
+  'nested until': (r) => `rule r key by k pattern a+ until [${nestedExpression(r, depth(r), 'x')}] as s -> b`,
+  'nested groups': (r) => {
+    const d = depth(r);
+    const closes = Array.from({ length: d }, () => `)${pickOne(r, QUANTIFIERS)}`).join('');
+    return `rule r key by k pattern x -> ${'('.repeat(d)}a -> b${closes} -> y within 1m`;
+  },
+  'long pattern': (r) => {
+    const n = length(r, 4000);
+    const parts = [pickOne(r, ELEMENTS.filter((e) => !e.startsWith('not')))];
+    for (let i = 1; i < n; i++) parts.push(pickOne(r, OPS), pickOne(r, ELEMENTS));
+    return `rule r key by k pattern ${parts.join('')} within 1h`;
+  },
+  'long or/and chain': (r) => `rule r key by k pattern a[${Array.from({ length: length(r, 5000) }, (_, i) => `x ${pickOne(r, ['==', '>', '<', 'in'])} ${i}`).join(` ${pickOne(r, ['or', 'and'])} `)}]`,
+  'long arithmetic chain': (r) => `rule r key by k pattern a[x${Array.from({ length: length(r, 5000) }, () => ` ${pickOne(r, ['+', '-', '*', '/', '%'])} ${between(r, 0, 9)}`).join('')} > 0]`,
+  'long access chain': (r) => `rule r key by k pattern a+ as s -> b[s${Array.from({ length: length(r, 5000) }, () => pickOne(r, ['.f', '[0]', '[-1]', '.`g h`'])).join('')} == 1]`,
+  'long key by': (r) => `rule r key by ${Array.from({ length: length(r, 5000) }, (_, i) => `k${i}.z`).join(', ')} pattern a`,
+  'long emit': (r) => `rule r key by k pattern a as s emit { ${Array.from({ length: length(r, 3000) }, (_, i) => `f${i}: s.v${i}`).join(', ')} }`,
+  'long list': (r) => `rule r key by k pattern a[x in [${Array.from({ length: length(r, 20_000) }, (_, i) => (i % 2 === 0 ? `${i}` : `"s${i}"`)).join(', ')}]]`,
+  'long arguments': (r) => `rule r key by k pattern a[${pickOne(r, ['contains', 'round', 'matches', 'exists', 'nope'])}(${Array.from({ length: length(r, 3000) }, () => 'x').join(', ')})]`,
+  'many modifiers': (r) => `rule r key by k pattern a+${' greedy'.repeat(length(r, 3000))} -> b`,
+  'many rules': (r) => Array.from({ length: length(r, 400) }, (_, i) => `rule r${i} key by k pattern a[x > ${i}] -> b{${between(r, 1, 5)}} within ${i + 1}s`).join('\n'),
+  'long token': (r) => {
+    const n = length(r, 100_000);
+    const word = 'w'.repeat(n);
+    return pickOne(r, [
+      `rule r key by k pattern ${word} -> b`,
+      `rule r key by k pattern a[${word} > 1]`,
+      `rule r key by k pattern a[x == "${word}"]`,
+      `rule r key by k pattern a[x == ${'7'.repeat(n)}]`,
+      `rule r key by k pattern a -> b within ${'1s'.repeat(Math.ceil(n / 2))}`,
+      `rule r key by \`${word}\` pattern a`,
+      `# ${word}\nrule r key by k pattern a`,
+      `rule r key by k pattern a[matches(x, "${word}")]`,
+      `rule r key by k pattern a[x == "${word}]`,
+      `rule r key by k pattern a[${word}(x)]`,
+      `rule r severity ${word} key by k pattern a`,
+      `rule r key by k pattern a emit { v: ${word} }`,
+    ]);
+  },
+  counts: (r) => {
+    const q = () => pickOne(r, [`{${pickOne(r, COUNTS)}}`, `{${pickOne(r, COUNTS)},}`, `{${pickOne(r, COUNTS)},${pickOne(r, COUNTS)}}`, '+', '*', '?']);
+    return pickOne(r, [
+      `rule r key by k pattern a${q()} -> b`,
+      `rule r key by k pattern x -> (a -> b${q()})${q()} -> y`,
+      `rule r key by k pattern x -> ((a${q()})${q()})${q()} -> y`,
+      `rule r key by k pattern x -> not n -> c${q()} optional -> d within 1h`,
+    ]);
+  },
+};
+
+/** Deep or long text number `n`: a kind in turn, sometimes with one random edit (a cut, an insertion). */
+function hostile(random: () => number, n: number): { kind: string; source: string } {
+  const kinds = Object.keys(HOSTILE_KINDS);
+  const kind = kinds[n % kinds.length];
+  let source = HOSTILE_KINDS[kind](random);
+  const edit = random();
+  const at = Math.floor(random() * (source.length + 1));
+  if (edit < 0.15) source = source.slice(0, at);
+  else if (edit < 0.3) source = source.slice(0, at) + pickOne(random, [...CHARS, ' not ', ' -> ', ')', ']']) + source.slice(at);
+  return { kind, source };
+}
+
+/** A text in a failure message: whole when short, else its start and end. */
+function excerpt(source: string): string {
+  return source.length <= 2000 ? source : `${source.slice(0, 1000)}\n…(${source.length.toLocaleString('en-US')} characters)…\n${source.slice(-500)}`;
+}
+
+/** Every error of `error` lies inside `source` and renders as `fuzz.cep:line:col: message` (checked without `expect`: it runs 100,000s of times). */
+function assertLocated(error: RuleErrors, source: string, label: string): void {
+  const lines = source.split('\n');
+  const fail = (why: string): never => {
+    throw new Error(`${label}: ${why}\n--- input ---\n${excerpt(source)}`);
+  };
+  if (error.errors.length === 0) fail('RuleErrors without errors');
+  for (const e of error.errors) {
+    for (const { line, col } of [{ line: e.line, col: e.col }, ...e.related.map((r) => r.loc)]) {
+      if (!(line >= 1 && line <= lines.length && col >= 1 && col <= lines[line - 1].length + 1)) fail(`error outside the text at ${line}:${col}: ${e.message}`);
+    }
+    if (e.message.length === 0 || e.message.length >= 600) fail(`a message empty or quoting too much: ${e.message.slice(0, 300)}`);
+    if (!e.format().startsWith(`fuzz.cep:${e.line}:${e.col}: ${e.message}\n`)) fail(`badly rendered: ${e.format().slice(0, 300)}`);
+  }
+}
+
+/**
+ * Parses, checks and compiles `source` (and now and then runs what it compiled), asserting the
+ * contract of the module comment; returns whether the text was accepted.
+ */
+function check(source: string, label: string, random: () => number, exerciseIt: boolean): boolean {
+  const started = process.cpuUsage();
+  let accepted = false;
+  try {
+    const rules = parseRules(source, 'fuzz.cep');
+    for (const rule of rules) compile(rule);
+    if (exerciseIt) exercise(rules, random);
+    accepted = true;
+  } catch (error) {
+    if (!(error instanceof RuleErrors)) {
+      throw new Error(`${label}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n--- input ---\n${excerpt(source)}`, { cause: error });
+    }
+    assertLocated(error, source, label);
+  }
+  const used = process.cpuUsage(started);
+  const ms = (used.user + used.system) / 1000;
+  // A hang guard on CPU time (wall time depends on what else runs), not a speed measurement.
+  if (ms >= 1000) throw new Error(`${label}: took ${ms.toFixed(0)} ms of CPU\n--- input ---\n${excerpt(source)}`);
+  return accepted;
+}
+
 describe('fuzz', () => {
-  it(`${CASES.toLocaleString('en')} mutated and random rule texts: only located RuleErrors, no hang`, () => {
+  it(`${CASES.toLocaleString('en-US')} mutated and random rule texts: rules that compile, or located RuleErrors only`, () => {
     const random = prng(SEED);
     let accepted = 0;
-    let rejected = 0;
-    let slowest = 0;
     for (let n = 0; n < CASES; n++) {
-      const source = mutate(random, n);
-      const started = process.cpuUsage();
-      try {
-        const rules = parseRules(source, 'fuzz.cep');
-        accepted++;
-        if (accepted % 10 === 0) exercise(rules, random);
-      } catch (error) {
-        if (!(error instanceof RuleErrors)) throw new Error(`case ${n}: ${String(error)}\n--- input ---\n${source}`, { cause: error });
-        rejected++;
-        const lines = source.split(/\r?\n/).length;
-        for (const e of error.errors) {
-          if (!(e.line >= 1 && e.line <= lines && e.col >= 1)) throw new Error(`case ${n}: error outside the text: ${e.format()}\n--- input ---\n${source}`);
-        }
-        if (n % 50 === 0) expect(error.format()).toMatch(/^fuzz\.cep:\d+:\d+: /);
-      }
-      const used = process.cpuUsage(started);
-      slowest = Math.max(slowest, (used.user + used.system) / 1000);
+      if (check(mutate(random, n), `case ${n}`, random, n % 10 === 0)) accepted++;
     }
-    // A hang guard on CPU time (wall time depends on what else runs), not a speed measurement
-    // (bench/parse.bench.ts measures speed).
-    expect(slowest).toBeLessThan(1000);
-    expect(accepted + rejected).toBe(CASES);
-    // Mutations of valid rules must keep some valid: otherwise the fuzzer exercises only the first error path.
+    if (LARGE) console.info(`fuzz: ${CASES.toLocaleString('en-US')} mutated and random texts, ${accepted.toLocaleString('en-US')} accepted, ${(CASES - accepted).toLocaleString('en-US')} rejected`);
+    // Mutations of valid rules must keep some valid, or the fuzzer exercises only the first error path.
     expect(accepted).toBeGreaterThan(CASES / 50);
-    expect(rejected).toBeGreaterThan(CASES / 2);
-  }, 180_000);
+    expect(accepted).toBeLessThan(CASES / 2);
+  }, LARGE ? 3_600_000 : 60_000);
+
+  it(`${HOSTILE.toLocaleString('en-US')} deep or long rule texts: the same contract, each in under a second`, () => {
+    const random = prng(SEED ^ 0xdee9);
+    const byKind = new Map<string, { accepted: number; rejected: number }>();
+    for (let n = 0; n < HOSTILE; n++) {
+      const { kind, source } = hostile(random, n);
+      const counts = byKind.get(kind) ?? { accepted: 0, rejected: 0 };
+      if (check(source, `hostile case ${n} (${kind})`, random, n % 4 === 0)) counts.accepted++;
+      else counts.rejected++;
+      byKind.set(kind, counts);
+    }
+    const total = (f: (c: { accepted: number; rejected: number }) => number) => [...byKind.values()].reduce((sum, c) => sum + f(c), 0);
+    if (LARGE) {
+      const rows = [...byKind].map(([kind, c]) => `${kind} ${c.accepted}/${c.rejected}`).join(', ');
+      console.info(`fuzz: ${HOSTILE.toLocaleString('en-US')} deep or long texts, ${total((c) => c.accepted)} accepted, ${total((c) => c.rejected)} rejected (accepted/rejected by kind: ${rows})`);
+    }
+    // Every kind was generated, and both outcomes happen: the texts straddle the limits.
+    expect([...byKind.keys()].sort()).toEqual(Object.keys(HOSTILE_KINDS).sort());
+    expect(total((c) => c.accepted)).toBeGreaterThan(HOSTILE / 10);
+    expect(total((c) => c.rejected)).toBeGreaterThan(HOSTILE / 10);
+  }, LARGE ? 3_600_000 : 60_000);
 });

@@ -3,25 +3,36 @@
  * - a pattern (or group) may not begin with `not`;
  * - a `not` element cannot be quantified, nor follow an optional element (Flink: "optional path to
  *   NOT condition is not supported");
- * - quantifier bounds: counts ≥ 1 and integers, `{n,m}` with m ≥ n;
+ * - quantifier bounds: whole numbers, at most `MAX_COUNT` (10,000), `{n,m}` with m ≥ n; `{0,m}` is
+ *   `{1,m} optional` (Flink `times(0, m)`), `{0}`, `{0,0}` and `{0,}` are errors (Flink
+ *   `timesOrMore(0)` is refused too; `*` is the way to write it);
  * - modifiers: `until`, `greedy`, `consecutive`, `combinations` need a looping quantifier, `greedy`
  *   is not allowed on a group nor on the last element (Flink: greedy cannot end a pattern), no
  *   modifier twice, not both `consecutive` and `combinations`.
  * The trailing `-> not` without `within` check is rule-level (checker.ts), it needs `within`.
  */
 import type { ElementNode, PatternNode } from '../ast.js';
+import { shorten } from '../errors.js';
+import { MAX_COUNT } from '../limits.js';
 import type { Reporter } from './reporter.js';
 
 function checkQuantifier(element: ElementNode, report: Reporter): void {
   const q = element.quantifier;
   if (q === null) return;
-  if (element.not !== null) report.error(`a 'not' element cannot be quantified ('${q.text}'); write the absence of one event`, q.loc);
-  if (!Number.isInteger(q.min) || !Number.isInteger(q.max === Infinity ? 0 : q.max)) {
-    report.error(`quantifier counts must be whole numbers, not '${q.text}'`, q.loc);
-  } else if (q.min < 1) {
-    report.error(`quantifier '${q.text}': the count must be at least 1 (for zero or more write '*', or add 'optional')`, q.loc);
+  const text = shorten(q.text);
+  if (element.not !== null) report.error(`a 'not' element cannot be quantified ('${text}'); write the absence of one event`, q.loc);
+  // The counts as written (`{n}`, `{n,}`, `{n,m}`): `1e400` reads as Infinity, which is not an open bound.
+  const written = q.text.startsWith('{') ? q.text.slice(1, -1).split(',').filter((c) => c !== '').map(Number) : [];
+  if (written.some((c) => c > MAX_COUNT)) {
+    report.error(`quantifier '${text}': counts above ${MAX_COUNT.toLocaleString('en-US')} are not allowed (an automaton that large is a mistake, not a rule)`, q.loc);
+  } else if (!written.every(Number.isInteger)) {
+    report.error(`quantifier counts must be whole numbers, not '${text}'`, q.loc);
+  } else if (q.max === 0) {
+    report.error(`quantifier '${text}' matches no event; for an optional element write '?'`, q.loc);
+  } else if (q.min < 1 && q.max === Infinity) {
+    report.error(`quantifier '${text}': for zero or more write '*'`, q.loc);
   } else if (q.max < q.min) {
-    report.error(`quantifier '${q.text}': the upper bound ${q.max} is below the lower bound ${q.min}`, q.loc);
+    report.error(`quantifier '${text}': the upper bound ${q.max} is below the lower bound ${q.min}`, q.loc);
   }
 }
 
@@ -48,9 +59,10 @@ function checkModifiers(element: ElementNode, isLast: boolean, report: Reporter)
   }
 }
 
-/** True when the element may be skipped (`?`, `*`, or `optional`). */
+/** True when the element may be skipped (`?`, `*`, `{0,m}`, or `optional`). */
 export function isOptional(element: ElementNode): boolean {
-  return (element.quantifier?.optional ?? false) || element.modifiers.some((m) => m.name === 'optional');
+  const q = element.quantifier;
+  return (q !== null && (q.optional || q.min === 0)) || element.modifiers.some((m) => m.name === 'optional');
 }
 
 /** Runs the structural checks on a pattern and its groups. */

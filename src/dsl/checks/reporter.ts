@@ -17,6 +17,11 @@ export class Reporter {
     readonly source: string,
   ) {}
 
+  /** Errors reported so far, dropped ones included (to tell whether a check found any). */
+  get count(): number {
+    return this.errors.length + this.dropped;
+  }
+
   /** Records an error at `loc` (with related locations, e.g. the first of a duplicate). */
   error(message: string, loc: Loc, related?: readonly RelatedLocation[]): void {
     if (this.errors.length >= MAX_ERRORS) {

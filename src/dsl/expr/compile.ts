@@ -21,6 +21,7 @@
  * of one precedence) into one closure over their operands, `a.b[0].c ...` into one closure over its steps.
  */
 import type { BinaryNode, BinaryOp, ExprNode, IndexNode, Loc, MemberNode } from '../ast.js';
+import { shorten } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { FUNCTIONS } from './functions.js';
 import type { Compiled, Evaluator, StaticType } from './types.js';
@@ -68,16 +69,16 @@ function resolveAlias(name: string, loc: Loc, ctx: ExprContext): AliasInfo | und
   const alias = ctx.aliases.get(name);
   if (alias === undefined) return undefined;
   if (alias.negated) {
-    ctx.report(`'${name}' is a 'not' element: it never binds an event, so it cannot be read`, loc);
+    ctx.report(`'${shorten(name)}' is a 'not' element: it never binds an event, so it cannot be read`, loc);
     return undefined;
   }
   const own = ctx.element?.alias === alias;
   if (ctx.element !== undefined && !own && alias.end > ctx.element.start) {
-    ctx.report(`alias '${name}' is used before it is bound: a condition may read only elements before it (or its own loop alias)`, loc);
+    ctx.report(`alias '${shorten(name)}' is used before it is bound: a condition may read only elements before it (or its own loop alias)`, loc);
     return undefined;
   }
   if (own && !alias.list) {
-    ctx.report(`'${name}' is this element's own alias; only a loop may read its own events in its condition`, loc);
+    ctx.report(`'${shorten(name)}' is this element's own alias; only a loop may read its own events in its condition`, loc);
     return undefined;
   }
   ctx.reads.add(name);
@@ -96,7 +97,7 @@ function compileName(node: Extract<ExprNode, { kind: 'Ident' }>, ctx: ExprContex
     return { run: (_e, b) => b.events(name)[0] ?? null, shape: 'event', type: 'unknown' };
   }
   if (ctx.element === undefined) {
-    ctx.report(`unknown alias '${name}': emit expressions read matched events by alias${didYouMean(name, ctx.aliases.keys())}`, loc);
+    ctx.report(`unknown alias '${shorten(name)}': emit expressions read matched events by alias${didYouMean(name, ctx.aliases.keys())}`, loc);
     return failed;
   }
   return { run: (e) => readField(e?.data, name), shape: 'value', type: 'unknown' };
@@ -107,7 +108,7 @@ function compileCall(node: Extract<ExprNode, { kind: 'Call' }>, ctx: ExprContext
   const spec = FUNCTIONS.get(name);
   const args = node.args.map((a) => compileExpr(a, ctx, ALIAS_ARGUMENT.has(name)));
   if (spec === undefined) {
-    ctx.report(`unknown function '${name}'${didYouMean(name, FUNCTIONS.keys())}`, node.callee.loc);
+    ctx.report(`unknown function '${shorten(name)}'${didYouMean(name, FUNCTIONS.keys())}`, node.callee.loc);
     return failed;
   }
   if (args.length < spec.min || args.length > spec.max) {

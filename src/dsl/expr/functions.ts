@@ -3,10 +3,11 @@
  * (`count sum avg min max first last`) take a list: a loop alias (its events) or a field of one
  * (`sum(probes.amount)`, the list of that field); over no events `count` and `sum` give 0 and the
  * others `null`. Non-numbers in `sum avg min max` are skipped. String functions give `null` (or
- * false for predicates) on non-strings. `matches` compiles a literal regex once, at rule load.
+ * false for predicates) on non-strings. `matches` compiles its literal regex once, at rule load (regex.ts).
  */
 import type { Loc } from '../ast.js';
 import type { Compiled, Evaluator, Shape, StaticType } from './types.js';
+import { compileRegex } from './regex.js';
 import { numbers } from './values.js';
 
 /** What a function's compile step gets: its compiled arguments, their locations, a way to report. */
@@ -63,40 +64,26 @@ function aggregate(f: (list: unknown[]) => unknown, type: StaticType, shapeOf: (
 
 const elementShape = (arg: Shape): Shape => (arg === 'events' ? 'event' : 'value');
 
-/** The regex of `matches`, compiled once when its pattern is a literal; a bad literal regex is a rule error. */
+/**
+ * `matches(s, "re")`: the pattern must be a string literal, compiled here, once, by the linear-time
+ * engine of regex.ts; a pattern it refuses is a rule error under the literal. (A pattern read from
+ * the event would be compiled per event and could not be checked before running.)
+ */
 function compileMatches({ args, argLocs, literals, report }: CallSite): Compiled {
-  const subject = args[0].run;
   const pattern = literals[1];
-  if (typeof pattern === 'string') {
-    let regex: RegExp;
-    try {
-      regex = new RegExp(pattern, 'u');
-    } catch (error) {
-      report(`invalid regular expression: ${(error as Error).message}`, argLocs[1]);
-      regex = /$^/u;
-    }
-    return value((e, b) => {
-      const s = subject(e, b);
-      return typeof s === 'string' && regex.test(s);
-    }, 'boolean');
+  if (typeof pattern !== 'string') {
+    report('matches() takes its regular expression as a string literal, as in matches(s, "^a+$"): it is compiled once, when the rule is loaded', argLocs[1]);
+    return value(() => false, 'boolean');
   }
-  const other = args[1].run;
-  const cache = new Map<string, RegExp | null>();
+  const regex = compileRegex(pattern);
+  if ('error' in regex) {
+    report(regex.error, argLocs[1]);
+    return value(() => false, 'boolean');
+  }
+  const subject = args[0].run;
   return value((e, b) => {
     const s = subject(e, b);
-    const p = other(e, b);
-    if (typeof s !== 'string' || typeof p !== 'string') return false;
-    if (!cache.has(p)) {
-      let regex: RegExp | null = null;
-      try {
-        regex = new RegExp(p, 'u');
-      } catch {
-        // an invalid pattern from the data matches nothing
-      }
-      if (cache.size < 1000) cache.set(p, regex);
-      return regex?.test(s) ?? false;
-    }
-    return cache.get(p)?.test(s) ?? false;
+    return typeof s === 'string' && regex.test(s);
   }, 'boolean');
 }
 
