@@ -5,6 +5,7 @@
  * option, the value and what to write instead.
  */
 import { randomBytes } from 'node:crypto';
+import { resolveOrigins } from './ws-origin.js';
 
 export interface AlertServerOptions {
   /** Interface to listen on. Default `127.0.0.1` (loopback only; say `0.0.0.0` to expose it). */
@@ -26,6 +27,12 @@ export interface AlertServerOptions {
   readonly maxPayload?: number;
   /** Most clients at once; further upgrades are answered 503. Default 1000. */
   readonly maxClients?: number;
+  /**
+   * Origins (`scheme://host[:port]`) of web pages that may open the feed besides the server's own
+   * dashboard; `*` allows any. A browser's handshake from any other origin is answered 403. Clients
+   * that send no Origin (CLI and server-side clients) always pass. Default: none (`ws-origin.ts`).
+   */
+  readonly origins?: readonly string[];
 }
 
 /** The options with every default filled in. */
@@ -40,9 +47,11 @@ export interface ResolvedAlertServerOptions {
   readonly heartbeatMs: number;
   readonly maxPayload: number;
   readonly maxClients: number;
+  /** Serialised origins (`*` for any); undefined when none is given: the server's own origin only. */
+  readonly origins?: readonly string[];
 }
 
-const KNOWN = new Set(['host', 'port', 'token', 'replay', 'maxBufferedBytes', 'heartbeatMs', 'maxPayload', 'maxClients']);
+const KNOWN = new Set(['host', 'port', 'token', 'replay', 'maxBufferedBytes', 'heartbeatMs', 'maxPayload', 'maxClients', 'origins']);
 
 function integer(name: string, value: unknown, min: number, max: number, hint: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`alert server option '${name}' must be an integer, got ${JSON.stringify(value)} (${hint})`);
@@ -83,6 +92,7 @@ export function resolveAlertServerOptions(options: AlertServerOptions, env: Node
     heartbeatMs: integer('heartbeatMs', options.heartbeatMs ?? 30_000, 10, 3_600_000, 'ping period in ms'),
     maxPayload: integer('maxPayload', options.maxPayload ?? 4096, 64, 1024 * 1024, 'largest client message in bytes'),
     maxClients: integer('maxClients', options.maxClients ?? 1000, 1, 100_000, 'clients at once'),
+    origins: resolveOrigins(options.origins),
   };
 }
 

@@ -3,8 +3,9 @@
  *
  * Server → client:
  * - `{"type":"alert","alert":ALERT}`: one alert (DSL.md section 6), or
- *   `{"type":"alerts","alerts":[ALERT...]}`: several, oldest first (alerts written in the same turn
- *   of the event loop travel together). First the last N alerts (the replay ring), then the live feed.
+ *   `{"type":"alerts","alerts":[ALERT...]}`: several, oldest first (the alerts written while the
+ *   previous batch was being sent travel together). First the last N alerts (the replay ring), then
+ *   the live feed.
  * - `{"type":"ready","replayed":N}`: sent once, after the replayed alerts.
  * - `{"type":"stats","stats":STATS}`: the engine's counters ({@link EngineStats}; `watermark` is a
  *   number, or `"-Infinity"`/`"Infinity"`) plus the server's own: `clients`, `droppedClients`.
@@ -27,6 +28,12 @@ export interface Subscription {
 }
 
 export const EVERYTHING: Subscription = { rules: null, severities: null };
+
+/** A text equal for equal subscriptions (clients whose keys are equal receive the same frames). */
+export function subscriptionKey(sub: Subscription): string {
+  const list = (set: ReadonlySet<string> | null): string => (set === null ? '*' : JSON.stringify([...set].sort()));
+  return `${list(sub.rules)} ${list(sub.severities)}`;
+}
 
 /** Whether an alert of `rule` and `severity` passes the subscription. */
 export function accepts(sub: Subscription, rule: string, severity: Severity): boolean {

@@ -1,38 +1,33 @@
 /**
- * The WebSocket alert sink with its live dashboard: one HTTP server that serves the dashboard at
- * `/` and upgrades `/ws` to a WebSocket feed of alerts and engine counters (protocol in
- * `ws-protocol.ts`). Built on ws ≥ 8 in `noServer` mode, the upgrade handled on the HTTP server's
- * `upgrade` event so that authentication happens before any WebSocket exists:
+ * The WebSocket alert sink with its live dashboard: one HTTP server that serves the dashboard at `/`
+ * and upgrades `/ws` to a WebSocket feed of alerts and engine counters (protocol in
+ * `ws-protocol.ts`). Built like ws itself, one concern per file:
  *
- * 1. Upgrade: the path must be `/ws`; the token (query `token`, or subprotocol `cep.token.<token>`)
- *    is compared in constant time; without a valid one the answer is `401` and nothing is sent.
- * 2. A new client receives the replay ring (the last N alerts, filtered by its subscription), then
- *    `ready`, then the last counters, then the live feed.
- * 3. Broadcast: each alert is serialised once (its JSON text is shared by every client). Alerts
- *    written in the same turn of the event loop are queued per subscribed client and sent at the
- *    end of the turn as one frame: `alert` for one, `alerts` (a list) for several. A burst of
- *    alerts thus costs one socket write per client, not one per alert and client.
- * 4. Backpressure: before each send, a client whose `bufferedAmount` (bytes queued, not yet taken by
- *    the network) passes `maxBufferedBytes` is terminated and counted in `droppedClients`, so a
- *    stalled reader never makes the server's memory grow. The engine is never slowed by a client.
- * 5. Heartbeat: every `heartbeatMs` each client is pinged; one that did not answer the previous ping
- *    is terminated (counted in `deadClients`).
+ * - upgrade and authentication: `ws-upgrade.ts` (path, Origin, token, subscription), with the Origin
+ *   policy in `ws-origin.ts`; ws runs in `noServer` mode so that the checks happen on the HTTP
+ *   server's `upgrade` event, before any WebSocket exists;
+ * - broadcast: `ws-broadcast.ts` (batches, rounds in time slices, shared frames, replay, slow clients);
+ * - lifecycle: this file. Listen; connect an accepted socket to the broadcast (its messages are
+ *   subscriptions, its close or error removes it); refuse upgrades while closing or full (503); ping
+ *   every `heartbeatMs` and terminate a client that did not answer the previous ping (`deadClients`);
+ *   close: deliver what is pending, close every client with 1001, then the HTTP server.
+ *
+ * The server writes no log. {@link dashboardNotice} is the line a caller prints about it.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Alert } from './alert.js';
 import { LiveError } from './live-error.js';
 import type { AlertSink, EngineStats } from './sink.js';
-import { resolveAlertServerOptions, type AlertServerOptions } from './ws-options.js';
-import { accepts, alertsFrame, parseClientMessage, statsFrame, subscriptionFromQuery, type Subscription } from './ws-protocol.js';
-import { Ring } from './ws-ring.js';
+import { Broadcaster } from './ws-broadcast.js';
+import { resolveAlertServerOptions, type AlertServerOptions, type ResolvedAlertServerOptions } from './ws-options.js';
+import { originPolicy } from './ws-origin.js';
+import { parseClientMessage, type Subscription } from './ws-protocol.js';
 import { preloadStaticFiles, serveStatic } from './ws-static.js';
+import { PROTOCOL, refuse, UpgradeGate, type Verdict } from './ws-upgrade.js';
 
-/** The subprotocol the server speaks; a browser that sends its token as a subprotocol also offers this one. */
-export const PROTOCOL = 'cep.v1';
-const TOKEN_PROTOCOL_PREFIX = 'cep.token.';
+export { PROTOCOL } from './ws-upgrade.js';
 
 /** The server's own counters. */
 export interface AlertServerCounters {
@@ -42,7 +37,7 @@ export interface AlertServerCounters {
   readonly droppedClients: number;
   /** Clients terminated because they did not answer a heartbeat ping. */
   readonly deadClients: number;
-  /** Upgrades refused (401 bad token, 400 bad subscription, 404 wrong path, 503 too many clients). */
+  /** Upgrades refused (400 bad request or subscription, 401 bad token, 403 origin not allowed, 404 wrong path, 503 closing or too many clients). */
   readonly rejectedUpgrades: number;
   /** Alerts broadcast so far. */
   readonly alerts: number;
@@ -53,49 +48,35 @@ export interface AlertServer extends AlertSink {
   /** The bound interface and port (the actual port when 0 was asked). */
   readonly host: string;
   readonly port: number;
-  /** The token clients must present. */
+  /** The token clients must present. Never log it: see {@link dashboardNotice}. */
   readonly token: string;
-  /** Whether the token was generated (print {@link dashboardUrl}, which carries it). */
+  /** Whether the token was generated (then only {@link dashboardUrl} tells it to a person). */
   readonly tokenGenerated: boolean;
-  /** `http://HOST:PORT/?token=…`: the dashboard, authenticated. */
+  /** `http://HOST:PORT/?token=…`: the dashboard, authenticated (carries the token). */
   readonly dashboardUrl: string;
-  /** `ws://HOST:PORT/ws?token=…`: the feed, authenticated. */
+  /** `ws://HOST:PORT/ws?token=…`: the feed, authenticated (carries the token). */
   readonly feedUrl: string;
   counters(): AlertServerCounters;
   /** Closes every client (code 1001), then the HTTP server. Idempotent. */
   close(): Promise<void>;
 }
 
-interface Client {
-  subscription: Subscription;
-  alive: boolean;
-  /** JSON texts of alerts waiting for the end of the turn (step 3). */
-  queue: string[];
+/** `http://HOST:PORT/` of a server, the host bracketed when it is IPv6. */
+function pageUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
 }
 
-interface RingEntry {
-  readonly rule: string;
-  readonly severity: Alert['severity'];
-  /** The alert's JSON text. */
-  readonly json: string;
-}
-
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-
-/** Writes a bare HTTP error response on a socket that asked to upgrade, then closes it. */
-function refuse(socket: Duplex, status: number, reason: string, text: string): void {
-  if (!socket.writable) return void socket.destroy();
-  const body = `${text}\n`;
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}
-
-/** The token a client presented: the `token` query parameter, else a `cep.token.<token>` subprotocol. */
-function presentedToken(req: IncomingMessage, url: URL): string | null {
-  const fromQuery = url.searchParams.get('token');
-  if (fromQuery !== null) return fromQuery;
-  const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-  const entry = protocols.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
-  return entry === undefined ? null : entry.slice(TOKEN_PROTOCOL_PREFIX.length);
+/**
+ * The line that tells a person where the dashboard is, for the CLI's stderr. A token given by the
+ * user (`--ws-token`, `CEP_WS_TOKEN`) never appears: the user has it. A generated token appears, in
+ * the dashboard's URL, only when `toTerminal` (a person reads it there, and it is the only way to
+ * learn it); otherwise stderr is a log, and the line says how to choose a token instead.
+ */
+export function dashboardNotice(server: Pick<AlertServer, 'host' | 'port' | 'tokenGenerated' | 'dashboardUrl'>, toTerminal: boolean): string {
+  const page = pageUrl(server.host, server.port);
+  if (!server.tokenGenerated) return `cep: live dashboard at ${page} (add ?token= with the token of --ws-token or CEP_WS_TOKEN)`;
+  if (toTerminal) return `cep: live dashboard at ${server.dashboardUrl} (token generated for this run; set CEP_WS_TOKEN to choose one)`;
+  return `cep: live dashboard at ${page}; its token was generated and is not printed where it could be logged: set CEP_WS_TOKEN to choose one`;
 }
 
 /**
@@ -106,14 +87,9 @@ function presentedToken(req: IncomingMessage, url: URL): string | null {
 export async function startAlertServer(options: AlertServerOptions = {}): Promise<AlertServer> {
   const opts = resolveAlertServerOptions(options);
   preloadStaticFiles();
-  const tokenDigest = digest(opts.token);
-  const clients = new Map<WebSocket, Client>();
-  const ring = new Ring<RingEntry>(opts.replay);
-  let lastStats: EngineStats | null = null;
-  let droppedClients = 0;
-  let deadClients = 0;
-  let rejectedUpgrades = 0;
-  let alertCount = 0;
+  const gate = new UpgradeGate(opts.token, originPolicy(opts.origins));
+  const feed = new Broadcaster(opts);
+  const counts = { deadClients: 0, rejectedUpgrades: 0 };
   let closing: Promise<void> | null = null;
 
   const wss = new WebSocketServer({
@@ -124,108 +100,38 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
   });
 
-  /** Sends a frame unless the client lags too far behind, in which case it is dropped (step 4). */
-  const send = (ws: WebSocket, frame: string): void => {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > opts.maxBufferedBytes) {
-      clients.delete(ws);
-      droppedClients++;
-      ws.terminate();
-      return;
-    }
-    ws.send(frame);
+  const server: Server = createServer((req, res) => {
+    if (gate.allowsOrigin(req)) return serveStatic(req, res);
+    res.writeHead(403, { 'Content-Type': 'text/plain' }).end('this origin may not read the dashboard\n');
+  });
+  /** The gate's verdict, then the lifecycle's: no room while closing or full (503). */
+  const admit = (req: IncomingMessage): Verdict => {
+    const verdict = gate.check(req);
+    if (!verdict.ok) return verdict;
+    if (closing !== null) return { ok: false, status: 503, text: 'the server is shutting down' };
+    if (feed.size >= opts.maxClients) return { ok: false, status: 503, text: `too many clients (at most ${opts.maxClients})` };
+    return verdict;
   };
-  /** Sends each client's queued alerts as one frame (step 3). */
-  let flushScheduled = false;
-  const flush = (): void => {
-    flushScheduled = false;
-    for (const [ws, client] of clients) {
-      if (client.queue.length === 0) continue;
-      const frame = alertsFrame(client.queue);
-      client.queue = [];
-      send(ws, frame);
-    }
-  };
-  const serverCounters = (): { clients: number; droppedClients: number } => ({ clients: clients.size, droppedClients });
-
-  const onConnection = (ws: WebSocket, subscription: Subscription): void => {
-    const client: Client = { subscription, alive: true, queue: [] };
-    clients.set(ws, client);
-    ws.on('pong', () => { client.alive = true; });
-    ws.on('close', () => clients.delete(ws));
-    ws.on('error', () => clients.delete(ws)); // e.g. a message over maxPayload: ws closes with 1009
-    ws.on('message', (data, isBinary) => {
-      try {
-        if (isBinary) throw new TypeError('binary messages are not accepted; send JSON text');
-        client.subscription = parseClientMessage(data.toString());
-      } catch (error) {
-        send(ws, JSON.stringify({ type: 'error', message: (error as Error).message }));
-      }
-    });
-    const replay = ring.toArray().filter((e) => accepts(client.subscription, e.rule, e.severity)).map((e) => e.json);
-    if (replay.length > 0) send(ws, alertsFrame(replay));
-    send(ws, JSON.stringify({ type: 'ready', replayed: replay.length }));
-    if (lastStats !== null) send(ws, statsFrame(lastStats, serverCounters()));
-  };
-
-  const server: Server = createServer(serveStatic);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const reject = (status: number, reason: string, text: string): void => {
-      rejectedUpgrades++;
-      refuse(socket, status, reason, text);
-    };
-    if (url.pathname !== '/ws') return reject(404, 'Not Found', 'the alert feed is at /ws');
-    const token = presentedToken(req, url);
-    if (token === null || !timingSafeEqual(digest(token), tokenDigest)) {
-      return reject(401, 'Unauthorized', 'a valid token is required: ?token=… or the subprotocol cep.token.<token>');
+    const verdict = admit(req);
+    if (!verdict.ok) {
+      counts.rejectedUpgrades++;
+      return refuse(socket, verdict);
     }
-    if (closing !== null) return reject(503, 'Service Unavailable', 'the server is shutting down');
-    if (clients.size >= opts.maxClients) return reject(503, 'Service Unavailable', `too many clients (at most ${opts.maxClients})`);
-    let subscription: Subscription;
-    try {
-      subscription = subscriptionFromQuery(url.searchParams);
-    } catch (error) {
-      return reject(400, 'Bad Request', (error as Error).message);
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, subscription));
+    wss.handleUpgrade(req, socket, head, (ws) => connect(feed, ws, verdict.subscription));
   });
-
-  const heartbeat = setInterval(() => {
-    for (const [ws, client] of clients) {
-      if (!client.alive) {
-        clients.delete(ws);
-        deadClients++;
-        ws.terminate();
-        continue;
-      }
-      client.alive = false;
-      ws.ping();
-    }
-  }, opts.heartbeatMs);
-  heartbeat.unref();
+  const heartbeat = startHeartbeat(feed, opts.heartbeatMs, () => counts.deadClients++);
 
   try {
-    await new Promise<void>((ok, fail) => {
-      server.once('error', fail);
-      server.listen(opts.port, opts.host, () => {
-        server.off('error', fail);
-        ok();
-      });
-    });
+    await listen(server, opts);
   } catch (error) {
     clearInterval(heartbeat);
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new LiveError('CEP_WS_LISTEN', `cannot listen on ${opts.host}:${opts.port} (${code ?? (error as Error).message})`, {
-      retriable: code === 'EADDRINUSE',
-      cause: error,
-      context: { host: opts.host, port: opts.port },
-    });
+    throw error;
   }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : opts.port;
-  const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const page = pageUrl(opts.host, port);
   const query = `token=${encodeURIComponent(opts.token)}`;
 
   return {
@@ -233,37 +139,25 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
     port,
     token: opts.token,
     tokenGenerated: opts.tokenGenerated,
-    dashboardUrl: `http://${hostInUrl}:${port}/?${query}`,
-    feedUrl: `ws://${hostInUrl}:${port}/ws?${query}`,
-    counters: () => ({ clients: clients.size, droppedClients, deadClients, rejectedUpgrades, alerts: alertCount }),
+    dashboardUrl: `${page}?${query}`,
+    feedUrl: `${page.replace(/^http/, 'ws')}ws?${query}`,
+    counters: () => ({ clients: feed.size, droppedClients: feed.droppedClients, alerts: feed.alerts, ...counts }),
 
     write(alert: Alert): void {
       if (closing !== null) throw new LiveError('CEP_SINK_CLOSED', 'write to the WebSocket alert server after close', { retriable: false });
-      alertCount++;
-      const json = JSON.stringify(alert);
-      ring.push({ rule: alert.rule, severity: alert.severity, json });
-      for (const client of clients.values()) {
-        if (accepts(client.subscription, alert.rule, alert.severity)) client.queue.push(json);
-      }
-      if (!flushScheduled && clients.size > 0) {
-        flushScheduled = true;
-        setImmediate(flush);
-      }
+      feed.write(alert);
     },
 
     stats(stats: EngineStats): void {
-      lastStats = stats;
-      flush(); // alerts before the counters that count them
-      const frame = statsFrame(stats, serverCounters());
-      for (const ws of clients.keys()) send(ws, frame);
+      feed.stats(stats);
     },
 
     close(): Promise<void> {
       closing ??= (async () => {
         clearInterval(heartbeat);
-        flush();
-        const closed = [...clients.keys()].map(
-          (ws) =>
+        feed.drain();
+        const closed = [...feed.clients()].map(
+          ({ ws }) =>
             new Promise<void>((ok) => {
               ws.once('close', () => ok());
               ws.close(1001, 'server shutting down');
@@ -271,7 +165,6 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
             }),
         );
         await Promise.all(closed);
-        clients.clear();
         wss.close();
         await new Promise<void>((ok) => {
           server.close(() => ok());
@@ -281,4 +174,62 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
       return closing;
     },
   };
+}
+
+/** Joins an accepted socket to the feed: its messages change its subscription; its close or error removes it. */
+function connect(feed: Broadcaster, ws: WebSocket, subscription: Subscription): void {
+  const client = feed.add(ws, subscription);
+  ws.on('pong', () => { client.alive = true; });
+  ws.on('close', () => feed.remove(ws));
+  ws.on('error', () => feed.remove(ws)); // e.g. a message over maxPayload: ws closes with 1009
+  ws.on('message', (data, isBinary) => {
+    try {
+      if (isBinary) throw new TypeError('binary messages are not accepted; send JSON text');
+      feed.resubscribe(client, parseClientMessage(data.toString()));
+    } catch (error) {
+      feed.send(client, JSON.stringify({ type: 'error', message: (error as Error).message }));
+    }
+  });
+}
+
+/** Pings every client each `periodMs`; terminates one that did not answer the previous ping. */
+function startHeartbeat(feed: Broadcaster, periodMs: number, onDead: () => void): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    for (const client of feed.clients()) {
+      if (!client.alive) {
+        feed.remove(client.ws);
+        onDead();
+        client.ws.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.ws.ping();
+    }
+  }, periodMs);
+  return timer.unref();
+}
+
+/**
+ * Listens with a backlog of `maxClients` (at least Node's 511; the kernel caps it at somaxconn), so
+ * that a burst of connections waits in the kernel's queue instead of having its SYNs dropped (a
+ * dropped SYN is retried after 1 s, then 3 s, 7 s, ...).
+ * @throws LiveError `CEP_WS_LISTEN`.
+ */
+async function listen(server: Server, opts: ResolvedAlertServerOptions): Promise<void> {
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen({ port: opts.port, host: opts.host, backlog: Math.max(511, opts.maxClients) }, () => {
+        server.off('error', fail);
+        ok();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LiveError('CEP_WS_LISTEN', `cannot listen on ${opts.host}:${opts.port} (${code ?? (error as Error).message})`, {
+      retriable: code === 'EADDRINUSE',
+      cause: error,
+      context: { host: opts.host, port: opts.port },
+    });
+  }
 }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requestUrl } from './ws-upgrade.js';
 
 interface StaticFile {
   readonly body: Buffer;
@@ -55,10 +56,10 @@ export function preloadStaticFiles(): void {
   staticFiles();
 }
 
-/** Answers one HTTP request: a dashboard file, 404 for any other path, 405 for a method other than GET/HEAD. */
+/** Answers one HTTP request: a dashboard file, 404 for any other path (or a target that is not a URL), 405 for a method other than GET/HEAD. */
 export function serveStatic(req: IncomingMessage, res: ServerResponse): void {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  const file = staticFiles().get(path === '/index.html' ? '/' : path);
+  const path = requestUrl(req)?.pathname ?? null;
+  const file = path === null ? undefined : staticFiles().get(path === '/index.html' ? '/' : path);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('method not allowed\n');
     return;
