@@ -4,34 +4,52 @@
  * opened once per run by {@link openLive}; `replay-options.ts` stays about files.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { connectionOptionsFromCli, type KafkaSecurityCliOptions } from '../../alerts/kafka-client.js';
 import { createKafkaSink } from '../../alerts/kafka-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
 import { parseHostPort } from '../../alerts/ws-options.js';
-import { startAlertServer } from '../../alerts/ws-sink.js';
+import { dashboardNotice, startAlertServer } from '../../alerts/ws-sink.js';
 import { createKafkaSource } from '../kafka-source.js';
 import type { Source } from '../source.js';
+import { parseDuration } from '../time.js';
 
 /** Parsed live options (commander's camel-cased names). */
-export interface LiveOptions {
+export interface LiveOptions extends KafkaSecurityCliOptions {
   ws?: string;
   wsToken?: string;
+  wsOrigin?: string[];
   kafkaBrokers?: string[];
   kafkaTopic?: string;
   kafkaTopics?: string[];
   kafkaGroup?: string;
   typeFromTopic?: boolean;
+  kafkaSessionTimeout?: number;
+  exactlyOnce?: boolean;
+  commitInterval?: number;
+  stateTopic?: string;
 }
 
 /** Declares the live options on `command`. */
 export function addLiveOptions(command: Command): Command {
   return command
     .option('--ws <[host:]port>', 'serve the alert feed (WebSocket /ws) and the live dashboard (/) here; host defaults to 127.0.0.1')
-    .option('--ws-token <token>', 'token clients must present (default: $CEP_WS_TOKEN, else a random one printed on stderr)')
+    .option('--ws-token <token>', 'token clients must present (default: $CEP_WS_TOKEN, which other users cannot read as they can a command line; else a random one, printed only when stderr is a terminal)')
+    .option('--ws-origin <origin...>', 'web pages of these origins (scheme://host[:port], or * for any) may open the feed too; by default only the dashboard\'s own origin and clients that send no Origin (403 otherwise)')
     .option('--kafka-brokers <host:port...>', 'Kafka bootstrap brokers')
     .option('--kafka-topic <topic>', 'write alerts to this Kafka topic (key: the alert key; value: the alert JSON)')
     .option('--kafka-topics <topic...>', 'read events from these Kafka topics (one watermark per partition)')
     .option('--kafka-group <group>', 'consumer group of --kafka-topics (committed offsets are where a restart resumes)')
-    .option('--type-from-topic', 'take the event type from the Kafka topic name instead of the type field');
+    .option('--type-from-topic', 'take the event type from the Kafka topic name instead of the type field')
+    .option('--kafka-session-timeout <duration>', 'how soon a crashed member\'s partitions move to another member (6s to 5m)', kafkaDuration, 10_000)
+    .option('--exactly-once', 'keep state in Kafka; commit alerts, state and offsets in one transaction (needs --kafka-topics, --kafka-group, --kafka-topic)')
+    .option('--commit-interval <duration>', 'how often offsets (with --exactly-once, the transaction) are committed', kafkaDuration, 1000)
+    .option('--state-topic <topic>', 'the state changelog topic of --exactly-once (default <group>.state; created compacted when missing)')
+    .option('--kafka-ssl', 'connect to the Kafka brokers with TLS (trusting the system CAs unless --kafka-ca)')
+    .option('--kafka-ca <file>', 'TLS: trust this CA certificate (PEM) for the brokers; implies --kafka-ssl')
+    .option('--kafka-cert <file>', 'TLS: client certificate (PEM) for brokers that require one; needs --kafka-key; implies --kafka-ssl')
+    .option('--kafka-key <file>', 'TLS: the unencrypted private key (PEM) of --kafka-cert')
+    .option('--kafka-sasl <mechanism>', 'SASL authentication: plain, scram-sha-256 or scram-sha-512; needs --kafka-user and the password in $CEP_KAFKA_PASSWORD')
+    .option('--kafka-user <user>', 'SASL user name (the password only from the environment variable CEP_KAFKA_PASSWORD)');
 }
 
 /** Whether the options read events from Kafka (then `--input` is not required). */
@@ -51,21 +69,35 @@ export async function openLive(opts: LiveOptions, log: (line: string) => void): 
   if (!needsBrokers && opts.kafkaBrokers !== undefined) throw new InvalidArgumentError('--kafka-brokers needs --kafka-topic (alerts out) or --kafka-topics (events in)');
   if (opts.kafkaTopics !== undefined && opts.kafkaGroup === undefined) throw new InvalidArgumentError('--kafka-topics needs --kafka-group GROUP (where a restart resumes)');
   if (opts.typeFromTopic === true && opts.kafkaTopics === undefined) throw new InvalidArgumentError('--type-from-topic needs --kafka-topics');
+  if (opts.exactlyOnce === true && (opts.kafkaTopics === undefined || opts.kafkaTopic === undefined)) {
+    throw new InvalidArgumentError('--exactly-once needs --kafka-topics, --kafka-group and --kafka-topic (events in, alerts out, in one transaction)');
+  }
+  if (opts.stateTopic !== undefined && opts.exactlyOnce !== true) throw new InvalidArgumentError('--state-topic needs --exactly-once');
+  const exactlyOnce = opts.exactlyOnce === true ? { stateTopic: opts.stateTopic ?? `${opts.kafkaGroup}.state`, alertTopic: opts.kafkaTopic ?? '' } : undefined;
   const sinks: AlertSink[] = [];
   const sources: Source[] = [];
   try {
+    // TLS/SASL of every Kafka client (a TypeError here is bad usage, below).
+    const security = needsBrokers ? connectionOptionsFromCli(opts) : {};
     if (opts.ws !== undefined) {
       const { host, port } = hostPort(opts.ws);
-      const server = await startAlertServer({ host, port, token: opts.wsToken });
+      const server = await startAlertServer({ host, port, token: opts.wsToken, origins: opts.wsOrigin });
       sinks.push(server);
-      log(`cep: live dashboard at ${server.tokenGenerated ? server.dashboardUrl : `http://${server.host}:${server.port}/ (token required)`}`);
+      log(dashboardNotice(server, process.stderr.isTTY === true)); // never a token given by the user; a generated one only to a person
+    } else if (opts.wsToken !== undefined || opts.wsOrigin !== undefined) {
+      throw new InvalidArgumentError('--ws-token and --ws-origin need --ws [HOST:]PORT');
     }
-    if (opts.kafkaTopic !== undefined) {
-      sinks.push(await createKafkaSink({ brokers: opts.kafkaBrokers ?? [], topic: opts.kafkaTopic, logLevel: 'error' }));
+    // With --exactly-once the source writes the alerts, in each task's transaction.
+    if (opts.kafkaTopic !== undefined && exactlyOnce === undefined) {
+      sinks.push(await createKafkaSink({ brokers: opts.kafkaBrokers ?? [], ...security, topic: opts.kafkaTopic, logLevel: 'error' }));
     }
     if (opts.kafkaTopics !== undefined) {
       sources.push(
-        await createKafkaSource({ brokers: opts.kafkaBrokers ?? [], topics: opts.kafkaTopics, groupId: opts.kafkaGroup ?? '', typeFromTopic: opts.typeFromTopic === true, logLevel: 'error' }),
+        await createKafkaSource({ brokers: opts.kafkaBrokers ?? [], ...security, topics: opts.kafkaTopics, groupId: opts.kafkaGroup ?? '', typeFromTopic: opts.typeFromTopic === true, logLevel: 'error',
+          sessionTimeoutMs: opts.kafkaSessionTimeout,
+          commitIntervalMs: opts.commitInterval,
+          exactlyOnce,
+        }),
       );
     }
   } catch (error) {
@@ -74,6 +106,15 @@ export async function openLive(opts: LiveOptions, log: (line: string) => void): 
     throw error;
   }
   return { sources, sinks };
+}
+
+/** A duration option of the Kafka client (whole ms). */
+function kafkaDuration(text: string): number {
+  try {
+    return Math.round(parseDuration(text));
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /** `HOST:PORT`, `:PORT` or `PORT` (host 127.0.0.1); a bad form is bad usage. */
