@@ -40,7 +40,14 @@ export class StateRestorer {
    * @throws the consumer's error when the brokers cannot be reached.
    */
   static async start(kafka: Kafka, topic: string, groupPrefix: string): Promise<StateRestorer> {
-    const consumer = kafka.consumer({ groupId: `${groupPrefix}.restore.${randomUUID()}`, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
+    // Large fetches: a restore reads a whole partition as fast as the broker gives it.
+    const consumer = kafka.consumer({
+      groupId: `${groupPrefix}.restore.${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 30_000,
+      maxBytesPerPartition: 16 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
+    });
     const restorer = new StateRestorer(consumer, topic);
     let joined!: () => void;
     const join = new Promise<void>((ok) => (joined = ok));
