@@ -70,6 +70,8 @@ export class KeyedState {
   /** Keys changed since the last `takeChanges`, by map key (only with `trackChanges`). */
   private readonly changed: Map<string | number | boolean, unknown> | null;
   private seq = 0;
+  /** Keys with a live timer entry; the queue's other entries are stale (a key moved on or was forgotten). */
+  private liveTimers = 0;
 
   constructor(
     readonly nfa: Nfa,
@@ -171,6 +173,7 @@ export class KeyedState {
     const { time, slot } = this.timers.pop();
     if (!slot.live || slot.deadline !== time) return true; // stale entry: the key moved on
     slot.deadline = Infinity;
+    this.liveTimers--;
     const state = slot.state as NfaState;
     const mapKey = mapKeyOf(slot.key);
     this.changed?.set(mapKey, slot.key);
@@ -190,8 +193,15 @@ export class KeyedState {
     this.countPartials(slot);
     const deadline = this.nfa.nextDeadline(slot.state as NfaState);
     if (deadline !== slot.deadline) {
+      if (slot.deadline !== Infinity) this.liveTimers--;
       slot.deadline = deadline;
-      if (deadline !== Infinity) this.timers.push({ time: deadline, seq: this.seq++, slot });
+      if (deadline !== Infinity) {
+        this.liveTimers++;
+        this.timers.push({ time: deadline, seq: this.seq++, slot });
+        // Stale entries wait for their time to be dropped; past twice the live ones (evicted keys
+        // under --max-keys) they go at once, so memory stays bounded by the keys held.
+        if (this.timers.size > 2 * this.liveTimers + 4096) this.timers.retain((e) => e.slot.live && e.slot.deadline === e.time);
+      }
     }
   }
 
@@ -208,6 +218,10 @@ export class KeyedState {
   /** The cache's `dispose`: the key is deleted (nothing pending) or evicted; an empty state is recycled. */
   private forget(slot: KeySlot, evicted: boolean): void {
     slot.live = false;
+    if (slot.deadline !== Infinity) {
+      this.liveTimers--;
+      slot.deadline = Infinity;
+    }
     if (slot.state !== null) this.nfa.release(slot.state);
     // A stale timer entry may still point to the slot until its deadline: it keeps no state.
     slot.state = null;

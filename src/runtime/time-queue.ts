@@ -38,6 +38,22 @@ export class TimeQueue<T extends Timed> {
     else this.heap.push(entry);
   }
 
+  /**
+   * Keeps only the entries for which `keep` is true (lazily deleted entries are dropped this way),
+   * in the same order. O(n log n).
+   */
+  retain(keep: (entry: T) => boolean): void {
+    const kept: T[] = [];
+    for (let i = this.head; i < this.fifo.length; i++) if (keep(this.fifo[i])) kept.push(this.fifo[i]);
+    while (this.heap.size > 0) {
+      const entry = this.heap.pop();
+      if (keep(entry)) kept.push(entry);
+    }
+    kept.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    this.fifo = kept;
+    this.head = 0;
+  }
+
   /** Removes and returns the earliest entry. @throws Error when empty (check `size` or `peekTime`). */
   pop(): T {
     const fifo = this.fifo;
