@@ -23,7 +23,7 @@
  *
  * Needs the built CLI (`npm run soak` builds first).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -264,7 +264,12 @@ async function main(): Promise<number> {
     const ok = stalled === '' && settled.settled && c.lost === 0 && c.duplicated === 0 && c.unexpected === 0 && (c.duplicateIds ?? 0) === 0 && crashes.length === 0;
     process.stdout.write(`${ok ? 'PASS' : 'FAIL'}: ${c.lost} lost, ${c.duplicated} duplicated, ${c.unexpected} unexpected, ${c.duplicateIds ?? 'no'} duplicate ids, ${crashes.length} crashes${settled.settled ? '' : `; ${settled.reason}`}\n`);
     if (ok && !opts.keep) rmSync(dir, { recursive: true, force: true });
-    else process.stdout.write(`work folder kept: ${dir} (also ${writePostMortem(dir, reader.records, c).join(', ')})\n`);
+    else {
+      const timeline = join(dir, 'timeline.txt');
+      const rows = m.all.flatMap((p) => p.starts.map((at, i) => ({ at, line: `${new Date(at).toISOString()} start ${p.name}#${i + 1}` })).concat(p.exits.map((e) => ({ at: e.at, line: `${new Date(e.at).toISOString()} exit  ${p.name}#${e.incarnation} (${e.signal ?? `code ${e.code}`}${e.expected ? '' : ', by itself'})` }))));
+      writeFileSync(timeline, rows.sort((a, b) => a.at - b.at).map((r) => r.line).join('\n') + '\n');
+      process.stdout.write(`work folder kept: ${dir} (also ${[...writePostMortem(dir, reader.records, c), timeline].join(', ')})\n`);
+    }
     return ok ? 0 : 1;
   } finally {
     await members?.close();

@@ -23,6 +23,9 @@ export interface AlertRecord {
   readonly value: string;
   /** Wall-clock time when read, ms. */
   readonly readAt: number;
+  /** The writing producer as `producerId/epoch` (from the record batch): which transactional producer, which incarnation. */
+  readonly producer: string;
+  readonly headers: Record<string, string>;
 }
 
 export class AlertReader {
@@ -56,7 +59,19 @@ export class AlertReader {
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         reader.lastRecordAt = Date.now();
-        reader.records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', readAt: reader.lastRecordAt });
+        // kafkajs keeps the record batch's header on each message (not in its typings).
+        const batch = (message as { batchContext?: { producerId?: string; producerEpoch?: number } }).batchContext;
+        const headers: Record<string, string> = {};
+        for (const [name, v] of Object.entries(message.headers ?? {})) headers[name] = String(v);
+        reader.records.push({
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? '',
+          readAt: reader.lastRecordAt,
+          producer: `${batch?.producerId ?? '?'}/${batch?.producerEpoch ?? '?'}`,
+          headers,
+        });
       },
     });
     return reader;

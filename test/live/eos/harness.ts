@@ -174,18 +174,18 @@ export async function waitSettled(o: SettleOptions): Promise<Settled> {
 
 /**
  * Writes what a failed run needs for a post-mortem into `dir`: `received.ndjson` (every record the
- * read_committed reader got: partition, offset, value) and `duplicates.json` (each duplicated alert
- * with the alert-topic positions `partition@offset` of all its copies).
+ * read_committed reader got: partition, offset, producer id/epoch, value) and `duplicates.json` (each
+ * duplicated alert with `partition@offset by producerId/epoch at readTime` of all its copies).
  * @returns the paths written.
  */
 export function writePostMortem(dir: string, records: readonly AlertRecord[], comparison: Comparison): string[] {
   const received = join(dir, 'received.ndjson');
-  writeFileSync(received, records.map((r) => JSON.stringify({ partition: r.partition, offset: r.offset, readAt: r.readAt, value: JSON.parse(r.value) as unknown })).join('\n') + '\n');
+  writeFileSync(received, records.map((r) => JSON.stringify({ partition: r.partition, offset: r.offset, producer: r.producer, readAt: r.readAt, headers: r.headers, value: JSON.parse(r.value) as unknown })).join('\n') + '\n');
   const wanted = new Set(comparison.duplicatedAlerts.map((d) => d.canonical));
   const positions = new Map<string, string[]>();
   for (const r of records) {
     const c = canonical(JSON.parse(r.value) as AlertJson);
-    if (wanted.has(c)) positions.set(c, [...(positions.get(c) ?? []), `${r.partition}@${r.offset}`]);
+    if (wanted.has(c)) positions.set(c, [...(positions.get(c) ?? []), `${r.partition}@${r.offset} by ${r.producer} at ${new Date(r.readAt).toISOString()}`]);
   }
   const duplicates = join(dir, 'duplicates.json');
   writeFileSync(duplicates, JSON.stringify(comparison.duplicatedAlerts.map((d) => ({ extra: d.extra, positions: positions.get(d.canonical) ?? [], alert: JSON.parse(d.canonical) as unknown })), null, 1));
