@@ -25,9 +25,9 @@ async function writeEvents(path: string): Promise<void> {
   const out = createWriteStream(path);
   const base = Date.UTC(2024, 0, 1);
   for (let i = 0; i < KEYS; i++) {
-    if (!out.write(`{"type":"a","ts":${base + i},"id":"key-${i}","amount":${i % 100}}\n`)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(`{"type":"a","ts":${base + i},"id":"key-${i}","amount":${i % 100}}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise<void>((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
 }
 
 /** Runs the CLI; returns its peak RSS (MB), wall time and summary line. */

@@ -44,6 +44,11 @@ export interface EngineOptions {
   readonly typeField?: string;
   /** Allowed out-of-orderness, ms. Default 0. */
   readonly maxDelay?: number;
+  /**
+   * A poisoned clock (DSL.md section 5): an event more than this (ms) after the largest event time
+   * seen so far (Kafka: after the wall clock) is a bad record and moves no watermark. Default: none.
+   */
+  readonly maxFuture?: number;
   /** Inputs silent this long (processing time, ms) are left out of the watermark. Default: never. */
   readonly idle?: number;
   /** Most keys holding state per rule (LRU). Default 1,000,000. */
@@ -97,7 +102,16 @@ export interface Summary {
   readonly eventsPerSecond: number;
   /** True when the run was stopped by the abort signal before its input ended. */
   readonly interrupted: boolean;
+  /**
+   * An event that moved its partition's watermark by more than a day and after which late events
+   * came (a poisoned clock, when `maxFuture` is not set): where it was read, the jump (ms), and the
+   * late events after it.
+   */
+  readonly clockJump?: { readonly position: string; readonly byMs: number; readonly lateAfter: number };
 }
+
+/** A watermark jump above this (ms) is remembered, to name it when late events follow. */
+const SUSPICIOUS_JUMP_MS = 24 * 3600_000;
 
 /** A source that can say how far it has read (the file sources). */
 interface MeteredSource {
@@ -159,6 +173,8 @@ class Engine {
   /** Each rule's key of an event, for the key-alignment check of records that have a key. */
   private readonly keysOf: readonly ((data: Readonly<Record<string, unknown>>) => unknown)[];
   private misaligned = 0;
+  /** Watermark jumps of more than a day, with the late-event count when each happened (at most 100 kept). */
+  private readonly jumps: { position: string; byMs: number; lateBefore: number }[] = [];
   /** Largest event time seen, ms (pacing). */
   private maxTime = -Infinity;
   private inputEnded = false;
@@ -187,6 +203,7 @@ class Engine {
     if (sinks.length === 0) throw new Error('runEngine needs at least one sink');
     if (speed !== undefined && !(speed > 0 && Number.isFinite(speed))) throw new Error(`speed must be a number > 0, got ${speed}`);
     if (idle !== undefined && !(idle > 0)) throw new Error(`idle must be a duration > 0 ms, got ${idle}`);
+    if (options.maxFuture !== undefined && !(options.maxFuture > 0)) throw new Error(`maxFuture must be a duration > 0 ms, got ${options.maxFuture}`);
     if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) throw new Error(`maxKeys must be an integer ≥ 1, got ${maxKeys}`);
     const names = new Set<string>();
     for (const nfa of rules) {
@@ -326,16 +343,29 @@ class Engine {
       this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: JSON.stringify(value), reason, done: record.done });
       return;
     }
+    const maxFuture = this.options.maxFuture;
+    if (maxFuture !== undefined) {
+      const reference = record.task !== undefined ? Date.now() : this.maxTime;
+      if (reference > -Infinity && time > reference + maxFuture) {
+        operator.touch(record.input);
+        const seen = record.task !== undefined ? 'the wall clock' : 'the largest event time seen so far';
+        this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: JSON.stringify(value), reason: `time too far ahead: ${new Date(time).toISOString()} is more than --max-future after ${seen}`, done: record.done });
+        return;
+      }
+    }
     this.events++;
     const typeValue = record.type ?? this.getType(value);
     const type = typeof typeValue === 'string' ? typeValue : typeValue === undefined || typeValue === null ? '' : String(typeValue);
     if (this.options.speed !== undefined && this.paceStart === null) this.paceStart = { wall: Date.now(), time };
     if (time > this.maxTime) this.maxTime = time;
     if (record.recordKey !== undefined) this.checkAlignment(record, type);
+    const before = operator.watermark;
     if (!operator.offer(record.input, type, time, value, record.done)) {
       this.lateEvents++;
       this.options.lateOutput?.write(JSON.stringify(value) + '\n');
       record.done?.();
+    } else if (operator.watermark - before > SUSPICIOUS_JUMP_MS && before > -Infinity && this.jumps.length < 100) {
+      this.jumps.push({ position: record.position, byMs: operator.watermark - before, lateBefore: this.lateEvents });
     }
   }
 
@@ -573,6 +603,17 @@ class Engine {
       elapsedMs,
       eventsPerSecond: (this.events * 1000) / elapsedMs,
       interrupted: !this.inputEnded && this.failure === null,
+      ...this.clockJump(),
     };
+  }
+
+  /** The first suspicious watermark jump that late events followed (before the next jump), if any. */
+  private clockJump(): { clockJump?: Summary['clockJump'] } {
+    for (let i = 0; i < this.jumps.length; i++) {
+      const { position, byMs, lateBefore } = this.jumps[i];
+      const lateAfter = (i + 1 < this.jumps.length ? this.jumps[i + 1].lateBefore : this.lateEvents) - lateBefore;
+      if (lateAfter > 0) return { clockJump: { position, byMs, lateAfter } };
+    }
+    return {};
   }
 }

@@ -88,6 +88,13 @@ export function formatSummary(s: Summary): string {
   if (s.evictedKeys > 0) {
     lines.push(`cep: ${number.format(s.evictedKeys)} keys with ${number.format(s.evictedPartialMatches)} partial matches were evicted at --max-keys`);
   }
+  if (s.clockJump !== undefined) {
+    const { position, byMs, lateAfter } = s.clockJump;
+    lines.push(
+      `cep: warning: the event at ${position} moved the watermark ${number.format(Math.round(byMs / 86_400_000))} days ahead and ${number.format(lateAfter)} late events followed: ` +
+        'a poisoned clock? (--max-future D sets such events aside as bad records)',
+    );
+  }
   if (s.misaligned > 0) lines.push(`cep: ${number.format(s.misaligned)} Kafka events had a key (under a rule) other than their record key (misaligned: their matches depend on the partitioning)`);
   if (s.conditionErrors > 0) lines.push(`cep: ${number.format(s.conditionErrors)} condition evaluations failed (counted as false)`);
   return lines.join('\n');

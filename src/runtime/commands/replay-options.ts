@@ -22,6 +22,7 @@ export interface ReplayOptions {
   timeField: string;
   typeField: string;
   maxDelay: number;
+  maxFuture?: number;
   idle?: number;
   late?: string;
   deadLetter?: string;
@@ -40,6 +41,7 @@ export function addReplayOptions(command: Command): Command {
     .option('--time-field <path>', 'event time field (epoch ms or ISO-8601; @timestamp: the record timestamp)', 'ts')
     .option('--type-field <path>', 'event type field', 'type')
     .option('--max-delay <duration>', 'allowed out-of-orderness of event time, e.g. 5s', duration, 0)
+    .option('--max-future <duration>', 'set aside, as a bad record, an event more than this after the largest event time seen (Kafka: after the wall clock)', positiveDuration)
     .option('--idle <duration>', 'leave inputs silent this long (processing time) out of the watermark', positiveDuration)
     .option('--late <file>', 'write late events here (NDJSON)')
     .option('--dead-letter <file>', 'write bad records here (NDJSON: position, reason, raw)')
@@ -69,6 +71,7 @@ export function engineOptionsFrom(opts: ReplayOptions, rules: readonly Nfa[], si
     timeField: opts.timeField,
     typeField: opts.typeField,
     maxDelay: opts.maxDelay,
+    maxFuture: opts.maxFuture,
     idle: opts.idle,
     maxKeys: opts.maxKeys,
     speed: opts.speed,
