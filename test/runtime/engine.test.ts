@@ -82,6 +82,12 @@ describe('engine', () => {
     expect(summary.evictedPartialMatches).toBe(1);
   });
 
+  it('drops an evicted key like Flink state TTL: no timeout alert for it, the others time out', async () => {
+    const { summary, alerts } = await run([ev('a', 'k1', 0), ev('a', 'k2', 1), ev('a', 'k3', 2)], { maxKeys: 2, timeout: true });
+    expect(summary.evictedKeys).toBe(1);
+    expect(alerts.map((a) => [a.kind, a.key]).sort()).toEqual([['timeout', 'k2'], ['timeout', 'k3']]);
+  });
+
   it('takes the minimum watermark over inputs', async () => {
     const sink = new MemorySink();
     const late = new PassThrough();
