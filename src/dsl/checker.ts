@@ -4,9 +4,10 @@
  * The structure produced is exactly what the builder (builder.ts) produces.
  *
  * A rule without other errors is also built into its automaton (src/nfa/compiler.ts) with a size
- * budget, `MAX_AUTOMATON_SIZE`: the size is only known by building it (counts multiply inside
- * groups, and each optional element after a `not` copies what follows it, as in Flink), and a rule
- * that would need millions of states is a rule error at `cep check`, not a run that never starts.
+ * budget, `MAX_AUTOMATON_SIZE` states, transitions and element copies: the size is only known by
+ * building it (counts multiply inside groups, and each optional element after a `not` copies what
+ * follows it, as in Flink), and a rule that would need millions of them is a rule error at
+ * `cep check`, not a run that never starts.
  */
 import { AutomatonTooLargeError, buildAutomaton } from '../nfa/compiler.js';
 import type { Bindings, Condition, Contiguity, Element, EmitField, Pattern, Quantifier, Rule, Severity, SkipStrategy } from '../nfa/rule.js';
@@ -155,7 +156,7 @@ function checkAutomatonSize(checked: Rule, rule: RuleNode, report: Reporter): vo
   } catch (error) {
     if (!(error instanceof AutomatonTooLargeError)) throw error;
     report.error(
-      `pattern too large: its automaton would have more than ${MAX_AUTOMATON_SIZE.toLocaleString('en-US')} states and transitions (counts multiply inside groups, and an optional element after 'not' copies what follows it)`,
+      `pattern too large: building its automaton takes more than ${MAX_AUTOMATON_SIZE.toLocaleString('en-US')} states, transitions and element copies (counts multiply inside groups, and an optional element after 'not' copies what follows it)`,
       rule.pattern.loc,
     );
   }

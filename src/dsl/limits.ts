@@ -31,7 +31,7 @@ export const MAX_RULE_TOKENS = 100_000;
 /** Largest quantifier count (DSL.md section 3: counts above 10,000 are rule errors). */
 export const MAX_COUNT = 10_000;
 
-/** Largest automaton, in states plus transitions, a rule may compile to. */
+/** Largest automaton a rule may compile to, in states, transitions and element copies (src/nfa/compiler.ts). */
 export const MAX_AUTOMATON_SIZE = 100_000;
 
 const OPENERS = new Set(['(', '[', '{']);

@@ -166,16 +166,41 @@ function length(random: () => number, max: number): number {
   return Math.max(1, Math.floor(max ** random()));
 }
 
-/** Levels of expression nesting: what opens and what closes each. */
-const EXPRESSION_LEVELS: readonly (readonly [string, string])[] = [['(', ')'], ['not ', ''], ['- ', ''], ['[', ']'], ['abs(', ')'], ['x[', ']'], ['not (', ')'], ['len([', '])']];
+/** A level of expression nesting: what opens it and what closes it. */
+type Level = readonly [string, string];
 
-/** `levels` nested expression levels around `core`. */
-function nestedExpression(random: () => number, levels: number, core: string): string {
-  const chosen = Array.from({ length: levels }, () => pickOne(random, EXPRESSION_LEVELS));
-  return `${chosen.map((l) => l[0]).join('')}${core}${chosen.map((l) => l[1]).reverse().join('')}`;
+/**
+ * Families of nesting that keep a condition well typed (so that deep texts also reach the checker
+ * and the compiler, not only the type errors): levels that may wrap one another, the innermost
+ * expression, and how the nest becomes a condition. `mixed` mixes every level (mostly type errors).
+ */
+const FAMILIES: readonly { levels: readonly Level[]; core: string; condition: (nest: string) => string }[] = [
+  { levels: [['(', ')'], ['not ', ''], ['not (', ')']], core: 'x > 1', condition: (nest) => nest },
+  { levels: [['(', ')'], ['- ', ''], ['abs(', ')'], ['round(', ', 1)']], core: 'x', condition: (nest) => `${nest} > 1` },
+  { levels: [['[', ']']], core: '1', condition: (nest) => `x in ${nest}` },
+  { levels: [['x[', ']']], core: '0', condition: (nest) => `${nest} == 1` },
+  { levels: [['(', ')'], ['not ', ''], ['- ', ''], ['[', ']'], ['abs(', ')'], ['x[', ']'], ['not (', ')'], ['len([', '])']], core: 'x', condition: (nest) => nest },
+];
+
+/** `levels` nested levels of one family around its core, as a condition. */
+function nestedCondition(random: () => number, levels: number): string {
+  const family = pickOne(random, FAMILIES);
+  const chosen = Array.from({ length: levels }, () => pickOne(random, family.levels));
+  return family.condition(`${chosen.map((l) => l[0]).join('')}${family.core}${chosen.map((l) => l[1]).reverse().join('')}`);
 }
 
-const QUANTIFIERS = ['', '', '+', '*', '?', '{2}', '{0,2}', '{2,}', '{1,3} optional', '+ greedy', '{3} consecutive'];
+/** `levels` nested levels around a value in `emit` (any type will do there). */
+function nestedValue(random: () => number, levels: number): string {
+  const kinds: readonly Level[] = [['(', ')'], ['- ', ''], ['[', ']'], ['abs(', ')'], ['len([', '])'], ['round(', ', 2)']];
+  const chosen = Array.from({ length: levels }, () => pickOne(random, kinds));
+  return `${chosen.map((l) => l[0]).join('')}s.v${chosen.map((l) => l[1]).reverse().join('')}`;
+}
+
+/** Quantifiers of nested groups: mostly none or `?`, as each `+` or `{2}` doubles the automaton. */
+function groupQuantifier(random: () => number): string {
+  const r = random();
+  return r < 0.6 ? '' : r < 0.97 ? '?' : pickOne(random, ['+', '{2}', '*', '{0,2}']);
+}
 const ELEMENTS = ['a', 'b[x > 1]', 'not c', 'd?', 'e+', 'f{2}', '(g -> h)', 'any[y == "z"]', 'i{0,3}', '`q w`'];
 const OPS = [' -> ', ' ->> ', ' next '];
 const COUNTS = ['0', '1', '2', '10', '100', '999', '9999', '10000', '10001', '65536', '10000000', '1e400', '1.5'];
@@ -185,12 +210,12 @@ const COUNTS = ['0', '1', '2', '10', '100', '999', '9999', '10000', '10001', '65
  * is neither, but aims at the same limits (quantifier counts and the automaton's size).
  */
 const HOSTILE_KINDS: Readonly<Record<string, (random: () => number) => string>> = {
-  'nested condition': (r) => `rule r key by k pattern a[${nestedExpression(r, depth(r), pickOne(r, ['x > 1', 'x', '1', 'true']))}] -> b`,
-  'nested emit': (r) => `rule r key by k pattern a as s emit { v: ${nestedExpression(r, depth(r), pickOne(r, ['s.v', '1', 'count(s)']))} }`,
-  'nested until': (r) => `rule r key by k pattern a+ until [${nestedExpression(r, depth(r), 'x')}] as s -> b`,
+  'nested condition': (r) => `rule r key by k pattern a[${nestedCondition(r, depth(r))}] -> b`,
+  'nested emit': (r) => `rule r key by k pattern a as s emit { v: ${nestedValue(r, depth(r))} }`,
+  'nested until': (r) => `rule r key by k pattern a+ until [${nestedCondition(r, depth(r))}] as s -> b`,
   'nested groups': (r) => {
     const d = depth(r);
-    const closes = Array.from({ length: d }, () => `)${pickOne(r, QUANTIFIERS)}`).join('');
+    const closes = Array.from({ length: d }, () => `)${groupQuantifier(r)}`).join('');
     return `rule r key by k pattern x -> ${'('.repeat(d)}a -> b${closes} -> y within 1m`;
   },
   'long pattern': (r) => {
