@@ -35,6 +35,7 @@ import { compareAlerts, formatComparison } from '../../test/live/eos/compare.js'
 import { generateEvents, sentinels, writeNdjson } from '../../test/live/eos/data.js';
 import { createTopic, groupLag, Phases, poll, referenceAlerts, totalLag, waitSettled, writePostMortem } from '../../test/live/eos/harness.js';
 import { EventStream, harnessKafka } from '../../test/live/eos/producer.js';
+import { dumpStateHistory } from '../../test/live/eos/state-dump.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -268,7 +269,13 @@ async function main(): Promise<number> {
       const timeline = join(dir, 'timeline.txt');
       const rows = m.all.flatMap((p) => p.starts.map((at, i) => ({ at, line: `${new Date(at).toISOString()} start ${p.name}#${i + 1}` })).concat(p.exits.map((e) => ({ at: e.at, line: `${new Date(e.at).toISOString()} exit  ${p.name}#${e.incarnation} (${e.signal ?? `code ${e.code}`}${e.expected ? '' : ', by itself'})` }))));
       writeFileSync(timeline, rows.sort((a, b) => a.at - b.at).map((r) => r.line).join('\n') + '\n');
-      process.stdout.write(`work folder kept: ${dir} (also ${[...writePostMortem(dir, reader.records, c), timeline].join(', ')})\n`);
+      const files = [...writePostMortem(dir, reader.records, c), timeline];
+      if (EXACTLY_ONCE) {
+        const history = join(dir, 'state-history.ndjson');
+        const written = await dumpStateHistory(kafka, admin, `${group}.state`, history);
+        files.push(typeof written === 'number' ? history : `no state history (${written})`);
+      }
+      process.stdout.write(`work folder kept: ${dir} (also ${files.join(', ')})\n`);
     }
     return ok ? 0 : 1;
   } finally {

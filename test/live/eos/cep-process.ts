@@ -40,7 +40,11 @@ let runHelp: string | null = null;
 
 /** Whether the built CLI's `run --help` lists `option` (the at-least-once mode of a CLI before issue 11 lacks the new ones). */
 export function cliKnows(option: string): boolean {
-  runHelp ??= spawnSync(process.execPath, [CLI, 'run', '--help'], { encoding: 'utf8' }).stdout ?? '';
+  if (runHelp === null) {
+    // The CLI prints its help on stderr or stdout depending on its commander set-up: read both.
+    const help = spawnSync(process.execPath, [CLI, 'run', '--help'], { encoding: 'utf8' });
+    runHelp = `${help.stdout ?? ''}${help.stderr ?? ''}`;
+  }
   return runHelp.includes(option);
 }
 
