@@ -9,7 +9,7 @@
  *
  * Hot path: three patterns of the kind rules use, each tested against one field of every record of
  * examples/data/ssh-auth.ndjson (real sshd log lines: IPs, host names, log text), ns per test, best
- * of 5 runs after a warm-up. Then the same through a compiled rule condition (`parseRules`), which
+ * of 9 runs after a warm-up. Then the same through a compiled rule condition (`parseRules`), which
  * is what an event pays, beside an `exists(f)` condition on the same field as the baseline.
  *
  * ReDoS: one test per n, wall time. `RegExp` is run only up to n = 20 (0.4-0.8 s there, about 4×
@@ -28,7 +28,7 @@ import type { CepEvent } from '../src/nfa/event.js';
 import type { Bindings } from '../src/nfa/rule.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const RUNS = 5;
+const RUNS = 9;
 const REDOS_N = [20, 28, 40];
 /** `RegExp` on the ReDoS case is run only up to this n (each 2 more characters cost about 4×). */
 const REGEXP_REDOS_MAX_N = 20;
