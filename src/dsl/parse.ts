@@ -10,7 +10,7 @@ import { span, type FileNode, type Loc, type RuleNode } from './ast.js';
 import { RuleError, RuleErrors, shorten } from './errors.js';
 import grammar from './grammar.generated.js';
 import { describeBadText, RuleLexer, type Token } from './lexer.js';
-import { nestingLimitBroken, tokenLimitBroken, TOO_DEEP, TOO_MANY_TOKENS } from './limits.js';
+import { MAX_RULE_TOKENS, nestingLimitBroken, tokenLimitBroken, TOO_DEEP, TOO_MANY_TOKENS } from './limits.js';
 import { finishRule, type RawRule } from './list.js';
 import { closest } from './suggest.js';
 
@@ -92,13 +92,21 @@ function unexpectedToken(parser: nearley.Parser, column: number, token: Token | 
   return message;
 }
 
-/** The tokens of a source, and the moo error token where lexing stopped early (if it did). */
+/**
+ * The tokens of a source, and the moo error token where lexing stopped early (if it did). Lexing
+ * also stops one token past `MAX_RULE_TOKENS` in one rule: that rule is refused there, and nothing
+ * after it is read (a 1 MB rule costs a bounded number of token objects).
+ */
 function lexAll(source: string): { tokens: Token[]; bad?: Token } {
   const lexer = new RuleLexer();
   lexer.reset(source);
   const tokens: Token[] = [];
+  let sinceRule = 0;
   try {
-    for (let t = lexer.next(); t !== undefined; t = lexer.next()) tokens.push(t);
+    for (let t = lexer.next(); t !== undefined && sinceRule <= MAX_RULE_TOKENS; t = lexer.next()) {
+      sinceRule = t.type === 'keyword' && t.text === 'rule' ? 1 : sinceRule + 1;
+      tokens.push(t);
+    }
   } catch (error) {
     return { tokens, bad: (error as { token: Token }).token };
   }

@@ -75,10 +75,23 @@ describe('tokens per rule', () => {
     const started = process.cpuUsage();
     const [message, line, col] = only(source);
     const used = process.cpuUsage(started);
-    expect(message).toBe('rule too long: more than 100,000 tokens; split it into smaller rules');
+    expect(message).toBe('rule too long: more than 50,000 tokens; split it into smaller rules');
     expect(line).toBe(1);
     expect(col).toBeGreaterThan(MAX_RULE_TOKENS);
     expect((used.user + used.system) / 1000).toBeLessThan(1000);
+  });
+
+  it('stops reading at the rule that breaks it: a 1 MB rule is refused in a fraction of a second', () => {
+    const source = `rule ok key by k pattern a\nrule r key by k pattern a[${'('.repeat(1 << 20)}`;
+    const [[message, line, col], ms] = ((): [[string, number, number], number] => {
+      const started = process.cpuUsage();
+      const result = only(source);
+      const used = process.cpuUsage(started);
+      return [result, (used.user + used.system) / 1000];
+    })();
+    // 8 tokens before the first `(`: the token past the limit is `(` number MAX_RULE_TOKENS - 7.
+    expect([message, line, col]).toEqual(['rule too long: more than 50,000 tokens; split it into smaller rules', 2, 'rule r key by k pattern a['.length + MAX_RULE_TOKENS - 7]);
+    expect(ms).toBeLessThan(1000);
   });
 
   it('is per rule: a file may hold any number of rules', () => {

@@ -83,6 +83,12 @@ describe('patterns RE2 refuses are rule errors under the literal', () => {
     );
   });
 
+  it('a regex longer than 20,000 characters is refused before compiling', () => {
+    expect(compileRegex('a'.repeat(20_000))).not.toHaveProperty('error');
+    const { errors } = errorsOf(withPattern(`a[matches(name, "${'(a|b)'.repeat(100_000)}")]`));
+    expect(errors.map((e) => [e.message, e.col])).toEqual([['regular expression too long: more than 20,000 characters', 41]]);
+  });
+
   it('the message does not repeat the pattern (the source line shows it)', () => {
     const long = `(${'x'.repeat(100)}`;
     const { errors } = errorsOf(withPattern(`a[matches(name, "${long}")]`));

@@ -16,6 +16,7 @@
  */
 import { RE2JS } from 're2js';
 import { shorten } from '../errors.js';
+import { MAX_REGEX_LENGTH } from '../limits.js';
 
 /** A compiled pattern: `test(s)` is true when the pattern matches somewhere in `s` (unanchored, like `RegExp.test`). */
 export interface Regex {
@@ -31,6 +32,7 @@ const BACKREFERENCE = /^\\([1-9]|k)|^\(\?P=/;
  *   pattern itself, which the error's source line shows).
  */
 export function compileRegex(pattern: string): Regex | { readonly error: string } {
+  if (pattern.length > MAX_REGEX_LENGTH) return { error: `regular expression too long: more than ${MAX_REGEX_LENGTH.toLocaleString('en-US')} characters` };
   try {
     return RE2JS.compile(pattern);
   } catch (error) {
