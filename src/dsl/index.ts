@@ -23,8 +23,9 @@ export type { ConditionFn, ElementOptions, Target } from './builder.js';
  * @param source the file's text.
  * @param file the name used in error messages (`file:line:col: ...`); default `<rules>`.
  * @returns the checked rules, in file order.
- * @throws RuleErrors for any bad input: one syntax error (parsing stops at the first), or every
- *   check error (at most 50 and a final "too many errors").
+ * @throws RuleErrors for any bad input: one syntax error (parsing stops at the first; the nesting
+ *   and token limits of limits.ts are found there), or every check error (at most 50 and a final
+ *   "too many errors"). Never anything else, whatever the text (test/dsl/fuzz.test.ts).
  */
 export function parseRules(source: string, file = '<rules>'): Rule[] {
   const ast = parseFile(source, file);

@@ -295,6 +295,9 @@ function assertLocated(error: RuleErrors, source: string, label: string): void {
   }
 }
 
+/** The most CPU one input took so far, ms (reported by the large run). */
+let slowest = { ms: 0, label: '' };
+
 /**
  * Parses, checks and compiles `source` (and now and then runs what it compiled), asserting the
  * contract of the module comment; returns whether the text was accepted.
@@ -317,17 +320,19 @@ function check(source: string, label: string, random: () => number, exerciseIt: 
   const ms = (used.user + used.system) / 1000;
   // A hang guard on CPU time (wall time depends on what else runs), not a speed measurement.
   if (ms >= 1000) throw new Error(`${label}: took ${ms.toFixed(0)} ms of CPU\n--- input ---\n${excerpt(source)}`);
+  if (ms > slowest.ms) slowest = { ms, label };
   return accepted;
 }
 
 describe('fuzz', () => {
   it(`${CASES.toLocaleString('en-US')} mutated and random rule texts: rules that compile, or located RuleErrors only`, () => {
     const random = prng(SEED);
+    slowest = { ms: 0, label: '' };
     let accepted = 0;
     for (let n = 0; n < CASES; n++) {
       if (check(mutate(random, n), `case ${n}`, random, n % 10 === 0)) accepted++;
     }
-    if (LARGE) console.info(`fuzz: ${CASES.toLocaleString('en-US')} mutated and random texts, ${accepted.toLocaleString('en-US')} accepted, ${(CASES - accepted).toLocaleString('en-US')} rejected`);
+    if (LARGE) console.info(`fuzz: ${CASES.toLocaleString('en-US')} mutated and random texts, ${accepted.toLocaleString('en-US')} accepted, ${(CASES - accepted).toLocaleString('en-US')} rejected; slowest ${slowest.label}, ${slowest.ms.toFixed(0)} ms of CPU`);
     // Mutations of valid rules must keep some valid, or the fuzzer exercises only the first error path.
     expect(accepted).toBeGreaterThan(CASES / 50);
     expect(accepted).toBeLessThan(CASES / 2);
@@ -335,6 +340,7 @@ describe('fuzz', () => {
 
   it(`${HOSTILE.toLocaleString('en-US')} deep or long rule texts: the same contract, each in under a second`, () => {
     const random = prng(SEED ^ 0xdee9);
+    slowest = { ms: 0, label: '' };
     const byKind = new Map<string, { accepted: number; rejected: number }>();
     for (let n = 0; n < HOSTILE; n++) {
       const { kind, source } = hostile(random, n);
@@ -346,7 +352,7 @@ describe('fuzz', () => {
     const total = (f: (c: { accepted: number; rejected: number }) => number) => [...byKind.values()].reduce((sum, c) => sum + f(c), 0);
     if (LARGE) {
       const rows = [...byKind].map(([kind, c]) => `${kind} ${c.accepted}/${c.rejected}`).join(', ');
-      console.info(`fuzz: ${HOSTILE.toLocaleString('en-US')} deep or long texts, ${total((c) => c.accepted)} accepted, ${total((c) => c.rejected)} rejected (accepted/rejected by kind: ${rows})`);
+      console.info(`fuzz: ${HOSTILE.toLocaleString('en-US')} deep or long texts, ${total((c) => c.accepted)} accepted, ${total((c) => c.rejected)} rejected (accepted/rejected by kind: ${rows}); slowest ${slowest.label}, ${slowest.ms.toFixed(0)} ms of CPU`);
     }
     // Every kind was generated, and both outcomes happen: the texts straddle the limits.
     expect([...byKind.keys()].sort()).toEqual(Object.keys(HOSTILE_KINDS).sort());

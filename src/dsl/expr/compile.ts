@@ -176,7 +176,7 @@ export function compileExpr(node: ExprNode, ctx: ExprContext, aliasPosition = fa
 }
 
 /** One `.f` or `[i]` applied to the value its object gave. */
-type Step = (value: unknown, event: Parameters<Evaluator>[0], bindings: Parameters<Evaluator>[1]) => unknown;
+type Step = (value: unknown, ...context: Parameters<Evaluator>) => unknown;
 
 /** What a step does to the value it is applied to, by the object's shape; undefined: an error was reported. */
 function stepOf(node: MemberNode | IndexNode, shape: Compiled['shape'], ctx: ExprContext): { step: Step; shape: Compiled['shape']; type: StaticType } | undefined {
@@ -200,33 +200,33 @@ function stepOf(node: MemberNode | IndexNode, shape: Compiled['shape'], ctx: Exp
  */
 function compileAccess(node: MemberNode | IndexNode, ctx: ExprContext): Compiled {
   const chain: (MemberNode | IndexNode)[] = [];
-  let root: ExprNode = node;
-  for (; root.kind === 'Member' || root.kind === 'Index'; root = root.object) chain.push(root);
-  let compiled: Compiled | undefined = compileExpr(root, ctx, true);
+  let rootNode: ExprNode = node;
+  for (; rootNode.kind === 'Member' || rootNode.kind === 'Index'; rootNode = rootNode.object) chain.push(rootNode);
+  const root = compileExpr(rootNode, ctx, true);
+  let { shape, type } = root;
+  let ok = true;
   const steps: Step[] = [];
   for (let i = chain.length - 1; i >= 0; i--) {
     // After an error the rest is still compiled, for the errors in its index expressions.
-    const next = stepOf(chain[i], compiled?.shape ?? 'value', ctx);
-    if (next === undefined) compiled = undefined;
-    else if (compiled !== undefined) {
+    const next = stepOf(chain[i], ok ? shape : 'value', ctx);
+    if (next === undefined) ok = false;
+    else if (ok) {
       steps.push(next.step);
-      compiled = { run: compiled.run, shape: next.shape, type: next.type };
+      ({ shape, type } = next);
     }
   }
-  if (compiled === undefined) return failed;
-  const o = compiled.run;
+  if (!ok) return failed;
+  const o = root.run;
   if (steps.length === 1) {
     const step = steps[0];
-    return { ...compiled, run: (e, b) => step(o(e, b), e, b) };
+    return { run: (e, b) => step(o(e, b), e, b), shape, type };
   }
-  return {
-    ...compiled,
-    run: (e, b) => {
-      let value = o(e, b);
-      for (const step of steps) value = step(value, e, b);
-      return value;
-    },
+  const run: Evaluator = (e, b) => {
+    let value = o(e, b);
+    for (const step of steps) value = step(value, e, b);
+    return value;
   };
+  return { run, shape, type };
 }
 
 function expectBoolean(type: StaticType, loc: Loc, where: string, ctx: ExprContext): void {
