@@ -87,6 +87,11 @@ class PartitionOffsets {
   /** The offset last committed (or known committed at start). */
   committed: bigint | null = null;
 
+  /** The offset after the last record handed out (null before the first). */
+  get nextOffset(): bigint | null {
+    return this.next;
+  }
+
   /** Registers a record; returns its `done` (idempotent), which calls `onDone` the first time. */
   track(offset: bigint, onDone: () => void): () => void {
     const entry = { offset, done: false };
@@ -112,13 +117,14 @@ class PartitionOffsets {
 
 /**
  * A task held by this member (exactly-once). `consumed` is the next offset per input after the
- * records the engine has taken: what a commit covers. `live` turns true once the engine took the
- * task's `task-start`, and a task is only committed then.
+ * records the engine has taken: what a commit covers; `queued`, after the records queued for it.
+ * `live` turns true once the engine took the task's `task-start`, and a task is only committed then.
  */
 interface TaskRun {
   readonly id: string;
   readonly transactions: TaskTransactions;
   readonly consumed: Map<string, bigint>;
+  readonly queued: Map<string, bigint>;
   live: boolean;
   /** The consumed offsets of the last commit, to skip commits that would change nothing. */
   committed: string;
@@ -580,11 +586,12 @@ class KafkaSourceImpl implements KafkaSource {
       await transactions.close();
       return;
     }
-    const run: TaskRun = { id: task, transactions, consumed: new Map(), live: false, committed: '' };
+    const run: TaskRun = { id: task, transactions, consumed: new Map(), queued: new Map(), live: false, committed: '' };
     const lows = await this.lowOffsets(inputs.filter((input) => !opened.offsets.has(input)));
     for (const input of inputs) {
       const offset = opened.offsets.get(input) ?? lows.get(input) ?? 0n;
       run.consumed.set(input, offset);
+      run.queued.set(input, offset);
       this.consumer.seek({ ...splitInput(input), offset: offset.toString() });
     }
     run.committed = [...run.consumed].join();
@@ -633,7 +640,6 @@ class KafkaSourceImpl implements KafkaSource {
     }
     // stopAtEnd: a partition read to its end offset (or empty at start) yields nothing more.
     if (this.unfinished !== null && !this.unfinished.has(input)) return;
-    const expected = run?.consumed.get(input) ?? -1n;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.closing !== null) return;
       if (run !== null && this.runs.get(task) !== run) return;
@@ -643,8 +649,12 @@ class KafkaSourceImpl implements KafkaSource {
       }
       const offset = BigInt(message.offset);
       resolveOffset(message.offset);
-      // Exactly-once: records the restored checkpoint already covers are skipped.
-      if (offset < expected) continue;
+      // A record already queued is skipped: after a rebalance kafkajs fetches a partition that
+      // stays here again from the group's committed offset (and, exactly-once, records the restored
+      // checkpoint covers come before the offset it resumes from).
+      const next = run !== null ? run.queued.get(input) : tracker!.nextOffset;
+      if (next !== undefined && next !== null && offset < next) continue;
+      run?.queued.set(input, offset + 1n);
       const position = `${input}@${message.offset}`;
       const done = tracker?.track(offset, this.countDone);
       this.push(this.toRecord(batch.topic, input, task, position, message.key, message.value, Number(message.timestamp), done), run, input, offset);

@@ -22,7 +22,6 @@ interface Reading {
   readonly task: string;
   readonly nonce: string;
   readonly latest: Map<string, StateRecord>;
-  lastOffset: bigint;
   resolve(records: StateRecord[]): void;
   reject(error: unknown): void;
 }
@@ -91,7 +90,7 @@ export class StateRestorer {
         if (outcome instanceof Error) reject(outcome);
         else resolve(outcome);
       };
-      const reading: Reading = { task, nonce, latest: new Map(), lastOffset: -1n, resolve: finish, reject: (e) => finish(e instanceof Error ? e : new Error(String(e))) };
+      const reading: Reading = { task, nonce, latest: new Map(), resolve: finish, reject: (e) => finish(e instanceof Error ? e : new Error(String(e))) };
       this.readings.set(partition, reading);
       this.consumer.seek({ topic: this.topic, partition, offset: '0' });
       this.consumer.resume([{ topic: this.topic, partitions: [partition] }]);
@@ -109,10 +108,8 @@ export class StateRestorer {
     const marker = markerKey(reading.task);
     try {
       for (const message of batch.messages) {
-        const offset = BigInt(message.offset);
-        // A batch fetched before the seek to the beginning: start over when offsets go back.
-        if (offset <= reading.lastOffset) reading.latest.clear();
-        reading.lastOffset = offset;
+        // Records read again (a fetch from an earlier offset) are applied again in order: reading
+        // on to the marker, the latest record per key is the same.
         if (message.key === null) continue;
         const key = message.key.toString('utf8');
         const record = decodeRecord(key, message.value);
