@@ -9,9 +9,10 @@
  * the input and at least 10 s after the previous one, so the members make progress between kills
  * (a group that stops committing abandons the schedule, reported as a failure). A supervisor
  * restarts a member that exits by itself (a crash is counted and reported, never hidden). Once
- * settled (lag 0, the read_committed reader at the end and quiet), the alerts a `read_committed`
- * consumer saw are compared with `cep run --input` on the same events, and the figures are
- * printed. Exit code 0 when 0 lost, 0 duplicated, 0 unexpected, no duplicate id and no crash;
+ * settled (lag 0, the read_committed reader at the end and quiet), the alert topic as Kafka's Java
+ * consumer reads it with `read_committed` is compared with `cep run --input` on the same events
+ * (and any difference of the kafkajs reader is reported), and the figures are printed. Exit code
+ * 0 when 0 lost, 0 duplicated, 0 unexpected, no duplicate id and no crash;
  * 1 otherwise.
  *
  * Options:
@@ -34,6 +35,7 @@ import { CepProcess, liveRunArgs } from '../../test/live/eos/cep-process.js';
 import { compareAlerts, formatComparison } from '../../test/live/eos/compare.js';
 import { generateEvents, sentinels, writeNdjson } from '../../test/live/eos/data.js';
 import { createTopic, groupLag, Phases, poll, referenceAlerts, totalLag, waitSettled, writePostMortem } from '../../test/live/eos/harness.js';
+import { readWithJava } from '../../test/live/eos/java-reader.js';
 import { EventStream, harnessKafka } from '../../test/live/eos/producer.js';
 import { dumpStateHistory } from '../../test/live/eos/state-dump.js';
 
@@ -241,7 +243,21 @@ async function main(): Promise<number> {
     await poll(async () => ((await reader.behind(admin)).length === 0 && Date.now() - reader.lastRecordAt > 1000 ? true : undefined), 15_000, 250);
     phases.mark('stopped, reader caught up');
 
-    const c = compareAlerts(expected, reader.alerts());
+    // The verdict reads the topic with Kafka's own Java consumer (the reference read_committed);
+    // the kafkajs reader that drove the run is compared too, and any difference reported.
+    const viaKafkajs = compareAlerts(expected, reader.alerts());
+    const java = await readWithJava(brokers, out, join(dir, 'read-committed.java.ndjson'));
+    const c = typeof java === 'string' ? viaKafkajs : compareAlerts(expected, java.records.map((r) => r.value));
+    const readers =
+      typeof java === 'string'
+        ? [`read_committed (kafkajs; no Java reading: ${java}): ${formatComparison(c)}`]
+        : [
+            `read_committed (Kafka's Java consumer): ${formatComparison(c)}`,
+            java.records.length === reader.count && viaKafkajs.duplicated === c.duplicated && viaKafkajs.lost === c.lost
+              ? `read_committed (kafkajs reader): the same ${fmt(reader.count)} records`
+              : `read_committed (kafkajs reader) DIFFERS: ${formatComparison(viaKafkajs)}`,
+          ];
+    phases.mark('read back (Java read_committed consumer)');
     const crashes = m.all.flatMap((p) => p.unexpectedExits().map((e) => `${p.name}#${e.incarnation}: code ${e.code}, signal ${e.signal}: ${e.stderrTail.trim().split('\n').slice(-3).join(' | ')}`));
     const seconds = (settledAt - streamStart) / 1000;
     const lines = [
@@ -254,9 +270,9 @@ async function main(): Promise<number> {
       `stream start to settled: ${seconds.toFixed(1)} s (${fmt(Math.round(EVENTS / seconds))} events/s end to end, producer paced at ${fmt(RATE)}/s)`,
       `restarts: ${m.all.map((p) => `${p.name} ${p.starts.length} starts`).join(', ')}; crashes restarted by the supervisor: ${m.crashRestarts}`,
       `lag at the end: ${totalLag(settled.lag)}`,
-      `read_committed: ${formatComparison(c)}`,
+      ...readers,
       `by rule: ${JSON.stringify(c.byRule)}`,
-      `read_uncommitted: ${fmt(raw.count)} records (${fmt(raw.count - reader.count)} in aborted or unfinished transactions)`,
+      `read_uncommitted (kafkajs): ${fmt(raw.count)} records (${fmt(raw.count - c.received)} in aborted or unfinished transactions)`,
       ...(stalled === '' ? [] : [`schedule: ${stalled}`]),
       ...(crashes.length > 0 ? ['crashes:', ...crashes.map((x) => `  ${x}`)] : ['crashes: none']),
       ...(c.lost + c.duplicated + c.unexpected > 0 ? [`samples: ${JSON.stringify(c.samples, null, 2)}`] : []),

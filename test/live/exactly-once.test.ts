@@ -8,8 +8,11 @@
  *    holds 10% of the expected committed alerts, the other once the group has committed 55% of the
  *    input and at least 8 s after the first restart) and started again a second later. Once settled (lag 0 on every input partition, the read_committed
  *    reader at the end of the alert topic and quiet), the processes are stopped and the alerts a
- *    `read_committed` consumer saw are compared, as a multiset ignoring `id`, with `cep run --input`
+ *    `read_committed` consumer sees are compared, as a multiset ignoring `id`, with `cep run --input`
  *    on exactly the events produced: 0 lost, 0 duplicated, 0 unexpected, and no id seen twice.
+ *    The run is driven by a kafkajs read_committed reader; the verdict reads the topic once more
+ *    with Kafka's own Java consumer (eos/ReadCommitted.java), the reference for isolation levels,
+ *    and reports where kafkajs's reading differs.
  * 2. One process killed and restarted completes matches whose first events came before the kill
  *    (a Kleene closure, a `next`, a trailing `not`, an `on timeout emit`), each exactly once, and
  *    does not repeat an alert it committed before the kill.
@@ -31,9 +34,10 @@ import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertReader } from './eos/alert-reader.js';
 import { CepProcess, cliKnows, liveRunArgs } from './eos/cep-process.js';
-import { compareAlerts, formatComparison, type AlertJson } from './eos/compare.js';
+import { compareAlerts, formatComparison, type AlertJson, type Comparison } from './eos/compare.js';
 import { generateEvents, partitionOf, sentinels, writeNdjson, type BankEvent } from './eos/data.js';
 import { createTopic, groupLag, Phases, poll, referenceAlerts, totalLag, waitSettled, writePostMortem } from './eos/harness.js';
+import { readWithJava } from './eos/java-reader.js';
 import { EventStream, harnessKafka } from './eos/producer.js';
 import { dumpStateHistory } from './eos/state-dump.js';
 import { brokers, uniqueName } from './kafka-helpers.js';
@@ -76,6 +80,26 @@ async function cleanup(processes: readonly CepProcess[], closers: readonly (() =
   await Promise.allSettled(closers.map((c) => c()));
 }
 
+/**
+ * The verdict's comparison: the alert topic read to its end by Kafka's Java consumer with
+ * read_committed (java-reader.ts), and, beside it, what the kafkajs read_committed reader of the
+ * run saw. The Java reading decides; without Java the kafkajs one does (said in the report).
+ */
+async function judge(expected: readonly AlertJson[], reader: AlertReader, topic: string, dir: string): Promise<{ comparison: Comparison; lines: string[] }> {
+  const viaKafkajs = compareAlerts(expected, reader.alerts());
+  const java = await readWithJava(brokers(), topic, join(dir, 'read-committed.java.ndjson'));
+  if (typeof java === 'string') {
+    return { comparison: viaKafkajs, lines: [`  read_committed (kafkajs; no Java reading: ${java}): ${formatComparison(viaKafkajs)}`] };
+  }
+  const comparison = compareAlerts(expected, java.records.map((r) => r.value));
+  const lines = [`  read_committed (Kafka's Java consumer, ${(java.ms / 1000).toFixed(1)} s): ${formatComparison(comparison)}`];
+  const same = java.records.length === reader.count && viaKafkajs.duplicated === comparison.duplicated && viaKafkajs.lost === comparison.lost;
+  lines.push(same ? `  read_committed (kafkajs reader): the same ${fmt(reader.count)} records` : `  read_committed (kafkajs reader) DIFFERS: ${formatComparison(viaKafkajs)}`);
+  // The kafkajs records with their producer id/epoch show which transactions kafkajs let through.
+  if (!same) lines.push(`  kafkajs post-mortem: ${writePostMortem(dir, reader.records, viaKafkajs).join(', ')}`);
+  return { comparison, lines };
+}
+
 const exitsOf = (processes: readonly CepProcess[]): string[] =>
   processes.flatMap((p) => p.unexpectedExits().map((e) => `${p.name}#${e.incarnation} exited (code ${e.code}, signal ${e.signal}):\n${e.stderrTail}`));
 
@@ -104,7 +128,7 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
     const args = liveRunArgs({ rules: RULES, brokers: brokers(), inputTopic: input, group, alertTopic: out, exactlyOnce: EXACTLY_ONCE });
     const processes = ['A', 'B', 'C'].map((name) => new CepProcess(name, args, dir));
     const kills: string[] = [];
-    let comparison;
+    let comparison: Comparison;
     try {
       for (const p of processes) p.start();
       const producing = stream.send(events, { eventsPerSecond: RATE }).then(async (n) => {
@@ -142,16 +166,18 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
       await poll(async () => ((await reader.behind(admin)).length === 0 && Date.now() - reader.lastRecordAt > 1000 ? true : undefined), 10_000, 250);
       phases.mark('processes stopped (SIGTERM), reader caught up');
 
-      comparison = compareAlerts(expected, reader.alerts());
+      const verdict = await judge(expected, reader, out, dir);
+      comparison = verdict.comparison;
+      phases.mark('read back (Java read_committed consumer)');
       const lag = await groupLag(admin, group, input);
       const report = [
         `exactly-once harness (${MODE}): ${fmt(EVENTS)} events + ${ends.length} sentinels over ${INPUT_PARTITIONS} partitions, alerts over ${ALERT_PARTITIONS}`,
         phases.format(),
         ...kills.map((k) => `  ${k}`),
         `  lag at the end: ${totalLag(lag)} (${lag.map((l) => l.lag).join(' ')})`,
-        `  read_committed: ${formatComparison(comparison)}`,
+        ...verdict.lines,
         `  by rule: ${JSON.stringify(comparison.byRule)}`,
-        `  read_uncommitted saw ${fmt(rawReader.count)} records (${fmt(rawReader.count - reader.count)} more than read_committed: aborted or never committed)`,
+        `  read_uncommitted (kafkajs) saw ${fmt(rawReader.count)} records (${fmt(rawReader.count - comparison.received)} more than read_committed: aborted or never committed)`,
         `  restarts: ${processes.map((p) => `${p.name} ×${p.starts.length - 1}`).join(', ')}; unexpected exits: ${exitsOf(processes).length}`,
       ].join('\n');
       console.log(report);
@@ -274,9 +300,8 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
       await poll(async () => ((await reader.behind(admin)).length === 0 && Date.now() - reader.lastRecordAt > 1000 ? true : undefined), 10_000, 250);
       phases.mark('stopped');
 
-      const received = reader.alerts();
-      const comparison = compareAlerts(expected, received);
-      const report = [`exactly-once harness, single process (${MODE}):`, phases.format(), `  ${formatComparison(comparison)}`, `  received: ${summary(received).join('; ')}`].join('\n');
+      const { comparison, lines } = await judge(expected, reader, out, dir);
+      const report = [`exactly-once harness, single process (${MODE}):`, phases.format(), ...lines, `  kafkajs reader received: ${summary(reader.alerts()).join('; ')}`].join('\n');
       console.log(report);
       const figures = {
         settled: settled.settled ? 'yes' : settled.reason,
