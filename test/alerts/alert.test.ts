@@ -46,8 +46,18 @@ describe('toAlert', () => {
       end: '2024-05-01T10:00:30.000Z',
       fields: { probes: 3, amount: 900, missing: null, broken: null },
       events: { probes: probes.map((e) => e.data), inner: [inner[0].data], big: big.data },
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     expect(Object.keys(alert.events)).toEqual(['probes', 'inner', 'big']);
+  });
+
+  it('gives the same match the same id, and another match (other events, kind or key) another one', () => {
+    const match = { kind: 'match' as const, start: T, end: T + 30_000, events: new Map([['probes', probes], ['inner', inner], ['big', [big]]]) };
+    const id = toAlert(rule, 'c1', match).id;
+    expect(toAlert(rule, 'c1', { ...match, events: new Map(match.events) }).id).toBe(id);
+    expect(toAlert(rule, 'c2', match).id).not.toBe(id);
+    expect(toAlert(rule, 'c1', { ...match, kind: 'timeout' }).id).not.toBe(id);
+    expect(toAlert(rule, 'c1', { ...match, events: new Map([['probes', probes], ['inner', inner], ['big', [txn(901, 30)]]]) }).id).not.toBe(id);
   });
 
   it('uses on timeout emit for timeouts', () => {
