@@ -17,7 +17,7 @@
  *
  * Options:
  *   --events N        events before the sentinels (default 300000)
- *   --rate N          events per second produced (default 3000)
+ *   --rate N          events per second produced (default 1500: the stream outlasts the schedule's ~14 steps × ≥ 10 s)
  *   --brokers H:P     use this broker (default: $KAFKA_BROKERS, else start one with scripts/kafka/broker.ts)
  *   --at-least-once   leave out --exactly-once (the at-least-once mode, expected to fail)
  *   --keep            keep the work folder (events, reference, process logs) even when all is well
@@ -42,7 +42,7 @@ import { dumpStateHistory } from '../../test/live/eos/state-dump.js';
 const { values: opts } = parseArgs({
   options: {
     events: { type: 'string', default: '300000' },
-    rate: { type: 'string', default: '3000' },
+    rate: { type: 'string', default: '1500' },
     brokers: { type: 'string' },
     'at-least-once': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
