@@ -19,6 +19,7 @@ export default defineConfig({
           name: 'live',
           include: ['test/live/**/*.test.ts'],
           globalSetup: ['test/live/global-setup.ts'],
+          setupFiles: ['test/live/setup-kafkajs.ts'],
           // Broker, browser and sockets share two cores: one live file at a time.
           fileParallelism: false,
           ...timeouts,

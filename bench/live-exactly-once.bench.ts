@@ -17,6 +17,7 @@
  *     up to it): wall time, per 100,000 keys.
  * Prints a table, writes bench/results/live-exactly-once.json.
  */
+import '../src/alerts/kafkajs-read-committed.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

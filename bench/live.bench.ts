@@ -18,6 +18,7 @@
  *     whether the stalled client was dropped at the 4 MiB `maxBufferedBytes` bound.
  * Prints a table, writes bench/results/live.json.
  */
+import '../src/alerts/kafkajs-read-committed.js';
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -8,6 +8,8 @@
  *
  * The SASL password is never written anywhere: not in errors, not in logs.
  */
+// First: kafkajs must load with the read_committed fix in place.
+import './kafkajs-read-committed.js';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';

@@ -6,6 +6,7 @@
  * Task numbers are spread over the members in round-robin order of their sorted member ids, as
  * kafkajs's own round-robin assigner spreads topic-partitions.
  */
+import '../alerts/kafkajs-read-committed.js';
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 
 export const COPARTITION_ASSIGNER_NAME = 'CepCoPartitionAssigner';
