@@ -3,7 +3,7 @@
  * alert sink (`--kafka-topic`) and a Kafka event source (`--kafka-topics`). Declared once here and
  * opened once per run by {@link openLive}; `replay-options.ts` stays about files.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { connectionOptionsFromCli, type KafkaSecurityCliOptions } from '../../alerts/kafka-client.js';
 import { createKafkaSink } from '../../alerts/kafka-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
@@ -37,12 +37,12 @@ export function addLiveOptions(command: Command): Command {
     .option('--ws-origin <origin...>', 'web pages of these origins (scheme://host[:port], or * for any) may open the feed too; by default only the dashboard\'s own origin and clients that send no Origin (403 otherwise)')
     .option('--kafka-brokers <host:port...>', 'Kafka bootstrap brokers')
     .option('--kafka-topic <topic>', 'write alerts to this Kafka topic (key: the alert key; value: the alert JSON)')
-    .option('--kafka-topics <topic...>', 'read events from these Kafka topics (one watermark per partition)')
+    .option('--kafka-topics <topic...>', 'read events from these Kafka topics (partition p of every topic is one task, with its own watermark and state)')
     .option('--kafka-group <group>', 'consumer group of --kafka-topics (committed offsets are where a restart resumes)')
     .option('--type-from-topic', 'take the event type from the Kafka topic name instead of the type field')
-    .option('--kafka-session-timeout <duration>', 'how soon a crashed member\'s partitions move to another member (6s to 5m)', kafkaDuration, 10_000)
+    .addOption(new Option('--kafka-session-timeout <duration>', 'how soon a crashed member\'s partitions move to another member (6s to 5m)').argParser(kafkaDuration).default(10_000, '10s'))
     .option('--exactly-once', 'keep state in Kafka; commit alerts, state and offsets in one transaction (needs --kafka-topics, --kafka-group, --kafka-topic)')
-    .option('--commit-interval <duration>', 'how often offsets (with --exactly-once, the transaction) are committed', kafkaDuration, 1000)
+    .addOption(new Option('--commit-interval <duration>', 'how often offsets (with --exactly-once, the transaction) are committed').argParser(kafkaDuration).default(1000, '1s'))
     .option('--state-topic <topic>', 'the state changelog topic of --exactly-once (default <group>.state; created compacted when missing)')
     .option('--kafka-ssl', 'connect to the Kafka brokers with TLS (trusting the system CAs unless --kafka-ca)')
     .option('--kafka-ca <file>', 'TLS: trust this CA certificate (PEM) for the brokers; implies --kafka-ssl')
