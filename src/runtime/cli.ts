@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * `cep`: the command line of DSL.md section 7. Each command lives in `commands/<name>.ts` and
- * registers itself on the program. Exit codes: 0 ok, 1 rule errors (or a `cep test` difference),
- * 2 bad usage. Only alerts go to stdout; everything else goes to stderr.
+ * registers itself on the program. Exit codes: 0 ok (help and `--version` included), 1 rule
+ * errors (or a `cep test` difference; `cep test` gives 3 for rule errors), 2 bad usage. Only alerts
+ * go to stdout; everything else goes to stderr, except what the user asked for: `--version`.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerExplain } from './commands/explain.js';
@@ -13,9 +15,13 @@ import { registerTest } from './commands/test.js';
 /** Exit code for bad usage (unknown option, missing argument), DSL.md section 7. */
 export const EXIT_USAGE = 2;
 
+/** The package's version, read from its package.json (dist/runtime/ and src/runtime/ are both two levels down). */
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('cep')
   .description('Complex event processing: match rules (DSL.md) against event streams.')
-  .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) })
+  .version(version, '-V, --version', 'print the version')
+  .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
   .exitOverride();
 
 registerCheck(program);
@@ -27,7 +33,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    const helpShown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
+    const helpShown = error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version';
     process.exit(helpShown ? 0 : EXIT_USAGE);
   }
   throw error;

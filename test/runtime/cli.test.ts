@@ -95,3 +95,25 @@ describe('cep test', () => {
     expect(r.stdout).toContain('key="10.0.0.1"');
   }, 60_000);
 });
+
+describe('cep conventions (DSL.md section 7)', () => {
+  it('--version prints the package version on stdout and exits 0', () => {
+    const r = cep(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  it('help on request exits 0', () => {
+    expect(cep(['help', 'run']).status).toBe(0);
+    expect(cep(['run', '--help']).status).toBe(0);
+  });
+
+  it('cep test exits 3 on a rule error, 1 on a difference', () => {
+    const bad = join(dir, 'bad.cep');
+    writeFileSync(bad, 'rule broken\n  key by ip\n  pattern auth_failure ->\n');
+    expect(cep(['test', bad, '--input', SSH, '--expect', 'examples/expected/ssh.ndjson', '--no-progress']).status).toBe(3);
+    const fewer = join(dir, 'fewer.ndjson');
+    writeFileSync(fewer, expected.slice(1).join('\n') + '\n');
+    expect(cep(['test', RULES, '--input', SSH, '--expect', fewer, '--no-progress']).status).toBe(1);
+  });
+});

@@ -1,8 +1,8 @@
 /**
  * `cep test RULES... --input FILE... --expect ALERTS.ndjson` (DSL.md section 7): runs as `cep
  * run` and compares the alerts with the expected ones as a multiset (see `alert-diff.ts`),
- * printing `ok: ...` or a diff on stdout. Exit codes: 0 equal, 1 different (or a rule error),
- * 2 bad usage (including an unreadable or malformed expectation file).
+ * printing `ok: ...` or a diff on stdout. Exit codes: 0 equal, 1 different, 2 bad usage
+ * (including an unreadable or malformed expectation file), 3 rule errors.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -10,7 +10,7 @@ import type { Alert } from '../../alerts/alert.js';
 import { FileSink } from '../../alerts/file-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
 import { diffAlerts, formatDiff } from '../alert-diff.js';
-import { replay, EXIT_USAGE } from './replay.js';
+import { replay, EXIT_RULE_ERRORS, EXIT_USAGE } from './replay.js';
 import { addReplayOptions, type ReplayOptions } from './replay-options.js';
 
 interface TestOptions extends ReplayOptions {
@@ -20,6 +20,8 @@ interface TestOptions extends ReplayOptions {
 
 /** Exit code when the alerts differ from the expected ones. */
 export const EXIT_DIFFERENT = 1;
+/** Exit code of `cep test` for rule errors (DSL.md section 7), told apart from a difference. */
+export const EXIT_TEST_RULE_ERRORS = 3;
 
 /** Registers `test` on the program. */
 export function registerTest(program: Command): void {
@@ -41,7 +43,7 @@ export function registerTest(program: Command): void {
     const sinks = (): AlertSink[] => (opts.out === undefined ? [collected] : [collected, new FileSink({ path: opts.out })]);
     const result = await replay(rules, opts, sinks, command);
     if (typeof result === 'number') {
-      process.exitCode = result;
+      process.exitCode = result === EXIT_RULE_ERRORS ? EXIT_TEST_RULE_ERRORS : result;
       return;
     }
     const diff = diffAlerts(collected.alerts, expected);
