@@ -5,8 +5,10 @@
  * 1. Three `cep run --exactly-once` processes in one group read ≥ 100k keyed events from a
  *    6-partition topic (produced live, while they run, keyed by account: the rules' `key by`);
  *    two of them are killed with SIGKILL at different points mid-stream (one once the alert topic
- *    holds 10% of the expected committed alerts, the other once the group has committed 55% of the
- *    input and at least 8 s after the first restart) and started again a second later. Once settled (lag 0 on every input partition, the read_committed
+ *    holds 10% of the expected committed alerts, the other once the group has committed 50% of the
+ *    input and at least 5 s after the first restart) and started again a second later. The
+ *    producer holds back the rest of the stream (after 40% and after 75%) until each kill has
+ *    happened, so that both fall while events are still arriving. Once settled (lag 0 on every input partition, the read_committed
  *    reader at the end of the alert topic and quiet), the processes are stopped and the alerts a
  *    `read_committed` consumer sees are compared, as a multiset ignoring `id`, with `cep run --input`
  *    on exactly the events produced: 0 lost, 0 duplicated, 0 unexpected, and no id seen twice.
@@ -131,11 +133,23 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
     let comparison: Comparison;
     try {
       for (const p of processes) p.start();
-      const producing = stream.send(events, { eventsPerSecond: RATE }).then(async (n) => {
-        await stream.sendSentinels(ends);
-        phases.mark('produced (concurrent with the kills)', `${fmt(n)} events at ≤ ${fmt(RATE)}/s, then the sentinels`);
-        return n;
+      // The producer holds back the last parts of the stream until each kill has happened, so both
+      // kills fall while events are still arriving, however fast the engine drains what it has.
+      const cuts = [Math.floor(EVENTS * 0.4), Math.floor(EVENTS * 0.75)];
+      const gates = [0, 1].map(() => {
+        let open!: () => void;
+        return { opened: new Promise<void>((ok) => (open = ok)), open };
       });
+      const producing = (async () => {
+        await stream.send(events.slice(0, cuts[0]), { eventsPerSecond: RATE });
+        await gates[0].opened;
+        await stream.send(events.slice(cuts[0], cuts[1]), { eventsPerSecond: RATE });
+        await gates[1].opened;
+        await stream.send(events.slice(cuts[1]), { eventsPerSecond: RATE });
+        await stream.sendSentinels(ends);
+        phases.mark('produced (concurrent with the kills)', `${fmt(EVENTS)} events at ≤ ${fmt(RATE)}/s (the last 60% and 25% held until the kills), then the sentinels`);
+      })();
+      producing.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
       phases.mark('3 processes started, producing');
 
       /** Kills `p` once `ready` says so (or after 90 s), notes where the stream was, restarts it 1 s later. */
@@ -149,13 +163,18 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
         await new Promise((ok) => setTimeout(ok, 1000));
         p.start();
       };
-      await killWhen(processes[0], `at ≥ ${fmt(Math.round(expected.length * 0.1))} committed alerts`, async () => reader.count >= expected.length * 0.1);
-      // B dies in another phase: once A's restart has been absorbed (≥ 8 s later) and most input is committed.
-      const restartedA = Date.now();
-      await killWhen(processes[1], 'at ≥ 55% of the input committed by the group, ≥ 8 s after A restarted', async () => {
-        const lags = await groupLag(admin, group, input);
-        return Date.now() - restartedA >= 8000 && lags.reduce((s, l) => s + Math.max(0, l.committed), 0) >= EVENTS * 0.55;
-      });
+      try {
+        await killWhen(processes[0], `at ≥ ${fmt(Math.round(expected.length * 0.1))} committed alerts`, async () => reader.count >= expected.length * 0.1);
+        gates[0].open();
+        // B dies in another phase: once A's restart has been absorbed (≥ 5 s later) and half the input is committed.
+        const restartedA = Date.now();
+        await killWhen(processes[1], 'at ≥ 50% of the input committed by the group, ≥ 5 s after A restarted', async () => {
+          const lags = await groupLag(admin, group, input);
+          return Date.now() - restartedA >= 5000 && lags.reduce((s, l) => s + Math.max(0, l.committed), 0) >= EVENTS * 0.5;
+        });
+      } finally {
+        for (const gate of gates) gate.open();
+      }
       await producing;
 
       const settled = await waitSettled({ admin, group, inputTopic: input, reader, processes, stallMs: STALL_MS });
