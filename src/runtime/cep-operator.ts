@@ -21,7 +21,7 @@
  */
 import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
-import { KeyedState, type KeyChange } from './keyed-state.js';
+import { KeyedState, SharedTimers, type KeyChange } from './keyed-state.js';
 import { TimeQueue } from './time-queue.js';
 import { WatermarkTracker } from './watermark.js';
 
@@ -77,14 +77,25 @@ export interface RuleChanges {
   readonly keys: KeyChange[];
 }
 
+/** Most event types whose rules are indexed (see `CepOperator.rulesFor`). */
+const MAX_INDEXED_TYPES = 10_000;
+
 export class CepOperator {
   readonly rules: readonly KeyedState[];
   private readonly tracker: WatermarkTracker;
   /** The reorder buffer: events waiting for the watermark, by time, ties in arrival order. */
   private readonly buffer = new TimeQueue<BufferedEvent>();
+  /** Every rule's deadlines, in one queue. */
+  private readonly timers = new SharedTimers();
   private seq = 0;
   /** Highest watermark released so far, ms. */
   private released = -Infinity;
+  /**
+   * The rules an event of each type can change (`Nfa.relevantTypes`), so that an event goes to no
+   * rule it cannot touch. At most {@link MAX_INDEXED_TYPES} types: past that (types are data, an
+   * attacker may send many), an event of a new type is offered to every rule, which skips it.
+   */
+  private readonly rulesByType = new Map<string, readonly KeyedState[]>();
 
   /** @throws Error on a bad option (see {@link WatermarkTracker}, {@link KeyedState}). */
   constructor(
@@ -95,7 +106,7 @@ export class CepOperator {
   ) {
     this.tracker = new WatermarkTracker(inputs, { maxDelay: options.maxDelay, idleAfter: options.idle });
     const onMatch = (nfa: Nfa, key: unknown, match: Match): void => listener.match(nfa, key, match);
-    this.rules = nfas.map((nfa) => new KeyedState(nfa, { maxKeys: options.maxKeys, onMatch, trackChanges: options.checkpoints }));
+    this.rules = nfas.map((nfa) => new KeyedState(nfa, { maxKeys: options.maxKeys, onMatch, timers: this.timers, trackChanges: options.checkpoints }));
   }
 
   /** The watermark, ms (−∞ before every input has an event, +∞ once all finished). */
@@ -153,20 +164,12 @@ export class CepOperator {
   /** Step 3: releases buffered events and due timers at or before `watermark`, in time order. */
   private release(watermark: number): void {
     if (watermark > this.released) this.released = watermark;
-    const rules = this.rules;
+    const timers = this.timers;
     for (;;) {
-      let timerRule: KeyedState | null = null;
-      let timerTime = Infinity;
-      for (let i = 0; i < rules.length; i++) {
-        const t = rules[i].nextTimer();
-        if (t < timerTime) {
-          timerTime = t;
-          timerRule = rules[i];
-        }
-      }
+      const timerTime = timers.nextTime();
       const eventTime = this.buffer.peekTime();
-      if (timerRule !== null && timerTime <= watermark && timerTime <= eventTime) {
-        timerRule.fireNext(watermark);
+      if (timerTime < Infinity && timerTime <= watermark && timerTime <= eventTime) {
+        timers.fireNext();
       } else if (eventTime <= watermark && this.buffer.size > 0) {
         this.feed(this.buffer.pop());
       } else {
@@ -176,9 +179,20 @@ export class CepOperator {
   }
 
   private feed(event: BufferedEvent): void {
-    for (let i = 0; i < this.rules.length; i++) this.rules[i].feed(event);
+    const rules = this.rulesFor(event.type);
+    for (let i = 0; i < rules.length; i++) rules[i].feed(event);
     this.listener.fed(event);
     event.done = undefined;
+  }
+
+  private rulesFor(type: string): readonly KeyedState[] {
+    let rules = this.rulesByType.get(type);
+    if (rules === undefined) {
+      if (this.rulesByType.size >= MAX_INDEXED_TYPES) return this.rules;
+      rules = this.rules.filter((r) => r.nfa.relevantTypes === null || r.nfa.relevantTypes.has(type));
+      this.rulesByType.set(type, rules);
+    }
+    return rules;
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * Per-key state of one rule: the NFA state of every key with something pending, in an LRU cache
- * bounded by `--max-keys`, and a timer queue of their deadlines (Flink `CepOperator` keeps the
- * NFA state in keyed state and registers an event-time timer per key; here the timer queue lets
- * the watermark fire exactly the keys that have a deadline, and no work is done for others).
+ * bounded by `--max-keys`, and their deadlines in the timer queue that the rules of an operator
+ * share (Flink `CepOperator` keeps the NFA state in keyed state and registers an event-time timer
+ * per key; here the timer queue lets the watermark fire exactly the keys that have a deadline, and
+ * no work is done for others).
  *
  * Keys with nothing pending hold no state: a key is dropped as soon as `nfa.isEmpty`, and its
  * state handed back to the NFA for reuse (`nfa.release`). Evicting a key that still has partial
@@ -21,7 +22,7 @@ import { fieldGetter, type FieldGetter } from './field-path.js';
 import { TimeQueue } from './time-queue.js';
 
 /** One key's entry. `deadline` is the time of its live timer entry (`Infinity`: none). */
-interface KeySlot {
+export interface KeySlot {
   readonly key: unknown;
   /** The key's NFA state; `null` once the key is forgotten. */
   state: NfaState | null;
@@ -30,10 +31,40 @@ interface KeySlot {
   live: boolean;
 }
 
-interface TimerEntry {
+/** A deadline of one key of one rule, in the timer queue the rules of an operator share. */
+export interface TimerEntry {
   readonly time: number;
   readonly seq: number;
   readonly slot: KeySlot;
+  readonly owner: KeyedState;
+}
+
+/**
+ * The timers of every rule of one operator: one queue, so that releasing up to a watermark looks
+ * at one earliest deadline instead of every rule's. Entries whose key moved on or was forgotten
+ * are stale and skipped; `live` counts the others, and stale ones are dropped at once when they
+ * outnumber the live ones twice (evicted keys under `--max-keys`), so memory stays bounded.
+ */
+export class SharedTimers {
+  readonly queue = new TimeQueue<TimerEntry>();
+  live = 0;
+  seq = 0;
+
+  /** Time of the earliest entry, ms (`Infinity`: none). */
+  nextTime(): number {
+    return this.queue.peekTime();
+  }
+
+  /** Fires the earliest entry (its time must be due): its rule advances that key's clock. */
+  fireNext(): void {
+    const entry = this.queue.pop();
+    entry.owner.fire(entry);
+  }
+
+  push(entry: TimerEntry): void {
+    this.queue.push(entry);
+    if (this.queue.size > 2 * this.live + 4096) this.queue.retain((e) => e.slot.live && e.slot.deadline === e.time);
+  }
 }
 
 /** Receives each match with the key value it belongs to (an array for several `key by` paths). */
@@ -44,6 +75,8 @@ export interface KeyedStateOptions {
   /** Most keys holding state at once (LRU eviction past it), ≥ 1. */
   readonly maxKeys: number;
   readonly onMatch: MatchHandler;
+  /** The timer queue of the operator's rules (one per operator). */
+  readonly timers: SharedTimers;
   /** Remember the keys changed since the last `takeChanges` (checkpoints). Default false. */
   readonly trackChanges?: boolean;
 }
@@ -63,15 +96,12 @@ export class KeyedState {
   partialMatches = 0;
 
   private readonly cache: LRUCache<string | number | boolean, KeySlot>;
-  private readonly timers = new TimeQueue<TimerEntry>();
+  private readonly timers: SharedTimers;
   private readonly keyOf: (data: Readonly<Record<string, unknown>>) => unknown;
   private readonly relevant: ReadonlySet<string> | null;
   private readonly onMatch: MatchHandler;
   /** Keys changed since the last `takeChanges`, by map key (only with `trackChanges`). */
   private readonly changed: Map<string | number | boolean, unknown> | null;
-  private seq = 0;
-  /** Keys with a live timer entry; the queue's other entries are stale (a key moved on or was forgotten). */
-  private liveTimers = 0;
 
   constructor(
     readonly nfa: Nfa,
@@ -80,6 +110,7 @@ export class KeyedState {
     if (!(Number.isInteger(options.maxKeys) && options.maxKeys >= 1)) throw new Error(`maxKeys must be an integer ≥ 1, got ${options.maxKeys}`);
     this.onMatch = options.onMatch;
     this.changed = options.trackChanges === true ? new Map() : null;
+    this.timers = options.timers;
     this.relevant = nfa.relevantTypes;
     this.keyOf = keyExtractor(nfa.rule.keyBy.map(fieldGetter));
     // `maxSize` with a size of 1 per key bounds the count like `max` would, without allocating
@@ -94,11 +125,6 @@ export class KeyedState {
   /** Keys holding state. */
   get keys(): number {
     return this.cache.size;
-  }
-
-  /** Time of the earliest pending deadline, ms (`Infinity`: none). */
-  nextTimer(): number {
-    return this.timers.peekTime();
   }
 
   /**
@@ -164,43 +190,36 @@ export class KeyedState {
   }
 
   /**
-   * Fires the earliest timer if its deadline is ≤ `watermark`: advances that key's clock to the
-   * deadline (timeouts and completed absences come out as matches) and reschedules it. Returns
-   * false when no timer is due.
+   * Fires a due timer entry of this rule (from {@link SharedTimers.fireNext}): advances that key's
+   * clock to the deadline (timeouts and completed absences come out as matches) and reschedules it.
    */
-  fireNext(watermark: number): boolean {
-    if (this.timers.peekTime() > watermark) return false;
-    const { time, slot } = this.timers.pop();
-    if (!slot.live || slot.deadline !== time) return true; // stale entry: the key moved on
+  fire({ time, slot }: TimerEntry): void {
+    if (!slot.live || slot.deadline !== time) return; // stale entry: the key moved on
     slot.deadline = Infinity;
-    this.liveTimers--;
+    this.timers.live--;
     const state = slot.state as NfaState;
     const mapKey = mapKeyOf(slot.key);
     this.changed?.set(mapKey, slot.key);
     this.emit(slot.key, this.nfa.advanceTime(state, time));
     if (this.nfa.isEmpty(state)) {
       this.cache.delete(mapKey);
-      return true;
+      return;
     }
     const next = this.nfa.nextDeadline(state);
     // A deadline that does not move past `time` would loop; the state keeps it for the next event.
     if (next > time) this.update(slot);
     else this.countPartials(slot);
-    return true;
   }
 
   private update(slot: KeySlot): void {
     this.countPartials(slot);
     const deadline = this.nfa.nextDeadline(slot.state as NfaState);
     if (deadline !== slot.deadline) {
-      if (slot.deadline !== Infinity) this.liveTimers--;
+      if (slot.deadline !== Infinity) this.timers.live--;
       slot.deadline = deadline;
       if (deadline !== Infinity) {
-        this.liveTimers++;
-        this.timers.push({ time: deadline, seq: this.seq++, slot });
-        // Stale entries wait for their time to be dropped; past twice the live ones (evicted keys
-        // under --max-keys) they go at once, so memory stays bounded by the keys held.
-        if (this.timers.size > 2 * this.liveTimers + 4096) this.timers.retain((e) => e.slot.live && e.slot.deadline === e.time);
+        this.timers.live++;
+        this.timers.push({ time: deadline, seq: this.timers.seq++, slot, owner: this });
       }
     }
   }
@@ -219,7 +238,7 @@ export class KeyedState {
   private forget(slot: KeySlot, evicted: boolean): void {
     slot.live = false;
     if (slot.deadline !== Infinity) {
-      this.liveTimers--;
+      this.timers.live--;
       slot.deadline = Infinity;
     }
     if (slot.state !== null) this.nfa.release(slot.state);
