@@ -35,10 +35,12 @@ apt_install() {
 if [ ! -x /usr/bin/chromium ]; then apt_install "headless Chromium at /usr/bin/chromium" chromium; fi
 /usr/bin/chromium --version >/dev/null 2>&1 || fail "/usr/bin/chromium is there but does not run: $(/usr/bin/chromium --version 2>&1 | tail -1)"
 
-# Java 17+, Maven and openssl for the Kafka broker (scripts/kafka/broker.ts, scripts/kafka/certs.ts).
-if ! command -v java >/dev/null 2>&1; then apt_install "Java 17 or later (the Kafka broker)" openjdk-17-jre-headless; fi
+# Java 17+, Maven and openssl for the Kafka broker (scripts/kafka/broker.ts, scripts/kafka/certs.ts);
+# a JDK, not only a JRE: the exactly-once test reads alerts with Kafka's Java consumer, run from its
+# source file (test/live/eos/ReadCommitted.java), which needs the compiler.
+if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then apt_install "a Java 17 or later JDK (the Kafka broker, the Java read_committed reader)" openjdk-17-jdk-headless; fi
 java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-[ "${java_major%%.*}" -ge 17 ] 2>/dev/null || fail "the Kafka broker needs Java 17 or later, found ${java_major:-none} ($(command -v java)); install openjdk-17-jre-headless or put a newer java first on the PATH"
+[ "${java_major%%.*}" -ge 17 ] 2>/dev/null || fail "the Kafka broker needs Java 17 or later, found ${java_major:-none} ($(command -v java)); install openjdk-17-jdk-headless or put a newer java first on the PATH"
 if ! command -v mvn >/dev/null 2>&1; then apt_install "Maven (it resolves the Kafka broker jars)" maven; fi
 if ! command -v openssl >/dev/null 2>&1; then apt_install "openssl (certificates of the test broker's TLS listeners)" openssl; fi
 

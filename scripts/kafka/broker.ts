@@ -281,7 +281,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   // A KRaft cluster id is 16 random bytes in URL-safe base64 without padding (StorageTool random-uuid).
   const clusterId = randomBytes(16).toString('base64url');
   const scram = secure === null ? [] : ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${secure.user},password=${secure.password}]`]);
-  const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, ...scram], { encoding: 'utf8' });
+  const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config, ...scram], { encoding: 'utf8' });
   if (format.error) throw new Error(`cannot run 'java' (Java 17 is required for the Kafka broker): ${format.error.message}`, { cause: format.error });
   if (format.status !== 0) throw new Error(`kafka.tools.StorageTool format failed (exit ${format.status}):\n${format.stdout}${format.stderr}`);
 

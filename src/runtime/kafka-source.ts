@@ -41,7 +41,12 @@ export interface ExactlyOnceOptions {
   readonly stateTopic: string;
   /** The alert topic: alerts are written there in each task's transaction. */
   readonly alertTopic: string;
-  /** How long the broker lets a transaction stay open, ms. Default max(10 s, 10 × commit interval). */
+  /**
+   * How long the broker lets a transaction stay open, ms: a killed process's open transaction holds
+   * `read_committed` readers up to this long when no other member takes its task over (a take-over
+   * aborts it at once). Default max(30 s, 10 × commit interval): a commit after a burst (a backlog
+   * caught up) writes many state records, and a transaction aborted by this timeout is lost work.
+   */
   readonly transactionTimeoutMs?: number;
 }
 
@@ -179,7 +184,7 @@ function check(options: KafkaSourceOptions): Limits {
     checkTopic("Kafka source option 'exactlyOnce.alertTopic'", eos.alertTopic);
     if (options.stopAtEnd === true) throw new TypeError("Kafka source options 'exactlyOnce' and 'stopAtEnd' do not go together: an exactly-once run is a service");
     if (options.fromBeginning === false) throw new TypeError("Kafka source option 'exactlyOnce' needs 'fromBeginning' (a task without a checkpoint reads its partitions from the beginning)");
-    transactionTimeoutMs = int('exactlyOnce.transactionTimeoutMs', eos.transactionTimeoutMs ?? Math.max(10_000, 10 * commitIntervalMs), 1000, 900_000);
+    transactionTimeoutMs = int('exactlyOnce.transactionTimeoutMs', eos.transactionTimeoutMs ?? Math.max(30_000, 10 * commitIntervalMs), 1000, 900_000);
   }
   return {
     commitIntervalMs,
