@@ -223,13 +223,12 @@ class Engine {
   }
 
   private newTask(inputs: readonly string[], transactional: boolean): Task {
-    const task: Task = { operator: null as unknown as CepOperator, alerts: transactional ? [] : null };
+    const { maxDelay = 0, idle, maxKeys = 1_000_000 } = this.options;
     const listener: OperatorListener = {
       match: (nfa, key, match) => this.emit(task, nfa, key, match),
       fed: (event) => this.fed(event),
     };
-    const { maxDelay = 0, idle, maxKeys = 1_000_000 } = this.options;
-    (task as { operator: CepOperator }).operator = new CepOperator(this.nfas, inputs, { maxDelay, idle, maxKeys, checkpoints: transactional }, listener);
+    const task: Task = { operator: new CepOperator(this.nfas, inputs, { maxDelay, idle, maxKeys, checkpoints: transactional }, listener), alerts: transactional ? [] : null };
     return task;
   }
 
