@@ -15,6 +15,7 @@
  * The default run is small (a few seconds). The large run, `CEP_FUZZ=large npx vitest run
  * test/dsl/fuzz.test.ts`, checks 100,000 mutated and random texts and 2,000 deep or long ones.
  */
+import { prng } from '../support/prng.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRules, RuleErrors } from '../../src/dsl/index.js';
@@ -32,17 +33,6 @@ const CASES = LARGE ? 100_000 : 3_000;
 const HOSTILE = LARGE ? 2_000 : 40;
 const SEED = 0x5eed;
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed from its case number. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The rules of examples/rules/*.cep, one text per rule (short seeds keep 100,000 cases fast). */
 const examples = readdirSync(new URL('../../examples/rules/', import.meta.url))

@@ -15,6 +15,7 @@
  * that partition, so its record key is aligned with its partition too. It moves that partition's
  * watermark past every deadline: a live (endless) stream then fires what a finite file fires at its end.
  */
+import { prng } from '../../support/prng.js';
 import { writeFileSync } from 'node:fs';
 import { Partitioners } from 'kafkajs';
 
@@ -45,17 +46,6 @@ export const SENTINEL_TYPE = 'end_of_stream';
 /** How far after the last event the sentinels lie: 30 days, beyond every `within`. */
 export const SENTINEL_GAP_MS = 30 * 24 * 3600_000;
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; returns floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An event before it has its account and `seq`. */
 interface Draft {
