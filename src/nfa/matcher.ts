@@ -576,10 +576,16 @@ function aliasesOf(elements: readonly Element[]): string[] {
 
 /**
  * Event types that can change a key's state, or `null` when any event can: `any`, strict
- * contiguity (between elements, in a loop or a group loop, `next not`) and `until` (it reads events
- * of every type). Events of other types are ignored by every relaxed or non-deterministic edge.
+ * contiguity (between elements, in a loop or a group loop, `next not`), `until` (it reads events
+ * of every type), and a trailing `-> not X` after a loop or an optional element: there any event
+ * moves a partial match on into the waiting-for-absence state (Flink: `proceed`, then the pending
+ * state's `ignore`), which completes at the deadline, where without that event it is dropped.
+ * Events of other types are ignored by every relaxed or non-deterministic edge.
  */
 function relevantTypesOf(rule: Rule): ReadonlySet<string> | null {
+  const elements = rule.pattern.elements;
+  const last = elements.at(-1);
+  if (last !== undefined && last.negated && elements.length >= 2 && canRepeatOrSkip(elements[elements.length - 2])) return null;
   const types = new Set<string>();
   const visit = (elements: readonly Element[], top: boolean): boolean => {
     for (let i = 0; i < elements.length; i++) {
@@ -598,6 +604,12 @@ function relevantTypesOf(rule: Rule): ReadonlySet<string> | null {
     return true;
   };
   return visit(rule.pattern.elements, true) ? types : null;
+}
+
+/** Whether an element, or an element of its group, has a quantifier (it loops or may be skipped). */
+function canRepeatOrSkip(element: Element): boolean {
+  if (element.quantifier !== undefined) return true;
+  return element.atom.kind === 'group' && element.atom.pattern.elements.some(canRepeatOrSkip);
 }
 
 /** Event types that can start a partial match (take edges reachable from the start state), or `null` for any. */

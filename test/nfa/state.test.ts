@@ -192,6 +192,9 @@ describe('relevantTypes', () => {
   it('is null when any event can matter', () => {
     expect(compile(rule([el('a', 'a'), el('b', 'b', { contiguity: 'strict' })])).relevantTypes).toBeNull();
     expect(compile(rule([el('a', 'a'), el('b', null)])).relevantTypes).toBeNull();
+    // A trailing not after a loop: any event moves the partial match into the waiting state.
+    expect(compile(rule([el('e1', 'b', { quantifier: { min: 1, max: Infinity } }), el('e2', 'a', { negated: true })], { within: 8 })).relevantTypes).toBeNull();
+    expect([...(compile(rule([el('e1', 'b'), el('e2', 'a', { negated: true })], { within: 8 })).relevantTypes ?? [])].sort()).toEqual(['a', 'b']);
     expect(compile(rule([el('a', 'a', { quantifier: { min: 2, max: 3, contiguity: 'strict' } })])).relevantTypes).toBeNull();
     expect(compile(rule([el('a', 'a', { quantifier: { min: 1, max: Infinity, until: cond('x', () => true) } })])).relevantTypes).toBeNull();
   });

@@ -13,7 +13,9 @@ import { runEngine, type Summary } from '../../src/runtime/engine.js';
 import { loadRules } from '../../src/runtime/load-rules.js';
 import { CsvSource } from '../../src/runtime/sources/csv.js';
 import { NdjsonSource } from '../../src/runtime/sources/ndjson.js';
-import { MemorySink } from './support/memory.js';
+import { parseRules } from '../../src/dsl/index.js';
+import { compile } from '../../src/nfa/compiler.js';
+import { arraySource, MemorySink } from './support/memory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cep-replay-'));
 const SSH = 'examples/data/ssh-auth.ndjson';
@@ -154,5 +156,14 @@ describe('replay of real data', () => {
     const project = (alerts: Alert[]) => alerts.map((a) => ({ ...a, events: {}, fields: {} }));
     expect(diffAlerts(project(csv.alerts), project(ndjson.alerts)).equal).toBe(true);
     expect(csv.alerts.length).toBe(ndjson.alerts.length);
+  });
+});
+
+describe('a loop followed by a trailing absence (issue 13, found by the differential test with Flink)', () => {
+  it('b+ -> not a within 8ms over b@2, c@5: the ignored c moves the match into the absence, completed at the deadline', async () => {
+    const nfa = compile(parseRules('rule r\n  key by k\n  pattern b+ as e1 -> not a as e2\n  within 8ms\n', 'r.cep')[0]);
+    const sink = new MemorySink();
+    await runEngine({ rules: [nfa], sources: [arraySource('in', [{ type: 'b', ts: 2, k: 1 }, { type: 'c', ts: 5, k: 1 }])], sinks: [sink], log: () => {} });
+    expect(sink.alerts.map((a) => [a.kind, a.start, a.end, a.events])).toEqual([['match', '1970-01-01T00:00:00.002Z', '1970-01-01T00:00:00.010Z', { e1: [{ type: 'b', ts: 2, k: 1 }] }]]);
   });
 });
