@@ -24,6 +24,8 @@
  *
  * Needs the built CLI (`npm run soak` builds first).
  */
+// First: the kafkajs read_committed fix, before anything loads kafkajs (the kafkajs reader uses it).
+import '../../src/alerts/kafkajs-read-committed.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
