@@ -41,6 +41,12 @@ export interface KafkaSink extends AlertSink {
 
 const KNOWN = new Set([...CONNECTION_OPTION_NAMES, 'topic', 'maxBatch']);
 
+/** An alert as a record of the alert topic (here and in exactly-once transactions): key = the alert's key (as is when a string, else its JSON), value = its JSON, headers rule/severity/kind. */
+export function alertRecord(alert: Alert): { key: string; value: string; headers: Record<string, string> } {
+  const key = typeof alert.key === 'string' ? alert.key : JSON.stringify(alert.key);
+  return { key, value: JSON.stringify(alert), headers: { rule: alert.rule, severity: alert.severity, kind: alert.kind } };
+}
+
 interface Batch {
   readonly messages: { key: string; value: string; headers: Record<string, string> }[];
   readonly done: Promise<void>;
@@ -112,8 +118,7 @@ class KafkaSinkImpl implements KafkaSink {
       this.pending = batch;
       setImmediate(() => this.dispatch());
     }
-    const key = typeof alert.key === 'string' ? alert.key : JSON.stringify(alert.key);
-    batch.messages.push({ key, value: JSON.stringify(alert), headers: { rule: alert.rule, severity: alert.severity, kind: alert.kind } });
+    batch.messages.push(alertRecord(alert));
     if (batch.messages.length >= this.maxBatch) this.dispatch();
     return batch.done;
   }

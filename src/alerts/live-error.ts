@@ -62,6 +62,15 @@ export function isRetriable(error: unknown): boolean {
   return e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT' || e.code === 'EADDRINUSE';
 }
 
+/** Whether a caught error, or an error in its `cause` chain, has one of the kafkajs error `type`s. */
+export function hasErrorType(error: unknown, types: ReadonlySet<string>): boolean {
+  for (let e: unknown = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && types.has(type)) return true;
+  }
+  return false;
+}
+
 /** The message of an unknown thrown value. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -209,14 +209,7 @@ export class CepOperator {
   }
 
   private meta(): OperatorMeta {
-    const buffered: OperatorMeta['buffered'] = [];
-    // Popping and pushing back keeps the order (seq increases) without reaching into the queue.
-    const events: BufferedEvent[] = [];
-    while (this.buffer.size > 0) events.push(this.buffer.pop());
-    for (const e of events) {
-      buffered.push([e.type, e.time, e.data]);
-      this.buffer.push(e);
-    }
+    const buffered = this.buffer.ordered().map((e): OperatorMeta['buffered'][number] => [e.type, e.time, e.data]);
     return { version: 1, clocks: this.tracker.clocks(), released: this.released, buffered };
   }
 

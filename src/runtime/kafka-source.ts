@@ -28,8 +28,8 @@
  * restores it again from the last commit.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { checkTopic, CONNECTION_OPTION_NAMES, createKafkaClient, type KafkaConnectionOptions } from '../alerts/kafka-client.js';
-import { isRetriable, LiveError, messageOf } from '../alerts/live-error.js';
+import { checkTopic, CONNECTION_OPTION_NAMES, createKafkaClient, parseTopicPartition, type KafkaConnectionOptions } from '../alerts/kafka-client.js';
+import { hasErrorType, isRetriable, LiveError, messageOf } from '../alerts/live-error.js';
 import { coPartitionAssigner } from './co-partition-assigner.js';
 import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from './source.js';
 import { StateRestorer } from './state-restorer.js';
@@ -427,7 +427,7 @@ class KafkaSourceImpl implements KafkaSource {
     for (const [input, tracker] of this.partitions) {
       const next = tracker.committable();
       if (next === null || (tracker.committed !== null && next <= tracker.committed)) continue;
-      offsets.push({ ...splitInput(input), offset: next.toString() });
+      offsets.push({ ...parseTopicPartition(input), offset: next.toString() });
       tracker.committed = next;
     }
     if (offsets.length === 0) return;
@@ -439,7 +439,7 @@ class KafkaSourceImpl implements KafkaSource {
         if (t !== undefined) t.committed = null; // try again next time
       }
       throw new LiveError('CEP_KAFKA_COMMIT', `committing offsets of group ${this.options.groupId} failed: ${messageOf(error)}`, {
-        retriable: isRetriable(error) || isRebalance(error),
+        retriable: isRetriable(error) || hasErrorType(error, REBALANCE_ERRORS),
         cause: error,
         context: { topic: offsets[0].topic, partition: offsets[0].partition, count: offsets.length },
       });
@@ -597,7 +597,7 @@ class KafkaSourceImpl implements KafkaSource {
       const offset = opened.offsets.get(input) ?? lows.get(input) ?? 0n;
       run.consumed.set(input, offset);
       run.queued.set(input, offset);
-      this.consumer.seek({ ...splitInput(input), offset: offset.toString() });
+      this.consumer.seek({ ...parseTopicPartition(input), offset: offset.toString() });
     }
     run.committed = [...run.consumed].join();
     this.runs.set(task, run);
@@ -611,7 +611,7 @@ class KafkaSourceImpl implements KafkaSource {
     const admin = this.kafka.admin();
     try {
       await admin.connect();
-      for (const topic of new Set(inputs.map((i) => splitInput(i).topic))) {
+      for (const topic of new Set(inputs.map((i) => parseTopicPartition(i).topic))) {
         for (const p of await admin.fetchTopicOffsets(topic)) lows.set(`${topic}/${p.partition}`, BigInt(p.low));
       }
     } finally {
@@ -717,16 +717,3 @@ class KafkaSourceImpl implements KafkaSource {
   }
 }
 
-/** `topic/partition` → its parts. */
-function splitInput(input: string): { topic: string; partition: number } {
-  const slash = input.lastIndexOf('/');
-  return { topic: input.slice(0, slash), partition: Number(input.slice(slash + 1)) };
-}
-
-/** Whether a commit failed because the group rebalanced under it (kafkajs error `type`). */
-function isRebalance(error: unknown): boolean {
-  for (let e: unknown = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
-    if (REBALANCE_ERRORS.has(String((e as { type?: unknown }).type))) return true;
-  }
-  return false;
-}

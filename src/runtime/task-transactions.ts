@@ -19,8 +19,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
-import type { Alert } from '../alerts/alert.js';
-import { isRetriable, LiveError, messageOf } from '../alerts/live-error.js';
+import { parseTopicPartition } from '../alerts/kafka-client.js';
+import { alertRecord } from '../alerts/kafka-sink.js';
+import { hasErrorType, isRetriable, LiveError, messageOf } from '../alerts/live-error.js';
 import type { RestoredTask, TaskCheckpoint } from './source.js';
 import { encodeValue, markerKey, metaKey, stateKey, type StateRecord, type TaskMeta } from './state-records.js';
 import type { StateRestorer } from './state-restorer.js';
@@ -44,12 +45,11 @@ export interface OpenedTask {
 
 /** Whether a kafkajs error says that another producer took over the transactional id. */
 export function isFenced(error: unknown): boolean {
-  for (let e: unknown = error; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
-    const type = (e as { type?: unknown }).type;
-    if (type === 'PRODUCER_FENCED' || type === 'INVALID_PRODUCER_EPOCH' || type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED') return true;
-  }
-  return false;
+  return hasErrorType(error, FENCED);
 }
+
+/** kafkajs error types of a producer that another one took over (kafkajs's protocol versions give INVALID_PRODUCER_EPOCH). */
+const FENCED: ReadonlySet<string> = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
 
 export class TaskTransactions {
   private producer: Producer | null = null;
@@ -120,11 +120,10 @@ export class TaskTransactions {
     state.push({ key: metaKey(this.task), value: encodeValue(meta), partition: this.partition });
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const [input, offset] of offsets) {
-      const slash = input.lastIndexOf('/');
-      const topic = input.slice(0, slash);
+      const { topic, partition } = parseTopicPartition(input);
       let list = byTopic.get(topic);
       if (list === undefined) byTopic.set(topic, (list = []));
-      list.push({ partition: Number(input.slice(slash + 1)), offset: offset.toString() });
+      list.push({ partition, offset: offset.toString() });
     }
     let txn;
     try {
@@ -171,12 +170,6 @@ async function sendInChunks(messages: readonly Message[], send: (chunk: Message[
 
 function sizeOf(data: Message['key'] | Message['value']): number {
   return data === null || data === undefined ? 0 : typeof data === 'string' ? data.length * 3 : data.length;
-}
-
-/** An alert as a record of the alert topic: key = the alert's key (JSON unless a string), value = its JSON, headers rule/severity/kind. */
-export function alertRecord(alert: Alert): Message {
-  const key = typeof alert.key === 'string' ? alert.key : JSON.stringify(alert.key);
-  return { key, value: JSON.stringify(alert), headers: { rule: alert.rule, severity: alert.severity, kind: alert.kind } };
 }
 
 /** The checkpoint and the offsets in a task's restored records (tombstoned keys left out). */

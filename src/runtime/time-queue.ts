@@ -38,20 +38,20 @@ export class TimeQueue<T extends Timed> {
     else this.heap.push(entry);
   }
 
+  /** The entries in the order `pop` gives them, as a new list; the queue is unchanged. O(n log n). */
+  ordered(): T[] {
+    const all = [...this.fifo.slice(this.head), ...this.heap.entries()];
+    return all.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  }
+
   /**
    * Keeps only the entries for which `keep` is true (lazily deleted entries are dropped this way),
    * in the same order. O(n log n).
    */
   retain(keep: (entry: T) => boolean): void {
-    const kept: T[] = [];
-    for (let i = this.head; i < this.fifo.length; i++) if (keep(this.fifo[i])) kept.push(this.fifo[i]);
-    while (this.heap.size > 0) {
-      const entry = this.heap.pop();
-      if (keep(entry)) kept.push(entry);
-    }
-    kept.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-    this.fifo = kept;
+    this.fifo = this.ordered().filter(keep);
     this.head = 0;
+    this.heap.clear();
   }
 
   /** Removes and returns the earliest entry. @throws Error when empty (check `size` or `peekTime`). */
@@ -91,6 +91,15 @@ class MinHeap<T extends Timed> {
 
   peek(): T | undefined {
     return this.heap[0];
+  }
+
+  /** The entries in heap order (not sorted). */
+  entries(): readonly T[] {
+    return this.heap;
+  }
+
+  clear(): void {
+    this.heap.length = 0;
   }
 
   push(entry: T): void {

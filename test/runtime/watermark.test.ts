@@ -49,6 +49,18 @@ describe('TimeQueue', () => {
     expect(q.peekTime()).toBe(Infinity);
     expect(() => q.pop()).toThrow(/empty/);
   });
+
+  it('lists its entries in pop order without changing itself, and retains some in that order', () => {
+    const q = new TimeQueue<{ time: number; seq: number; id: string }>();
+    const items = [5, 1, 5, 3, 1, 9, 0, 3].map((time, seq) => ({ time, seq, id: `${time}/${seq}` }));
+    for (const item of items) q.push(item);
+    expect(q.ordered().map((e) => e.id)).toEqual(['0/6', '1/1', '1/4', '3/3', '3/7', '5/0', '5/2', '9/5']);
+    expect(q.size).toBe(8);
+    q.retain((e) => e.time !== 3);
+    const out: string[] = [];
+    while (q.size > 0) out.push(q.pop().id);
+    expect(out).toEqual(['0/6', '1/1', '1/4', '5/0', '5/2', '9/5']);
+  });
 });
 
 describe('TimeQueue as the reorder buffer', () => {
