@@ -17,6 +17,7 @@
  * The generator is deterministic for a given `seed` (mulberry32, Tommy Ettinger's 32-bit PRNG),
  * so every engine reads byte-identical input.
  */
+import { prng as mulberry32 } from '../../test/support/prng.js';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
@@ -52,17 +53,8 @@ export interface SyntheticEvent {
 /** Epoch ms of the first event: 2024-01-01T00:00:00Z. */
 const EPOCH = Date.UTC(2024, 0, 1);
 
-/** mulberry32: a small, fast 32-bit seeded PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: the seeded PRNG the tests use too (test/support/prng.ts); floats in [0, 1). */
+export { mulberry32 };
 
 /**
  * Checks a spec once; throws `RangeError` naming the bad field.

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Alert } from '../../src/alerts/alert.js';
 import { readEvents } from './fixtures.js';
-import { brokers, createTopics, produce, readTopic, uniqueName } from './kafka-helpers.js';
+import { brokers, createTopics, produce, readTopic, uniqueName, until } from './kafka-helpers.js';
 
 const TOKEN = 'live-test-token';
 const identity = (a: Alert): string => JSON.stringify([a.rule, a.kind, a.key, a.start, a.end]);
@@ -20,15 +20,6 @@ const expected = readFileSync('examples/expected/ssh.ndjson', 'utf8')
   .filter((l) => l.trim() !== '')
   .map((l) => identity(JSON.parse(l) as Alert))
   .sort();
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 120; i++) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    await new Promise((ok) => setTimeout(ok, 500));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('cep run with live options', () => {
   it('reads events from Kafka and writes the expected alerts to Kafka and to the WebSocket feed', async () => {

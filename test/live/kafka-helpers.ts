@@ -89,3 +89,13 @@ export async function committedOffsets(groupId: string, topic: string): Promise<
     await admin.disconnect();
   }
 }
+
+/** Polls `probe` every 500 ms until it gives a value (at most a minute). @throws Error naming `what` on timeout. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 120; i++) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    await new Promise((ok) => setTimeout(ok, 500));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

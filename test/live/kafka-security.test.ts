@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import { readEvents } from './fixtures.js';
-import { createTopics, produce, readTopic, uniqueName } from './kafka-helpers.js';
+import { createTopics, produce, readTopic, uniqueName, until } from './kafka-helpers.js';
 
 const security = inject('kafkaSecurity');
 const identity = (a: Alert): string => JSON.stringify([a.rule, a.kind, a.key, a.start, a.end]);
@@ -41,15 +41,6 @@ function cep(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cli {
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, ms: Date.now() - started }));
   return { stderr: () => stderr, exited, stop: () => child.kill('SIGINT') };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 120; i++) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    await new Promise((ok) => setTimeout(ok, 500));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** The SSH log keyed by IP, plus a last event a day later (no ip: no rule's key) that moves the watermark past every SSH event. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/nfa/compiler.js';
 import { KeyState } from '../../src/nfa/key-state.js';
 import { BufferNode } from '../../src/nfa/shared-buffer.js';
-import { mulberry32 } from '../../bench/lib/generate.js';
+import { prng as mulberry32 } from '../support/prng.js';
 import { el, rule } from './build.js';
 import { ev, render } from './harness.js';
 

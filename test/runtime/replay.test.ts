@@ -15,6 +15,7 @@ import { CsvSource } from '../../src/runtime/sources/csv.js';
 import { NdjsonSource } from '../../src/runtime/sources/ndjson.js';
 import { parseRules } from '../../src/dsl/index.js';
 import { compile } from '../../src/nfa/compiler.js';
+import { prng as random } from '../support/prng.js';
 import { arraySource, MemorySink } from './support/memory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cep-replay-'));
@@ -44,15 +45,6 @@ async function replay(rules: string, input: string, options: { maxDelay?: number
   return { alerts: JSON.parse(JSON.stringify(sink.alerts)) as Alert[], summary };
 }
 
-/** Seeded PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Shuffles events within `delay` ms of out-of-orderness: each event arrives at its time plus a
