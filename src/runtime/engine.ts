@@ -26,7 +26,7 @@ import type { AlertSink, EngineStats } from '../alerts/sink.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
 import { CepOperator, type BufferedEvent, type OperatorListener } from './cep-operator.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
-import { keyExtractor, mapKeyOf, type KeyedState } from './keyed-state.js';
+import { keyExtractor, mapKeyOf } from './keyed-state.js';
 import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
 import { toEventTime } from './time.js';
 
@@ -155,6 +155,26 @@ interface Task {
   alerts: Alert[] | null;
 }
 
+/** Keys evicted at `--max-keys` while holding partial matches, the partial matches lost, and the first rule with one (`null`: none). */
+interface Evictions {
+  keys: number;
+  partialMatches: number;
+  rule: string | null;
+}
+
+/** The evictions counted by the rules of `operators`. */
+function evictionsOf(operators: readonly CepOperator[]): Evictions {
+  const sum: Evictions = { keys: 0, partialMatches: 0, rule: null };
+  for (const operator of operators) {
+    for (const state of operator.rules) {
+      sum.keys += state.evictedWithPending;
+      sum.partialMatches += state.evictedPartialMatches;
+      if (state.evictedWithPending > 0) sum.rule ??= state.nfa.rule.name;
+    }
+  }
+  return sum;
+}
+
 /** The task of records from unpartitioned sources (files, stdin): one operator over all their inputs. */
 const DEFAULT_TASK = '';
 
@@ -162,8 +182,11 @@ class Engine {
   private readonly nfas: readonly Nfa[];
   /** Operators by task; `DEFAULT_TASK` holds the inputs of unpartitioned sources. */
   private readonly tasks = new Map<string, Task>();
-  /** Operators dropped while the run went on (tasks revoked), for the summary's counters. */
-  private readonly retired: CepOperator[] = [];
+  /**
+   * The `--max-keys` evictions of operators dropped while the run went on (tasks revoked), for the
+   * summary: their state goes with them, their counts stay. `rule`: the first rule with one.
+   */
+  private readonly retired: Evictions = { keys: 0, partialMatches: 0, rule: null };
   private readonly getTime: FieldGetter | null;
   private readonly getType: FieldGetter;
   private readonly log: (line: string) => void;
@@ -308,7 +331,10 @@ class Engine {
     const task = this.tasks.get(id);
     if (task === undefined || id === DEFAULT_TASK) return;
     this.tasks.delete(id);
-    this.retired.push(task.operator);
+    const evicted = evictionsOf([task.operator]);
+    this.retired.keys += evicted.keys;
+    this.retired.partialMatches += evicted.partialMatches;
+    this.retired.rule ??= evicted.rule;
   }
 
 
@@ -511,16 +537,17 @@ class Engine {
   }
 
   private warnOnce(): void {
-    for (const state of this.keyedStates()) {
-      const { name } = state.nfa.rule;
-      if (state.nfa.stats.droppedPartialMatches > 0 && !this.warnedDrops.has(name)) {
-        this.warnedDrops.add(name);
-        this.log(`cep: warning: rule ${name} dropped partial matches at a key's --max-partial-matches limit; alerts may be missing`);
+    for (const { rule, stats } of this.nfas) {
+      if (stats.droppedPartialMatches > 0 && !this.warnedDrops.has(rule.name)) {
+        this.warnedDrops.add(rule.name);
+        this.log(`cep: warning: rule ${rule.name} dropped partial matches at a key's --max-partial-matches limit; alerts may be missing`);
       }
-      if (state.evictedWithPending > 0 && !this.warnedEviction) {
-        this.warnedEviction = true;
-        this.log(`cep: warning: keys with partial matches were evicted at the --max-keys limit (rule ${name}); alerts may be missing`);
-      }
+    }
+    if (this.warnedEviction) return;
+    const { rule } = this.evictions();
+    if (rule !== null) {
+      this.warnedEviction = true;
+      this.log(`cep: warning: keys with partial matches were evicted at the --max-keys limit (rule ${rule}); alerts may be missing`);
     }
   }
 
@@ -548,10 +575,10 @@ class Engine {
     };
   }
 
-  /** Every rule's keyed state over every operator, the dropped ones included (counters). */
-  private *keyedStates(): Generator<KeyedState> {
-    for (const task of this.tasks.values()) yield* task.operator.rules;
-    for (const operator of this.retired) yield* operator.rules;
+  /** The `--max-keys` evictions over every operator, the dropped ones included. */
+  private evictions(): Evictions {
+    const live = evictionsOf([...this.tasks.values()].map((t) => t.operator));
+    return { keys: live.keys + this.retired.keys, partialMatches: live.partialMatches + this.retired.partialMatches, rule: this.retired.rule ?? live.rule };
   }
 
   /** The lowest watermark over the operators that hold inputs, ms. */
@@ -577,17 +604,12 @@ class Engine {
   private summary(): Summary {
     const elapsedMs = Math.max(1, Date.now() - this.started);
     const droppedPartialMatches: Record<string, number> = {};
-    let evictedKeys = 0;
-    let evictedPartialMatches = 0;
     let conditionErrors = 0;
     for (const { stats, rule } of this.nfas) {
       if (stats.droppedPartialMatches > 0) droppedPartialMatches[rule.name] = stats.droppedPartialMatches;
       conditionErrors += stats.conditionErrors;
     }
-    for (const state of this.keyedStates()) {
-      evictedKeys += state.evictedWithPending;
-      evictedPartialMatches += state.evictedPartialMatches;
-    }
+    const evicted = this.evictions();
     return {
       events: this.events,
       badRecords: this.badRecords,
@@ -595,8 +617,8 @@ class Engine {
       alerts: this.alerts,
       alertsByRule: { ...this.alertsByRule },
       droppedPartialMatches,
-      evictedKeys,
-      evictedPartialMatches,
+      evictedKeys: evicted.keys,
+      evictedPartialMatches: evicted.partialMatches,
       conditionErrors,
       misaligned: this.misaligned,
       elapsedMs,
