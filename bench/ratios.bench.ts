@@ -1,0 +1,206 @@
+/**
+ * The three figures of issue 14, each a ratio measured in one run, so that the machine's speed
+ * (which swings 2× on this shared VM) cancels out:
+ * - `replay / parse ceiling`: wall time of a single-threaded read + `JSON.parse` of each line of
+ *   an NDJSON file, divided by the wall time of `runEngine` replaying the same file
+ *   (`a -> b within 10s`, 100,000 keys, every event relevant, alerts to /dev/null). Goal ≥ 0.8.
+ * - `100 disjoint rules / 1 rule`: wall time of 100 rules (`r<i>a -> r<i>b within 10s`, rule i
+ *   reads only its two types) over one stream whose events spread evenly over the 100 rules'
+ *   types, divided by that of rule 0 alone over the same stream. Goal ≤ 2.
+ * - `bytes per pending key`: 1,000,000 keys each holding one `a -> b within 1h` partial match
+ *   (the real NDJSON source and engine; RSS after a full GC once every event was fed), minus the
+ *   RSS of a rule that never starts on the same file, divided by the keys. Goal ≤ 250.
+ *
+ * Each case runs in its own Node process; the pair of each ratio runs back to back,
+ * `RATIO_RUNS` times (default 3), and min/median/max of the ratio are printed.
+ * `RATIO_EVENTS` (default 1,000,000) sets the replay and rules files' size, `RATIO_KEYS`
+ * (default 1,000,000) the pending keys.
+ *
+ *   npm run bench -- ratios
+ *
+ * Prints a table and writes bench/results/ratios.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileSink } from '../src/alerts/file-sink.js';
+import { runEngine } from '../src/runtime/engine.js';
+import { loadRules } from '../src/runtime/load-rules.js';
+import type { Source } from '../src/runtime/source.js';
+import { NdjsonSource } from '../src/runtime/sources/ndjson.js';
+import { mulberry32, writeStream } from './lib/generate.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** What a child prints: wall seconds, and for the memory cases the RSS after GC (bytes). */
+interface ChildResult {
+  readonly seconds: number;
+  readonly events: number;
+  readonly rss: number;
+}
+
+/** The single-threaded ceiling: read the file in 256 KiB chunks, decode, `JSON.parse` each line. */
+async function parseOnly(input: string): Promise<number> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let events = 0;
+  let sink = 0;
+  for await (const chunk of createReadStream(input, { highWaterMark: 256 * 1024 })) {
+    const text = rest + decoder.write(chunk as Buffer);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const value = JSON.parse(text.slice(start, nl)) as { ts: number };
+      sink += value.ts & 1;
+      events++;
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (sink < 0) throw new Error('unreachable');
+  return events;
+}
+
+/** Wraps a source: once it has handed out every record, a full GC and the RSS (what the engine holds then). */
+function measuredAtEnd(source: NdjsonSource, out: { rss: number }): Source {
+  return {
+    inputs: source.inputs,
+    close: () => source.close(),
+    records: () => source.records(),
+    async *batches() {
+      yield* source.batches();
+      for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+      out.rss = process.memoryUsage().rss;
+    },
+  } as Source;
+}
+
+/** Child: runs one case and prints a {@link ChildResult}. */
+async function child(kind: string, rules: string, input: string): Promise<void> {
+  const started = performance.now();
+  let events = 0;
+  const memory = { rss: 0 };
+  if (kind === 'parse') {
+    events = await parseOnly(input);
+  } else {
+    const source = kind === 'memory' ? measuredAtEnd(new NdjsonSource(input), memory) : new NdjsonSource(input);
+    const summary = await runEngine({ rules: loadRules([rules]), sources: [source], sinks: [new FileSink({ stream: createWriteStream('/dev/null') })], log: () => {} });
+    events = summary.events;
+  }
+  const result: ChildResult = { seconds: (performance.now() - started) / 1000, events, rss: memory.rss };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+function runChild(kind: string, rules: string, input: string): ChildResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', fileURLToPath(import.meta.url), '--child', kind, rules, input], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`case ${kind} ${rules} failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+}
+
+/** The disjoint-rules stream: each event is `r<i>a` or `r<i>b` of a uniformly drawn rule i < 100, 10,000 keys, 10,000 events/s. */
+async function writeDisjoint(path: string, events: number): Promise<void> {
+  const random = mulberry32(7);
+  const out = createWriteStream(path);
+  const base = Date.UTC(2024, 0, 1);
+  let ts = base;
+  let lines: string[] = [];
+  for (let i = 0; i < events; i++) {
+    ts += random() < 0.1 ? 1 : 0;
+    const rule = Math.floor(random() * 100);
+    lines.push(`{"type":"r${rule}${random() < 0.5 ? 'a' : 'b'}","ts":${ts},"id":"k${Math.floor(random() * 10_000)}","v":${Math.floor(random() * 1000) / 1000}}`);
+    if (lines.length === 10_000) {
+      if (!out.write(lines.join('\n') + '\n')) await once(out, 'drain');
+      lines = [];
+    }
+  }
+  if (lines.length > 0) out.write(lines.join('\n') + '\n');
+  out.end();
+  await once(out, 'finish');
+}
+
+/** The pending-keys stream: one `a` per key, each at its own ms, so that every key holds one partial match. */
+async function writePending(path: string, keys: number): Promise<void> {
+  const out = createWriteStream(path);
+  const base = Date.UTC(2024, 0, 1);
+  let lines: string[] = [];
+  for (let i = 0; i < keys; i++) {
+    lines.push(`{"type":"a","ts":${base + i},"id":"k${i}","v":${(i % 1000) / 1000}}`);
+    if (lines.length === 10_000) {
+      if (!out.write(lines.join('\n') + '\n')) await once(out, 'drain');
+      lines = [];
+    }
+  }
+  if (lines.length > 0) out.write(lines.join('\n') + '\n');
+  out.end();
+  await once(out, 'finish');
+}
+
+function stats(values: number[]): { min: number; median: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.env.RATIO_RUNS ?? 3);
+  const events = Number(process.env.RATIO_EVENTS ?? 1_000_000);
+  const keys = Number(process.env.RATIO_KEYS ?? 1_000_000);
+  const dir = mkdtempSync(join(tmpdir(), 'cep-ratios-bench-'));
+  try {
+    const ab = join(dir, 'ab.cep');
+    writeFileSync(ab, 'rule ab\n  key by id\n  pattern a -> b\n  within 10s\n');
+    const abInput = join(dir, 'ab.ndjson');
+    await writeStream({ events, keys: 100_000, rate: 10_000, maxDelay: 0, matchFraction: 0.2, sequence: ['a', 'b'], span: 5_000, noiseTypes: ['a', 'b'], seed: 42 }, abInput);
+    const hundred = join(dir, 'hundred.cep');
+    writeFileSync(hundred, Array.from({ length: 100 }, (_, i) => `rule r${i}\n  key by id\n  pattern r${i}a -> r${i}b\n  within 10s\n`).join('\n'));
+    const one = join(dir, 'one.cep');
+    writeFileSync(one, 'rule r0\n  key by id\n  pattern r0a -> r0b\n  within 10s\n');
+    const disjoint = join(dir, 'disjoint.ndjson');
+    await writeDisjoint(disjoint, events);
+    const pendingRule = join(dir, 'pending.cep');
+    writeFileSync(pendingRule, 'rule pending\n  key by id\n  pattern a -> b\n  within 1h\n');
+    const neverRule = join(dir, 'never.cep');
+    writeFileSync(neverRule, 'rule never\n  key by id\n  pattern x -> b\n  within 1h\n');
+    const pending = join(dir, 'pending.ndjson');
+    await writePending(pending, keys);
+
+    const replay: number[] = [];
+    const rules: number[] = [];
+    const bytes: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const ceiling = runChild('parse', '-', abInput);
+      const engine = runChild('run', ab, abInput);
+      if (engine.events !== ceiling.events) throw new Error(`replay read ${engine.events} events, the ceiling ${ceiling.events}`);
+      replay.push(ceiling.seconds / engine.seconds);
+      const single = runChild('run', one, disjoint);
+      const all = runChild('run', hundred, disjoint);
+      rules.push(all.seconds / single.seconds);
+      const never = runChild('memory', neverRule, pending);
+      const held = runChild('memory', pendingRule, pending);
+      bytes.push((held.rss - never.rss) / keys);
+      process.stdout.write(
+        `run ${run + 1}: replay ${engine.seconds.toFixed(2)} s vs parse ${ceiling.seconds.toFixed(2)} s; 100 rules ${all.seconds.toFixed(2)} s vs 1 rule ${single.seconds.toFixed(2)} s; RSS ${(held.rss / 2 ** 20).toFixed(0)} MB vs ${(never.rss / 2 ** 20).toFixed(0)} MB\n`,
+      );
+    }
+    const rows = [
+      { ratio: 'replay / parse ceiling (goal ≥ 0.8)', ...round(stats(replay), 2) },
+      { ratio: '100 disjoint rules / 1 rule (goal ≤ 2)', ...round(stats(rules), 2) },
+      { ratio: 'bytes per pending key (goal ≤ 250)', ...round(stats(bytes), 0) },
+    ];
+    console.table(rows);
+    mkdirSync(join(here, 'results'), { recursive: true });
+    writeFileSync(join(here, 'results', 'ratios.json'), JSON.stringify({ suite: 'ratios', node: process.version, date: new Date().toISOString(), runs, events, keys, replay, rules, bytes, rows }, null, 2) + '\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round(s: { min: number; median: number; max: number }, digits: number): { min: number; median: number; max: number } {
+  const f = 10 ** digits;
+  return { min: Math.round(s.min * f) / f, median: Math.round(s.median * f) / f, max: Math.round(s.max * f) / f };
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4], process.argv[5]);
+else await main();
