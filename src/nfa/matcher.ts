@@ -1,7 +1,7 @@
 /**
  * The matcher: runs a compiled automaton over one key's events, the key's state passed in (Flink
  * `NFA` with `NFAState`, after Agrawal et al., "Efficient Pattern Matching over Event Streams",
- * SIGMOD 2008). A key's state is plain data (`KeyState`): its live partial matches (each one its
+ * SIGMOD 2008). A key's state is plain data (`MatcherState`): its live partial matches (each one its
  * newest shared-buffer node, which carries the automaton state and points to the first event's
  * node; the oldest kept unboxed while it holds one event), the matches held back by the
  * after-match skip strategy, the per-key event counter and the earliest deadline. The start state
@@ -28,7 +28,7 @@ import type { CepEvent } from './event.js';
 import type { Match, Nfa, NfaState, NfaStats } from './nfa.js';
 import type { Bindings, Element, Rule, SkipStrategy } from './rule.js';
 import { CompletedMatch } from './completed-match.js';
-import { KeyState, NO_COMPLETED, NO_PARTIALS, type PartialMatch } from './key-state.js';
+import { MatcherState, NO_COMPLETED, NO_PARTIALS, type PartialMatch } from './matcher-state.js';
 import { BufferNode, NO_BINDINGS, type SerializedBuffer, deserializeBuffer, nodesOf, serializeBuffer } from './shared-buffer.js';
 
 const TAKE = 0;
@@ -96,10 +96,10 @@ class Matcher implements Nfa {
   /**
    * Released key states, handed out again last in, first out. A state allocated per pending
    * period of a key lives about `within`, long enough for V8's young-generation collector to copy
-   * it; a recycled one sits in the old generation and was touched moments ago. On `a -> b within
-   * 10s` over 100,000 keys this took the matcher bench from about 2.5 to about 3 million events/s.
+   * it; a recycled one sits in the old generation and was touched moments ago (bench/README.md,
+   * matcher, item 5).
    */
-  private readonly spare: KeyState[] = [];
+  private readonly spare: MatcherState[] = [];
 
   constructor(readonly rule: Rule, readonly automaton: Automaton, private readonly options: MatcherOptions) {
     const actions = { take: TAKE, ignore: IGNORE, proceed: PROCEED };
@@ -125,21 +125,21 @@ class Matcher implements Nfa {
 
   initialState(): NfaState {
     const spare = this.spare.pop();
-    if (spare === undefined) return new KeyState();
-    spare.n = 0;
+    if (spare === undefined) return new MatcherState();
+    spare.nextSeq = 0;
     return spare;
   }
 
   release(s: NfaState): void {
-    const state = s as KeyState;
+    const state = s as MatcherState;
     if (state.released || !this.isEmpty(state) || this.spare.length >= SPARE_STATES) return;
     state.reset();
     this.spare.push(state);
   }
 
   process(s: NfaState, event: CepEvent): readonly Match[] {
-    const state = s as KeyState;
-    const seq = state.n++;
+    const state = s as MatcherState;
+    const seq = state.nextSeq++;
     const hadPartials = state.hasPartials;
     const startTypes = this.startTypes;
     const tryStart = startTypes === null || has(startTypes, event.type);
@@ -159,7 +159,7 @@ class Matcher implements Nfa {
         // which completes nothing, so it goes into the state as it is, with no node and no step.
         const edge = this.found[0];
         state.startWith(edge.alias, event, seq, edge.to);
-        this.settle(state);
+        this.refreshDeadline(state);
         return NO_MATCHES;
       }
       this.follow(null, event, seq, count);
@@ -177,12 +177,12 @@ class Matcher implements Nfa {
     }
     this.enforceLimit(state);
     // The deadline follows the oldest partial match's first event.
-    if (state.oldestStartSeq !== startSeq) this.settle(state);
+    if (state.oldestStartSeq !== startSeq) this.refreshDeadline(state);
     return matches;
   }
 
   /** Recomputes `state.deadline` after the oldest partial match changed. */
-  private settle(state: KeyState): void {
+  private refreshDeadline(state: MatcherState): void {
     state.deadline = state.oldestStartTime + this.within;
   }
 
@@ -242,7 +242,7 @@ class Matcher implements Nfa {
    * others are written over the key's previous `rest` list when it has one: that list is owned by
    * the state alone, and reusing it spares an allocation per event.
    */
-  private takeOut(state: KeyState): void {
+  private takeOut(state: MatcherState): void {
     const count = this.outCount;
     const out = this.out;
     state.setOldest(count === 0 ? null : out[0]);
@@ -341,7 +341,7 @@ class Matcher implements Nfa {
   }
 
   advanceTime(s: NfaState, time: number): readonly Match[] {
-    const state = s as KeyState;
+    const state = s as MatcherState;
     if (!state.isDue(time) && state.completed.length === 0) return NO_MATCHES;
     const within = this.within;
     const count = state.partialCount;
@@ -362,32 +362,32 @@ class Matcher implements Nfa {
     state.dropOldest(cut);
     // A timed-out partial match may release completed matches held back by the skip strategy.
     const matches = pending !== null || state.completed.length > 0 ? this.emitBySkipStrategy(state, pending ?? NO_COMPLETED) : NO_MATCHES;
-    this.settle(state);
+    this.refreshDeadline(state);
     if (timeouts === null) return matches;
     return matches.length === 0 ? timeouts : [...matches, ...timeouts];
   }
 
   isEmpty(s: NfaState): boolean {
-    const state = s as KeyState;
+    const state = s as MatcherState;
     return !state.hasPartials && state.completed.length === 0;
   }
 
   nextDeadline(s: NfaState): number {
-    return (s as KeyState).deadline;
+    return (s as MatcherState).deadline;
   }
 
   partialMatchCount(s: NfaState): number {
-    return (s as KeyState).partialCount;
+    return (s as MatcherState).partialCount;
   }
 
   serializeState(s: NfaState): unknown {
-    const state = s as KeyState;
+    const state = s as MatcherState;
     const partials = state.partials();
     const roots = [...partials, ...state.completed.map((c) => c.node)];
     const { buffer, refs } = serializeBuffer(roots);
     const serialized: SerializedState = {
       version: 1,
-      n: state.n,
+      n: state.nextSeq,
       buffer,
       partials: partials.map((p, i) => [p.state, refs[i], p.startTime, p.startSeq]),
       completed: state.completed.map((c, i) => [refs[partials.length + i], c.start, c.startSeq, c.end]),
@@ -417,11 +417,11 @@ class Matcher implements Nfa {
       if (last === null) throw new Error('deserializeState: a completed match without events');
       return new CompletedMatch('match', last, end, this.aliases);
     });
-    const state = new KeyState();
-    state.n = d.n;
+    const state = new MatcherState();
+    state.nextSeq = d.n;
     state.setPartials(partials);
     state.completed = completed;
-    this.settle(state);
+    this.refreshDeadline(state);
     return state;
   }
 
@@ -435,7 +435,7 @@ class Matcher implements Nfa {
    * `emitBySkipStrategy` for the common case of one completed match and none held back, without
    * building the intermediate lists: emitted at once unless a live partial match started before it.
    */
-  private emitOne(state: KeyState, match: CompletedMatch): readonly Match[] {
+  private emitOne(state: MatcherState, match: CompletedMatch): readonly Match[] {
     if (!state.hasPartials) {
       this.single[0] = match;
       return this.single;
@@ -459,7 +459,7 @@ class Matcher implements Nfa {
    * match started before it; each emitted match prunes partial and completed matches by the skip
    * strategy. Matches held back stay in `state.completed`.
    */
-  private emitBySkipStrategy(state: KeyState, potential: CompletedMatch[]): readonly Match[] {
+  private emitBySkipStrategy(state: MatcherState, potential: CompletedMatch[]): readonly Match[] {
     let completed = state.completed;
     if (potential.length > 0) {
       completed = completed.length === 0 ? potential : completed.concat(potential);
@@ -485,7 +485,7 @@ class Matcher implements Nfa {
   }
 
   /** Past `maxPartialMatches`, drops the oldest partial matches (FLINK-33538: never run out of memory). */
-  private enforceLimit(state: KeyState): void {
+  private enforceLimit(state: MatcherState): void {
     const excess = state.rest.length + 1 - this.options.maxPartialMatches;
     if (excess > 0) {
       state.dropOldest(excess);
@@ -496,14 +496,15 @@ class Matcher implements Nfa {
 
 const NO_MATCHES: readonly Match[] = Object.freeze([]);
 /**
- * Most released key states kept for reuse: about 100 KB. Keys start and finish pending periods at
- * about the same rate, so a few hundred spares cover the swings (826 at most in the bench's (a)).
+ * Most released key states kept for reuse (about 100 KB). Keys start and finish pending periods at
+ * about the same rate, so a few hundred spares cover the swings (bench/README.md, matcher).
  */
 const SPARE_STATES = 1024;
 
 /** The serialised form of a key's state (JSON-compatible). */
 interface SerializedState {
   readonly version: 1;
+  /** The state's `nextSeq`. */
   readonly n: number;
   readonly buffer: SerializedBuffer;
   /** `[automaton state, node ref, startTime, startSeq]`. */

@@ -7,9 +7,8 @@
  * rest of its pattern, that event's buffer node is kept unboxed in this object's own fields. A
  * pending key then costs one object. Partial matches live for about the `within` window, long
  * enough for V8's young-generation collector to copy every one of them, so the number of objects
- * per pending key sets most of the garbage collector's work: on `a -> b within 10s` over 100,000
- * keys (bench/matcher.bench.ts), the list, its backing store, the node and the deadline's heap
- * number were four of a pending key's five objects.
+ * per pending key sets most of the garbage collector's work (bench/README.md, matcher: the list,
+ * its backing store, the node and the deadline's heap number were four of five).
  */
 import type { CompletedMatch } from './completed-match.js';
 import type { CepEvent } from './event.js';
@@ -38,11 +37,11 @@ const NONE = 2 ** 30 - 1;
 export const NO_PARTIALS = Object.freeze([]) as unknown as PartialMatch[];
 export const NO_COMPLETED = Object.freeze([]) as unknown as CompletedMatch[];
 
-export class KeyState {
+export class MatcherState {
   // The fields that every event reads (the clock check, then the oldest partial match) come first,
   // so that they tend to share the object's first cache line.
   /** Sequence number of the key's next event. */
-  n = 0;
+  nextSeq = 0;
   /**
    * Deadline of the oldest partial match (its start + `within`), kept here so that the per-event
    * clock check reads no partial match: `deadline` is `high * SPLIT + low` ms, `NONE`: none.
@@ -84,11 +83,11 @@ export class KeyState {
   }
 
   /**
-   * Makes this state as `new KeyState()` is, for reuse by another key once its key is forgotten;
-   * `n` is −1 until it is handed out again (`released`).
+   * Makes this state as `new MatcherState()` is, for reuse by another key once its key is forgotten;
+   * `nextSeq` is −1 until it is handed out again (`released`).
    */
   reset(): void {
-    this.n = -1;
+    this.nextSeq = -1;
     this.deadline = Infinity;
     this.setOldest(null);
     this.rest = NO_PARTIALS;
@@ -97,7 +96,7 @@ export class KeyState {
 
   /** Whether the state was `reset` and not handed out since. */
   get released(): boolean {
-    return this.n < 0;
+    return this.nextSeq < 0;
   }
 
   /** Whether the deadline is at or before `time` (ms), read from the two small integers only. */

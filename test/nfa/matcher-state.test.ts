@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/nfa/compiler.js';
-import { KeyState } from '../../src/nfa/key-state.js';
+import { MatcherState } from '../../src/nfa/matcher-state.js';
 import { BufferNode } from '../../src/nfa/shared-buffer.js';
 import { prng as mulberry32 } from '../support/prng.js';
 import { el, rule } from './build.js';
@@ -13,7 +13,7 @@ import { ev, render } from './harness.js';
 
 const SPLIT = 2 ** 30;
 
-describe('KeyState deadline', () => {
+describe('MatcherState deadline', () => {
   const random = mulberry32(7);
   // Epoch ms of today, times around the split boundaries, negative times, the safe-integer ends, fractions.
   const times = [
@@ -23,7 +23,7 @@ describe('KeyState deadline', () => {
   ];
 
   it('reads back exactly what was set, Infinity included', () => {
-    const state = new KeyState();
+    const state = new MatcherState();
     expect(state.deadline).toBe(Infinity);
     for (const t of [...times, Infinity]) {
       state.deadline = t;
@@ -32,7 +32,7 @@ describe('KeyState deadline', () => {
   });
 
   it('isDue(time) is deadline <= time', () => {
-    const state = new KeyState();
+    const state = new MatcherState();
     for (const deadline of [...times, Infinity]) {
       state.deadline = deadline;
       for (const time of [deadline - 1, deadline, deadline + 1, deadline - 0.5, deadline + 0.5, times[Math.floor(random() * times.length)], Infinity, -Infinity]) {
@@ -42,7 +42,7 @@ describe('KeyState deadline', () => {
   });
 });
 
-describe('KeyState partial matches', () => {
+describe('MatcherState partial matches', () => {
   // Single-event partial matches (kept unboxed when oldest) and two-event ones (kept as nodes).
   const first = Array.from({ length: 5 }, (_, i) => new BufferNode('a', ev(i, 'a', i), i, null, 1));
   const second = first.map((a, i) => new BufferNode('b', ev(`b${i}`, 'b', 10 + i), 10 + i, a, 2));
@@ -50,7 +50,7 @@ describe('KeyState partial matches', () => {
 
   for (const [name, nodes] of [['single-event', first], ['two-event', second], ['mixed', mixed]] as const) {
     it(`keeps ${name} partial matches in order, the oldest apart`, () => {
-      const state = new KeyState();
+      const state = new MatcherState();
       expect(state.hasPartials).toBe(false);
       expect(state.partialCount).toBe(0);
       expect(state.oldest()).toBeNull();
@@ -67,7 +67,7 @@ describe('KeyState partial matches', () => {
     });
 
     it(`drops the oldest ${name} partial matches`, () => {
-      const state = new KeyState();
+      const state = new MatcherState();
       for (const count of [0, 1, 2, 4, 5]) {
         state.setPartials(nodes);
         state.dropOldest(count);
@@ -79,7 +79,7 @@ describe('KeyState partial matches', () => {
   }
 
   it('keeps a single-event oldest partial match unboxed, with its alias and automaton state', () => {
-    const state = new KeyState();
+    const state = new MatcherState();
     const node = new BufferNode('x', ev(1, 'a', 5), 3, null, 7);
     state.setOldest(node);
     const back = state.oldest() as BufferNode;
