@@ -81,7 +81,8 @@ export interface RuleChanges {
 const MAX_INDEXED_TYPES = 10_000;
 
 export class CepOperator {
-  readonly rules: readonly KeyedState[];
+  /** Every rule's keyed state, in rule order (replaced by {@link replaceRules}). */
+  rules: readonly KeyedState[];
   private readonly tracker: WatermarkTracker;
   /** The reorder buffer: events waiting for the watermark, by time, ties in arrival order. */
   private readonly buffer = new TimeQueue<BufferedEvent>();
@@ -105,8 +106,36 @@ export class CepOperator {
     private readonly listener: OperatorListener,
   ) {
     this.tracker = new WatermarkTracker(inputs, { maxDelay: options.maxDelay, idleAfter: options.idle });
-    const onMatch = (nfa: Nfa, key: unknown, match: Match): void => listener.match(nfa, key, match);
-    this.rules = nfas.map((nfa) => new KeyedState(nfa, { maxKeys: options.maxKeys, onMatch, timers: this.timers, trackChanges: options.checkpoints }));
+    this.rules = nfas.map((nfa) => this.keyedState(nfa));
+  }
+
+  private keyedState(nfa: Nfa): KeyedState {
+    const onMatch = (rule: Nfa, key: unknown, match: Match): void => this.listener.match(rule, key, match);
+    return new KeyedState(nfa, { maxKeys: this.options.maxKeys, onMatch, timers: this.timers, trackChanges: this.options.checkpoints });
+  }
+
+  /**
+   * Hot reload: the rules become `nfas`. A rule whose `Nfa` object runs here already keeps its
+   * keyed state (partial matches, timers); any other starts empty. The states of rules left out are
+   * dropped with their timers, and returned (for their counters). Watermark and reorder buffer stay.
+   */
+  replaceRules(nfas: readonly Nfa[]): KeyedState[] {
+    const running = new Map(this.rules.map((state) => [state.nfa, state]));
+    this.rules = nfas.map((nfa) => running.get(nfa) ?? this.keyedState(nfa));
+    for (const state of this.rules) running.delete(state.nfa);
+    const dropped = [...running.values()];
+    this.rulesByType.clear();
+    if (dropped.length > 0) {
+      const gone = new Set<KeyedState>(dropped);
+      let live = 0;
+      this.timers.queue.retain((entry) => {
+        if (!gone.has(entry.owner)) return true;
+        if (entry.slot.live && entry.slot.deadline === entry.time) live++;
+        return false;
+      });
+      this.timers.live -= live;
+    }
+    return dropped;
   }
 
   /** The watermark, ms (−∞ before every input has an event, +∞ once all finished). */

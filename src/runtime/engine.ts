@@ -26,7 +26,7 @@ import type { AlertSink, EngineStats } from '../alerts/sink.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
 import { CepOperator, type BufferedEvent, type OperatorListener } from './cep-operator.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
-import { keyExtractor, mapKeyOf } from './keyed-state.js';
+import { keyExtractor, mapKeyOf, type KeyedState } from './keyed-state.js';
 import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
 import { toEventTime } from './time.js';
 
@@ -69,6 +69,8 @@ export interface EngineOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Most bad records reported one by one before the rest is only counted. Default 10. */
   readonly maxBadReports?: number;
+  /** Called once, before the first record is read, with the running engine (metrics, health, hot reload). */
+  readonly onStart?: (engine: RunningEngine) => void;
 }
 
 /** Progress figures for the progress bar. */
@@ -110,6 +112,68 @@ export interface Summary {
   readonly clockJump?: { readonly position: string; readonly byMs: number; readonly lateAfter: number };
 }
 
+/** One rule's counters, summed over every task (revoked tasks' evictions included). */
+export interface RuleCounters {
+  /** Alerts by kind. */
+  readonly alerts: { readonly match: number; readonly timeout: number };
+  /** Live partial matches over all keys. */
+  readonly partialMatches: number;
+  /** Keys holding state. */
+  readonly keys: number;
+  /** Keys evicted at `maxKeys` while holding partial matches, and the partial matches they held. */
+  readonly evictedKeys: number;
+  readonly evictedPartialMatches: number;
+  /** Partial matches dropped at `maxPartialMatches`. */
+  readonly droppedPartialMatches: number;
+  /** Conditions that threw (each counted as false). */
+  readonly conditionErrors: number;
+}
+
+/**
+ * The engine's counters at one moment, read from the engine itself (nothing counts twice): the
+ * {@link Summary}, the sinks' {@link EngineStats} (the dashboard) and `/metrics` (DSL.md section 10)
+ * are all derived from it. Counters only grow, except those of a rule changed by a hot reload
+ * (its condition errors and drops start again at 0).
+ */
+export interface RunCounters {
+  /** Events read (good records), in all and by input (file path, `-`, or `topic/partition`). */
+  readonly events: number;
+  readonly eventsByInput: Readonly<Record<string, number>>;
+  readonly badRecords: number;
+  readonly lateEvents: number;
+  readonly alerts: number;
+  /** By rule name: the rules running now, and the alerts of rules removed by a reload. */
+  readonly rules: Readonly<Record<string, RuleCounters>>;
+  /** The watermark that applies to each input (its task's), ms; ±Infinity before the first event and at the end. */
+  readonly watermarks: Readonly<Record<string, number>>;
+  /** The lowest watermark over the tasks, ms. */
+  readonly watermark: number;
+  /** Kafka events whose rule key differs from their record key (see {@link Summary.misaligned}). */
+  readonly misaligned: number;
+}
+
+/**
+ * A running engine, handed to {@link EngineOptions.onStart}: its counters at any moment, whether
+ * its inputs are ready, and the rule swap of a hot reload.
+ */
+export interface RunningEngine {
+  /** The counters now (cheap: sums over the rules of each task). */
+  counters(): RunCounters;
+  /**
+   * True once every source says its inputs are assigned and its state restored (a source without
+   * `ready` is ready when it is open): what `/readyz` answers.
+   */
+  ready(): boolean;
+  /**
+   * Hot reload (DSL.md section 10): the rules become `rules`. A rule given as the very `Nfa`
+   * object already running keeps its keyed state in every task (partial matches, timers); any
+   * other starts empty; the state of a running rule not in `rules` is dropped. With a
+   * transactional source (exactly-once) its tasks are committed first, so the swap falls between
+   * two checkpoints. @throws Error when two rules share a name (nothing is changed then).
+   */
+  replaceRules(rules: readonly Nfa[]): Promise<void>;
+}
+
 /** A watermark jump above this (ms) is remembered, to name it when late events follow. */
 const SUSPICIOUS_JUMP_MS = 24 * 3600_000;
 
@@ -148,9 +212,10 @@ export async function runEngine(options: EngineOptions): Promise<Summary> {
   return new Engine(options).run();
 }
 
-/** An operator with what the engine keeps beside it: the alerts a transactional source has yet to commit. */
+/** An operator with what the engine keeps beside it: its inputs, and the alerts a transactional source has yet to commit. */
 interface Task {
   readonly operator: CepOperator;
+  readonly inputs: Set<string>;
   /** Alerts since the task's last checkpoint (`null`: the source does not commit alerts itself). */
   alerts: Alert[] | null;
 }
@@ -162,39 +227,39 @@ interface Evictions {
   rule: string | null;
 }
 
-/** The evictions counted by the rules of `operators`. */
-function evictionsOf(operators: readonly CepOperator[]): Evictions {
-  const sum: Evictions = { keys: 0, partialMatches: 0, rule: null };
-  for (const operator of operators) {
-    for (const state of operator.rules) {
-      sum.keys += state.evictedWithPending;
-      sum.partialMatches += state.evictedPartialMatches;
-      if (state.evictedWithPending > 0) sum.rule ??= state.nfa.rule.name;
-    }
+/** @throws Error when two rules share a name. */
+function checkNames(rules: readonly Nfa[]): void {
+  const names = new Set<string>();
+  for (const nfa of rules) {
+    if (names.has(nfa.rule.name)) throw new Error(`two rules are named '${nfa.rule.name}': rule names must be unique over all rule files`);
+    names.add(nfa.rule.name);
   }
-  return sum;
 }
 
 /** The task of records from unpartitioned sources (files, stdin): one operator over all their inputs. */
 const DEFAULT_TASK = '';
 
 class Engine {
-  private readonly nfas: readonly Nfa[];
+  private nfas: readonly Nfa[];
   /** Operators by task; `DEFAULT_TASK` holds the inputs of unpartitioned sources. */
   private readonly tasks = new Map<string, Task>();
   /**
-   * The `--max-keys` evictions of operators dropped while the run went on (tasks revoked), for the
-   * summary: their state goes with them, their counts stay. `rule`: the first rule with one.
+   * The `--max-keys` evictions of keyed states dropped while the run went on (tasks revoked, rules
+   * removed by a reload), by rule: their state goes with them, their counts stay.
    */
-  private readonly retired: Evictions = { keys: 0, partialMatches: 0, rule: null };
+  private readonly retired = new Map<string, { keys: number; partialMatches: number }>();
   private readonly getTime: FieldGetter | null;
   private readonly getType: FieldGetter;
   private readonly log: (line: string) => void;
   private readonly maxBadReports: number;
-  private readonly alertsByRule: Record<string, number> = {};
+  /** Alerts by rule and kind; rules removed by a reload stay. */
+  private readonly alertsByRule: Record<string, { match: number; timeout: number }> = {};
+  /** Events by input, and the counter of the input of the last event (consecutive events mostly share it). */
+  private readonly eventsByInput = new Map<string, { n: number }>();
+  private lastInput: { name: string; count: { n: number } } = { name: '', count: { n: 0 } };
   private readonly warnedDrops = new Set<string>();
   /** Each rule's key of an event, for the key-alignment check of records that have a key. */
-  private readonly keysOf: readonly ((data: Readonly<Record<string, unknown>>) => unknown)[];
+  private keysOf: readonly ((data: Readonly<Record<string, unknown>>) => unknown)[];
   private misaligned = 0;
   /** Watermark jumps of more than a day, with the late-event count when each happened (at most 100 kept). */
   private readonly jumps: { position: string; byMs: number; lateBefore: number }[] = [];
@@ -228,12 +293,8 @@ class Engine {
     if (idle !== undefined && !(idle > 0)) throw new Error(`idle must be a duration > 0 ms, got ${idle}`);
     if (options.maxFuture !== undefined && !(options.maxFuture > 0)) throw new Error(`maxFuture must be a duration > 0 ms, got ${options.maxFuture}`);
     if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) throw new Error(`maxKeys must be an integer ≥ 1, got ${maxKeys}`);
-    const names = new Set<string>();
-    for (const nfa of rules) {
-      if (names.has(nfa.rule.name)) throw new Error(`two rules are named '${nfa.rule.name}': rule names must be unique over all rule files`);
-      names.add(nfa.rule.name);
-      this.alertsByRule[nfa.rule.name] = 0;
-    }
+    checkNames(rules);
+    for (const nfa of rules) this.alertsByRule[nfa.rule.name] = { match: 0, timeout: 0 };
     this.nfas = rules;
     this.keysOf = rules.map((nfa) => keyExtractor(nfa.rule.keyBy.map(fieldGetter)));
     this.getTime = timeField === '@timestamp' ? null : fieldGetter(splitPath(timeField));
@@ -251,7 +312,7 @@ class Engine {
       match: (nfa, key, match) => this.emit(task, nfa, key, match),
       fed: (event) => this.fed(event),
     };
-    const task: Task = { operator: new CepOperator(this.nfas, inputs, { maxDelay, idle, maxKeys, checkpoints: transactional }, listener), alerts: transactional ? [] : null };
+    const task: Task = { operator: new CepOperator(this.nfas, inputs, { maxDelay, idle, maxKeys, checkpoints: transactional }, listener), inputs: new Set(inputs), alerts: transactional ? [] : null };
     return task;
   }
 
@@ -260,6 +321,7 @@ class Engine {
     const onAbort = (): void => this.stop();
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) this.stop();
+    this.options.onStart?.({ counters: () => this.counters(), ready: () => this.ready(), replaceRules: (rules) => this.replaceRules(rules) });
     const ticker = setInterval(() => this.tick(), this.options.idle === undefined ? TICK_MS : Math.min(TICK_MS, Math.max(10, this.options.idle / 2)));
     try {
       await Promise.all(sources.map((source) => this.consume(source)));
@@ -291,6 +353,7 @@ class Engine {
 
   private async consume(source: Source): Promise<void> {
     const inputs = new Set(source.inputs);
+    const defaultInputs = this.tasks.get(DEFAULT_TASK)!.inputs;
     try {
       for await (const batch of batchesOf(source)) {
         // A record handed out is always handled, even when the run stops meanwhile: a
@@ -300,7 +363,10 @@ class Engine {
           if (record.kind === 'task-start') this.startTask(record);
           else if (record.kind === 'task-end') this.endTask(record.task);
           else {
-            if (record.task === undefined) inputs.add(record.input);
+            if (record.task === undefined) {
+              inputs.add(record.input);
+              defaultInputs.add(record.input);
+            }
             this.handle(record);
           }
           if (this.stopped) break;
@@ -331,10 +397,37 @@ class Engine {
     const task = this.tasks.get(id);
     if (task === undefined || id === DEFAULT_TASK) return;
     this.tasks.delete(id);
-    const evicted = evictionsOf([task.operator]);
-    this.retired.keys += evicted.keys;
-    this.retired.partialMatches += evicted.partialMatches;
-    this.retired.rule ??= evicted.rule;
+    this.retire(task.operator.rules);
+  }
+
+  /** Keeps the eviction counts of keyed states that are let go. */
+  private retire(states: readonly KeyedState[]): void {
+    for (const state of states) {
+      if (state.evictedWithPending === 0) continue;
+      const name = state.nfa.rule.name;
+      const sum = this.retired.get(name) ?? { keys: 0, partialMatches: 0 };
+      sum.keys += state.evictedWithPending;
+      sum.partialMatches += state.evictedPartialMatches;
+      this.retired.set(name, sum);
+    }
+  }
+
+  /** {@link RunningEngine.replaceRules}. */
+  private async replaceRules(rules: readonly Nfa[]): Promise<void> {
+    checkNames(rules);
+    for (const source of this.options.sources) {
+      const commit = (source as { commit?: () => Promise<void> }).commit;
+      if (source.onCheckpoint !== undefined && typeof commit === 'function') await commit.call(source);
+    }
+    this.nfas = rules;
+    this.keysOf = rules.map((nfa) => keyExtractor(nfa.rule.keyBy.map(fieldGetter)));
+    for (const nfa of rules) this.alertsByRule[nfa.rule.name] ??= { match: 0, timeout: 0 };
+    for (const task of this.tasks.values()) this.retire(task.operator.replaceRules(rules));
+  }
+
+  /** {@link RunningEngine.ready}. */
+  private ready(): boolean {
+    return this.options.sources.every((source) => source.ready?.() ?? true);
   }
 
 
@@ -379,6 +472,8 @@ class Engine {
       }
     }
     this.events++;
+    if (record.input !== this.lastInput.name) this.lastInput = { name: record.input, count: this.inputCount(record.input) };
+    this.lastInput.count.n++;
     const typeValue = record.type ?? this.getType(value);
     const type = typeof typeValue === 'string' ? typeValue : typeValue === undefined || typeValue === null ? '' : String(typeValue);
     if (this.options.speed !== undefined && this.paceStart === null) this.paceStart = { wall: Date.now(), time };
@@ -392,6 +487,12 @@ class Engine {
     } else if (operator.watermark - before > SUSPICIOUS_JUMP_MS && before > -Infinity && this.jumps.length < 100) {
       this.jumps.push({ position: record.position, byMs: operator.watermark - before, lateBefore: this.lateEvents });
     }
+  }
+
+  private inputCount(input: string): { n: number } {
+    let count = this.eventsByInput.get(input);
+    if (count === undefined) this.eventsByInput.set(input, (count = { n: 0 }));
+    return count;
   }
 
   /** Counts (and reports the first of) events whose key under a rule that reads them is not their record key. */
@@ -439,7 +540,7 @@ class Engine {
   private emit(task: Task, nfa: Nfa, key: unknown, match: Match): void {
     const alert = toAlert(nfa.rule, key, match);
     this.alerts++;
-    this.alertsByRule[nfa.rule.name]++;
+    this.alertsByRule[nfa.rule.name][match.kind]++;
     task.alerts?.push(alert);
     for (const sink of this.options.sinks) {
       let result: void | Promise<void>;
@@ -551,34 +652,78 @@ class Engine {
     }
   }
 
-  private stats(): EngineStats {
-    let partialMatches = 0;
-    let keys = 0;
+  /** {@link RunningEngine.counters}: the one source of the summary, the sinks' counters and `/metrics`. */
+  private counters(): RunCounters {
+    const rules: Record<string, RuleCounters> = {};
+    for (const [name, alerts] of Object.entries(this.alertsByRule)) {
+      const retired = this.retired.get(name);
+      rules[name] = { alerts: { ...alerts }, partialMatches: 0, keys: 0, evictedKeys: retired?.keys ?? 0, evictedPartialMatches: retired?.partialMatches ?? 0, droppedPartialMatches: 0, conditionErrors: 0 };
+    }
+    for (const { rule, stats } of this.nfas) {
+      const r = rules[rule.name] as { -readonly [K in keyof RuleCounters]: RuleCounters[K] };
+      r.droppedPartialMatches = stats.droppedPartialMatches;
+      r.conditionErrors = stats.conditionErrors;
+    }
+    const watermarks: Record<string, number> = {};
     for (const task of this.tasks.values()) {
+      for (const input of task.inputs) watermarks[input] = task.operator.watermark;
       for (const state of task.operator.rules) {
-        partialMatches += state.partialMatches;
-        keys += state.keys;
+        const r = rules[state.nfa.rule.name] as { -readonly [K in keyof RuleCounters]: RuleCounters[K] };
+        r.partialMatches += state.partialMatches;
+        r.keys += state.keys;
+        r.evictedKeys += state.evictedWithPending;
+        r.evictedPartialMatches += state.evictedPartialMatches;
       }
     }
-    const watermark = this.watermark();
+    const eventsByInput: Record<string, number> = {};
+    for (const [input, count] of this.eventsByInput) eventsByInput[input] = count.n;
     return {
       events: this.events,
-      eventsPerSecond: this.eventsPerSecond,
+      eventsByInput,
       badRecords: this.badRecords,
       lateEvents: this.lateEvents,
       alerts: this.alerts,
-      alertsByRule: { ...this.alertsByRule },
-      watermark,
-      watermarkLag: Number.isFinite(watermark) ? Date.now() - watermark : 0,
+      rules,
+      watermarks,
+      watermark: this.watermark(),
+      misaligned: this.misaligned,
+    };
+  }
+
+  /** The sinks' counters (the dashboard), from {@link counters}. */
+  private stats(): EngineStats {
+    const c = this.counters();
+    let partialMatches = 0;
+    let keys = 0;
+    const alertsByRule: Record<string, number> = {};
+    for (const [name, r] of Object.entries(c.rules)) {
+      partialMatches += r.partialMatches;
+      keys += r.keys;
+      alertsByRule[name] = r.alerts.match + r.alerts.timeout;
+    }
+    return {
+      events: c.events,
+      eventsPerSecond: this.eventsPerSecond,
+      badRecords: c.badRecords,
+      lateEvents: c.lateEvents,
+      alerts: c.alerts,
+      alertsByRule,
+      watermark: c.watermark,
+      watermarkLag: Number.isFinite(c.watermark) ? Date.now() - c.watermark : 0,
       partialMatches,
       keys,
     };
   }
 
-  /** The `--max-keys` evictions over every operator, the dropped ones included. */
+  /** The `--max-keys` evictions over every rule (revoked tasks and removed rules included), and the first rule with one. */
   private evictions(): Evictions {
-    const live = evictionsOf([...this.tasks.values()].map((t) => t.operator));
-    return { keys: live.keys + this.retired.keys, partialMatches: live.partialMatches + this.retired.partialMatches, rule: this.retired.rule ?? live.rule };
+    const sum: Evictions = { keys: 0, partialMatches: 0, rule: null };
+    for (const [name, r] of Object.entries(this.counters().rules)) {
+      sum.keys += r.evictedKeys;
+      sum.partialMatches += r.evictedPartialMatches;
+      if (r.evictedKeys > 0) sum.rule ??= name;
+    }
+    return sum;
   }
 
   /** The lowest watermark over the operators that hold inputs, ms. */
@@ -603,26 +748,32 @@ class Engine {
 
   private summary(): Summary {
     const elapsedMs = Math.max(1, Date.now() - this.started);
+    const c = this.counters();
+    const alertsByRule: Record<string, number> = {};
     const droppedPartialMatches: Record<string, number> = {};
     let conditionErrors = 0;
-    for (const { stats, rule } of this.nfas) {
-      if (stats.droppedPartialMatches > 0) droppedPartialMatches[rule.name] = stats.droppedPartialMatches;
-      conditionErrors += stats.conditionErrors;
+    let evictedKeys = 0;
+    let evictedPartialMatches = 0;
+    for (const [name, r] of Object.entries(c.rules)) {
+      alertsByRule[name] = r.alerts.match + r.alerts.timeout;
+      if (r.droppedPartialMatches > 0) droppedPartialMatches[name] = r.droppedPartialMatches;
+      conditionErrors += r.conditionErrors;
+      evictedKeys += r.evictedKeys;
+      evictedPartialMatches += r.evictedPartialMatches;
     }
-    const evicted = this.evictions();
     return {
-      events: this.events,
-      badRecords: this.badRecords,
-      lateEvents: this.lateEvents,
-      alerts: this.alerts,
-      alertsByRule: { ...this.alertsByRule },
+      events: c.events,
+      badRecords: c.badRecords,
+      lateEvents: c.lateEvents,
+      alerts: c.alerts,
+      alertsByRule,
       droppedPartialMatches,
-      evictedKeys: evicted.keys,
-      evictedPartialMatches: evicted.partialMatches,
+      evictedKeys,
+      evictedPartialMatches,
       conditionErrors,
-      misaligned: this.misaligned,
+      misaligned: c.misaligned,
       elapsedMs,
-      eventsPerSecond: (this.events * 1000) / elapsedMs,
+      eventsPerSecond: (c.events * 1000) / elapsedMs,
       interrupted: !this.inputEnded && this.failure === null,
       ...this.clockJump(),
     };

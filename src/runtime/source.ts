@@ -102,4 +102,10 @@ export interface Source {
    * engine did with the records handed out so far (`null`: the engine does not hold the task yet).
    */
   onCheckpoint?(take: (task: string) => TaskCheckpoint | null): void;
+  /**
+   * Optional (live sources): whether the source is ready to work (`/readyz`): Kafka, once the group
+   * assigned it its partitions and, exactly-once, no task's state is being restored. Without it a
+   * source is ready once open.
+   */
+  ready?(): boolean;
 }
