@@ -97,13 +97,14 @@ export function resolveAlertServerOptions(options: AlertServerOptions, env: Node
 }
 
 /**
- * Parses the CLI's `--ws HOST:PORT` (or `PORT`, or `:PORT`; host defaults to 127.0.0.1; `[::1]:PORT` for IPv6).
+ * Parses the CLI's `--ws HOST:PORT` (or `PORT`, or `:PORT`; host defaults to 127.0.0.1; `[::1]:PORT` for IPv6);
+ * `option` names the option in the error (`--metrics` takes the same forms).
  * @throws TypeError with the accepted forms when the text is not one of them.
  */
-export function parseHostPort(text: string): { host: string; port: number } {
+export function parseHostPort(text: string, option = '--ws'): { host: string; port: number } {
   const m = /^(?:(\[[^\]]+\]|[^:]*):)?(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new TypeError(`--ws expects HOST:PORT, :PORT or PORT (port 0-65535), got ${JSON.stringify(text)}`);
+  if (!m || port > 65535) throw new TypeError(`${option} expects HOST:PORT, :PORT or PORT (port 0-65535), got ${JSON.stringify(text)}`);
   const host = m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1';
   return { host, port };
 }
