@@ -11,7 +11,7 @@
 @{%
 import { lexer } from './lexer.js';
 import { tokenLoc as L, span } from './ast.js';
-import { durationMs, unquoteName, unquoteString } from './literals.js';
+import { parseDuration, unquoteName, unquoteString } from './literals.js';
 import { finishPattern, push, toArray } from './list.js';
 
 const nameOf = (t: any) => ({
@@ -38,7 +38,7 @@ var flag: any = tokenClass(['optional', 'greedy', 'consecutive', 'combinations']
 var multiplicative: any = tokenClass(['*', '/', '%'], (t) => t.type === 'punct' && (t.text === '*' || t.text === '/' || t.text === '%'));
 const literalOf = (t: any) => ({
   kind: 'Literal',
-  value: t.type === 'number' ? Number(t.text) : t.type === 'duration' ? durationMs(t.text) : t.type === 'string' ? unquoteString(t.text) : t.text === 'null' ? null : t.text === 'true',
+  value: t.type === 'number' ? Number(t.text) : t.type === 'duration' ? parseDuration(t.text) : t.type === 'string' ? unquoteString(t.text) : t.text === 'null' ? null : t.text === 'true',
   duration: t.type === 'duration',
   loc: L(t),
 });
@@ -63,7 +63,7 @@ Paths -> Path {% (d) => push(null, d[0]) %}
 Path -> Name {% (d) => ({ kind: 'Path', parts: push(null, d[0]), loc: d[0].loc }) %}
   | Path "." Word {% (d) => ({ kind: 'Path', parts: push(d[0].parts, d[2]), loc: span(d[0].loc, d[2].loc) }) %}
 
-Within -> "within" %duration {% (d) => ({ kind: 'Duration', ms: durationMs(d[1].text), loc: L(d[1]) }) %}
+Within -> "within" %duration {% (d) => ({ kind: 'Duration', ms: parseDuration(d[1].text), loc: L(d[1]) }) %}
 
 Skip -> "skip" SkipStrategy {% (d) => ({ kind: 'Skip', strategy: d[1].strategy, alias: d[1].alias, loc: span(L(d[0]), d[1].loc) }) %}
 SkipStrategy -> "past" "last" {% (d) => ({ strategy: 'pastLast', alias: null, loc: L(d[1]) }) %}

@@ -4,32 +4,8 @@
  * All results are epoch milliseconds or millisecond counts.
  */
 
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
-
-/**
- * Parses a duration such as `500ms`, `10s`, `1.5h` or `1h30m` (sums of parts, DSL.md section 2),
- * or a bare `0`, into milliseconds (rounded to a whole ms).
- * @throws Error with a message naming the text when it is not a duration.
- */
-export function parseDuration(text: string): number {
-  const s = text.trim();
-  if (s === '0') return 0;
-  let total = 0;
-  DURATION_PART.lastIndex = 0;
-  let at = 0;
-  while (at < s.length) {
-    DURATION_PART.lastIndex = at;
-    const m = DURATION_PART.exec(s);
-    if (m === null) break;
-    total += Number(m[1]) * UNIT_MS[m[2]];
-    at = DURATION_PART.lastIndex;
-  }
-  if (at === 0 || at !== s.length) {
-    throw new Error(`'${text}' is not a duration (examples: 500ms, 10s, 5m, 1h30m, 2d)`);
-  }
-  return Math.round(total);
-}
+/** Durations of the command line are read by the DSL's own parser: one unit table (DSL.md section 2). */
+export { parseDuration } from '../dsl/literals.js';
 
 // YYYY-MM-DD, then optional THH:MM[:SS[.fraction]], then optional Z or ±HH[:]MM.
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { printSourceLocation } from '../../src/dsl/index.js';
 import { RuleLexer } from '../../src/dsl/lexer.js';
-import { durationMs } from '../../src/dsl/literals.js';
+import { parseDuration } from '../../src/dsl/literals.js';
 
 function tokens(source: string): string[] {
   const lexer = new RuleLexer();
@@ -32,7 +32,7 @@ describe('lexer', () => {
   });
 
   it('durations sum their parts in ms', () => {
-    expect([durationMs('1h30m'), durationMs('1.5s'), durationMs('2d'), durationMs('250ms'), durationMs('1m1s1ms')]).toEqual([5_400_000, 1500, 172_800_000, 250, 61_001]);
+    expect([parseDuration('1h30m'), parseDuration('1.5s'), parseDuration('2d'), parseDuration('250ms'), parseDuration('1m1s1ms')]).toEqual([5_400_000, 1500, 172_800_000, 250, 61_001]);
   });
 });
 

@@ -5,10 +5,11 @@
  *
  * Name resolution (DSL.md section 4):
  * - in a condition, a bare name is a field of the event under test (`event.data.name`), except in
- *   an alias position (before `.` or `[`, or as the argument of `count sum avg min max first last
- *   time`) where a name that is an alias of the rule stands for that alias: its event (`shape`
- *   `event`) or, for a loop or an element inside a looping group, its events (`events`). So a field
- *   that happens to share its name with a type of the pattern still reads as a field (`v > 1`);
+ *   an alias position (before `.` or `[`, or as the argument of a function whose spec says
+ *   `aliasArgument`: `count sum avg min max first last time`) where a name that is an alias of the
+ *   rule stands for that alias: its event (`shape` `event`) or, for a loop or an element inside a looping
+ *   group, its events (`events`). So a field that happens to share its name with a type of the
+ *   pattern still reads as a field (`v > 1`);
  * - in `emit` there is no event under test: every bare name is an alias;
  * - a name in backticks or quotes is always a field;
  * - `x.f` on an event reads `x.data.f`; on a list of events, the list of `f` of each event;
@@ -23,7 +24,7 @@
 import type { BinaryNode, BinaryOp, ExprNode, IndexNode, Loc, MemberNode } from '../ast.js';
 import { shorten } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import { FUNCTIONS } from './functions.js';
+import { FUNCTIONS, type FunctionSpec } from './functions.js';
 import type { Compiled, Evaluator, StaticType } from './types.js';
 import { arithmetic, compare, equals, isIn, isNotIn, readField, readIndex } from './values.js';
 
@@ -85,9 +86,6 @@ function resolveAlias(name: string, loc: Loc, ctx: ExprContext): AliasInfo | und
   return alias;
 }
 
-/** Functions whose argument is in an alias position. */
-const ALIAS_ARGUMENT = new Set(['count', 'sum', 'avg', 'min', 'max', 'first', 'last', 'time']);
-
 function compileName(node: Extract<ExprNode, { kind: 'Ident' }>, ctx: ExprContext, aliasPosition: boolean): Compiled {
   const { value: name, quoted, loc } = node.name;
   if (!quoted && ctx.aliases.has(name) && (aliasPosition || ctx.element === undefined)) {
@@ -103,16 +101,17 @@ function compileName(node: Extract<ExprNode, { kind: 'Ident' }>, ctx: ExprContex
   return { run: (e) => readField(e?.data, name), shape: 'value', type: 'unknown' };
 }
 
+/** A call, as its {@link FunctionSpec} says: arity, alias position, a list argument, then the spec's own checks. */
 function compileCall(node: Extract<ExprNode, { kind: 'Call' }>, ctx: ExprContext): Compiled {
   const name = node.callee.value;
   const spec = FUNCTIONS.get(name);
-  const args = node.args.map((a) => compileExpr(a, ctx, ALIAS_ARGUMENT.has(name)));
+  const args = node.args.map((a) => compileExpr(a, ctx, spec?.aliasArgument === true));
   if (spec === undefined) {
     ctx.report(`unknown function '${shorten(name)}'${didYouMean(name, FUNCTIONS.keys())}`, node.callee.loc);
     return failed;
   }
   if (args.length < spec.min || args.length > spec.max) {
-    const wanted = spec.min === spec.max ? `${spec.min}` : `${spec.min} or ${spec.max}`;
+    const wanted = spec.min === spec.max ? `${spec.min}` : spec.max === spec.min + 1 ? `${spec.min} or ${spec.max}` : `${spec.min} to ${spec.max}`;
     ctx.report(`${name}() takes ${wanted} argument${spec.max === 1 ? '' : 's'} (${spec.usage}), not ${args.length}`, node.loc);
     return failed;
   }
@@ -124,11 +123,15 @@ function compileCall(node: Extract<ExprNode, { kind: 'Call' }>, ctx: ExprContext
     ctx.report(`${name}() needs a list, but this reads a single event's field; use a loop alias, as in ${spec.usage}`, node.args[0].loc);
     return failed;
   }
-  if (name === 'exists' && !['Ident', 'Member', 'Index'].includes(node.args[0].kind)) {
-    ctx.report('exists() takes a field path such as exists(payload.card) or exists(a.f)', node.args[0].loc);
-  }
-  const literals = node.args.map((a) => (a.kind === 'Literal' ? a.value : undefined));
-  return spec.compile({ args, argLocs: node.args.map((a) => a.loc), literals, report: (m, l) => ctx.report(m, l) });
+  return spec.compile({
+    args,
+    argLocs: node.args.map((a) => a.loc),
+    literals: node.args.map((a) => (a.kind === 'Literal' ? a.value : undefined)),
+    paths: node.args.map((a) => a.kind === 'Ident' || a.kind === 'Member' || a.kind === 'Index'),
+    loc: node.loc,
+    inCondition: ctx.element !== undefined,
+    report: (m, l) => ctx.report(m, l),
+  });
 }
 
 /** True when `node` is a field path rooted at a single-event alias (`x.f` with x not a loop). */

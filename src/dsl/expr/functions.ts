@@ -1,31 +1,52 @@
 /**
- * The built-in functions of DSL.md section 4, with their arity and how each is compiled. Aggregates
- * (`count sum avg min max first last`) take a list: a loop alias (its events) or a field of one
- * (`sum(probes.amount)`, the list of that field); over no events `count` and `sum` give 0 and the
- * others `null`. Non-numbers in `sum avg min max` are skipped. String functions give `null` (or
- * false for predicates) on non-strings. `matches` compiles its literal regex once, at rule load (regex.ts).
+ * The built-in functions of DSL.md section 4: one table, {@link FUNCTIONS}, where each function's
+ * {@link FunctionSpec} holds everything about it: arity, whether its arguments name aliases, the
+ * static checks and how it is compiled (compile.ts only applies the spec). Adding a function is one
+ * entry (src/dsl/README.md, "To add a function").
+ *
+ * Aggregates (`count sum avg min max first last`) take a list: a loop alias (its events) or a field
+ * of one (`sum(probes.amount)`, the list of that field); over no events `count` and `sum` give 0 and
+ * the others `null`. Non-numbers in `sum avg min max` are skipped. String functions give `null` (or
+ * false for predicates) on non-strings. `matches` compiles its literal regex once, at rule load
+ * (regex.ts). `time()` without an argument is the time of the event under test (Flink's
+ * `ctx.timestamp()` in an `IterativeCondition`).
  */
 import type { Loc } from '../ast.js';
 import type { Compiled, Evaluator, Shape, StaticType } from './types.js';
 import { compileRegex } from './regex.js';
 import { numbers } from './values.js';
 
-/** What a function's compile step gets: its compiled arguments, their locations, a way to report. */
+/** What a function's compile step gets: its compiled arguments, where they are, a way to report. */
 export interface CallSite {
   readonly args: readonly Compiled[];
   readonly argLocs: readonly Loc[];
   /** The literal value of each argument when it is a literal, else undefined. */
   readonly literals: readonly unknown[];
+  /** Per argument: written as a field path (`f`, `a.f`, `x[0].g`), not computed. */
+  readonly paths: readonly boolean[];
+  /** The whole call. */
+  readonly loc: Loc;
+  /** True in a condition (there is an event under test), false in `emit` (there is none). */
+  readonly inCondition: boolean;
+  /** Reports a rule error; the call then gives null. */
   report(message: string, loc: Loc): void;
 }
 
+/** Everything about one function: the entry of {@link FUNCTIONS}. */
 export interface FunctionSpec {
+  /** Fewest and most arguments (a wrong count is a rule error naming `usage`). */
   readonly min: number;
   readonly max: number;
-  /** Human form for arity errors, e.g. `sum(a.f)`. */
+  /** Human form for errors, e.g. `sum(a.f)`. */
   readonly usage: string;
-  /** Argument 0 must be a list (loop alias or its field): checked statically where known. */
+  /**
+   * Its arguments are in alias position: a bare name that is an alias reads that alias (`count(probes)`),
+   * not a field of the event under test.
+   */
+  readonly aliasArgument?: boolean;
+  /** Argument 0 must be a list (a loop alias or its field): checked statically where known. */
   readonly needsList?: boolean;
+  /** Checks what is particular to the function (through `site.report`) and builds its closure. */
   compile(site: CallSite): Compiled;
 }
 
@@ -87,29 +108,33 @@ function compileMatches({ args, argLocs, literals, report }: CallSite): Compiled
   }, 'boolean');
 }
 
-/** Built-in functions by name. */
-export const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, FunctionSpec>([
+/** The functions by name: the one table a new function is added to. */
+export const FUNCTIONS: Map<string, FunctionSpec> = new Map<string, FunctionSpec>([
   ['time', {
-    min: 1, max: 1, usage: 'time(e)',
-    compile: ({ args, argLocs, report }) => {
+    min: 0, max: 1, usage: 'time() or time(e)', aliasArgument: true,
+    compile: ({ args, argLocs, loc, inCondition, report }) => {
+      if (args.length === 0) {
+        if (!inCondition) report('time() without an argument is the time of the event under test, and emit has none; write time(alias)', loc);
+        return value((e) => e?.time ?? null, 'number');
+      }
       if (args[0].shape !== 'event') report('time() takes one event: a single alias, first(a), last(a) or a[i] of a loop alias', argLocs[0]);
       const a = args[0].run;
       return value((e, b) => (a(e, b) as { time?: number } | null)?.time ?? null, 'number');
     },
   }],
-  ['count', { min: 1, max: 1, usage: 'count(a)', needsList: true, compile: aggregate((l) => l.length, 'number') }],
-  ['sum', { min: 1, max: 1, usage: 'sum(a.f)', needsList: true, compile: aggregate((l) => numbers(l).reduce((s, x) => s + x, 0), 'number') }],
+  ['count', { min: 1, max: 1, aliasArgument: true, usage: 'count(a)', needsList: true, compile: aggregate((l) => l.length, 'number') }],
+  ['sum', { min: 1, max: 1, aliasArgument: true, usage: 'sum(a.f)', needsList: true, compile: aggregate((l) => numbers(l).reduce((s, x) => s + x, 0), 'number') }],
   ['avg', {
-    min: 1, max: 1, usage: 'avg(a.f)', needsList: true,
+    min: 1, max: 1, aliasArgument: true, usage: 'avg(a.f)', needsList: true,
     compile: aggregate((l) => {
       const n = numbers(l);
       return n.length === 0 ? null : n.reduce((s, x) => s + x, 0) / n.length;
     }, 'number'),
   }],
-  ['min', { min: 1, max: 1, usage: 'min(a.f)', needsList: true, compile: aggregate((l) => numbers(l).reduce<number | null>((m, x) => (m === null || x < m ? x : m), null), 'number') }],
-  ['max', { min: 1, max: 1, usage: 'max(a.f)', needsList: true, compile: aggregate((l) => numbers(l).reduce<number | null>((m, x) => (m === null || x > m ? x : m), null), 'number') }],
-  ['first', { min: 1, max: 1, usage: 'first(a)', needsList: true, compile: aggregate((l) => l[0] ?? null, 'unknown', elementShape) }],
-  ['last', { min: 1, max: 1, usage: 'last(a)', needsList: true, compile: aggregate((l) => l[l.length - 1] ?? null, 'unknown', elementShape) }],
+  ['min', { min: 1, max: 1, aliasArgument: true, usage: 'min(a.f)', needsList: true, compile: aggregate((l) => numbers(l).reduce<number | null>((m, x) => (m === null || x < m ? x : m), null), 'number') }],
+  ['max', { min: 1, max: 1, aliasArgument: true, usage: 'max(a.f)', needsList: true, compile: aggregate((l) => numbers(l).reduce<number | null>((m, x) => (m === null || x > m ? x : m), null), 'number') }],
+  ['first', { min: 1, max: 1, aliasArgument: true, usage: 'first(a)', needsList: true, compile: aggregate((l) => l[0] ?? null, 'unknown', elementShape) }],
+  ['last', { min: 1, max: 1, aliasArgument: true, usage: 'last(a)', needsList: true, compile: aggregate((l) => l[l.length - 1] ?? null, 'unknown', elementShape) }],
   ['abs', { min: 1, max: 1, usage: 'abs(x)', compile: unary((x) => (typeof x === 'number' ? Math.abs(x) : null), 'number') }],
   ['lower', { min: 1, max: 1, usage: 'lower(s)', compile: unary((x) => (typeof x === 'string' ? x.toLowerCase() : null), 'string') }],
   ['upper', { min: 1, max: 1, usage: 'upper(s)', compile: unary((x) => (typeof x === 'string' ? x.toUpperCase() : null), 'string') }],
@@ -144,7 +169,8 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, Func
   ['matches', { min: 2, max: 2, usage: 'matches(s, "regex")', compile: compileMatches }],
   ['exists', {
     min: 1, max: 1, usage: 'exists(path)',
-    compile: ({ args }) => {
+    compile: ({ args, argLocs, paths, report }) => {
+      if (!paths[0]) report('exists() takes a field path such as exists(payload.card) or exists(a.f)', argLocs[0]);
       const a = args[0].run;
       return value((e, b) => {
         const x = a(e, b);
