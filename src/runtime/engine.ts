@@ -150,6 +150,8 @@ export interface RunCounters {
   readonly watermark: number;
   /** Kafka events whose rule key differs from their record key (see {@link Summary.misaligned}). */
   readonly misaligned: number;
+  /** Records not yet fetched, by Kafka input (`topic/partition`; see `Source.lag`). */
+  readonly inputLag: Readonly<Record<string, number>>;
 }
 
 /**
@@ -677,6 +679,8 @@ class Engine {
     }
     const eventsByInput: Record<string, number> = {};
     for (const [input, count] of this.eventsByInput) eventsByInput[input] = count.n;
+    const inputLag: Record<string, number> = {};
+    for (const source of this.options.sources) for (const [input, lag] of source.lag?.() ?? []) inputLag[input] = lag;
     return {
       events: this.events,
       eventsByInput,
@@ -687,6 +691,7 @@ class Engine {
       watermarks,
       watermark: this.watermark(),
       misaligned: this.misaligned,
+      inputLag,
     };
   }
 

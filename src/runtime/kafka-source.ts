@@ -327,6 +327,12 @@ class KafkaSourceImpl implements KafkaSource {
   };
   /** Resolves `start` at the first assignment. */
   private joined: (() => void) | null = null;
+  /** The group has assigned this member its partitions (once). */
+  private assigned = false;
+  /** Exactly-once: task states being restored now (`ready` is false meanwhile). */
+  private restoring = 0;
+  /** Records after the last fetched batch, by `topic/partition` (kafkajs's `offsetLag`). */
+  private readonly lags = new Map<string, number>();
   private closing: Promise<void> | null = null;
   private commitTimer: NodeJS.Timeout | null = null;
   private commitChain: Promise<void> = Promise.resolve();
@@ -343,6 +349,7 @@ class KafkaSourceImpl implements KafkaSource {
   ) {
     this.unfinished = ends === null ? null : new Map([...ends].filter(([, e]) => e.start < e.end).map(([input, e]) => [input, e.end]));
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.onAssignment(event.payload.memberAssignment));
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.lags.set(`${payload.topic}/${payload.partition}`, Number(payload.offsetLag)));
     consumer.on(consumer.events.CRASH, (event) => {
       const error = event.payload.error;
       if (!event.payload.restart) this.fail(new LiveError('CEP_KAFKA_CONSUME', `the consumer of group ${options.groupId} stopped: ${messageOf(error)}`, { retriable: isRetriable(error), cause: error }));
@@ -380,6 +387,21 @@ class KafkaSourceImpl implements KafkaSource {
 
   onCheckpoint(take: (task: string) => TaskCheckpoint | null): void {
     this.takeCheckpoint = take;
+  }
+
+  /**
+   * Ready (`/readyz`) once the group assigned this member its partitions (`start` waits for that)
+   * and, exactly-once, while no task's state is being restored (a task is restored when its first
+   * records come), until it closes.
+   */
+  ready(): boolean {
+    return this.assigned && this.restoring === 0 && this.closing === null && this.failure === null;
+  }
+
+  /** Records in each assigned partition after the last batch fetched from it (kafkajs `offsetLag`), by `topic/partition`. */
+  lag(): ReadonlyMap<string, number> {
+    const assigned = new Set([...this.assignment.values()].flat());
+    return new Map([...this.lags].filter(([input]) => assigned.has(input)));
   }
 
   async *records(): AsyncGenerator<SourceRecord | SourceControl> {
@@ -553,6 +575,7 @@ class KafkaSourceImpl implements KafkaSource {
     if (this.restorer === null) {
       for (const [task, inputs] of now) if (!before.has(task)) this.push({ kind: 'task-start', task, inputs: inputs.sort() }, null);
     }
+    this.assigned = true;
     this.joined?.();
     this.joined = null;
   }
@@ -580,9 +603,11 @@ class KafkaSourceImpl implements KafkaSource {
     );
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 1000);
     let opened;
+    this.restoring++;
     try {
       opened = await transactions.open();
     } finally {
+      this.restoring--;
       clearInterval(beat);
     }
     const inputs = this.assignment.get(task);

@@ -108,4 +108,6 @@ export interface Source {
    * source is ready once open.
    */
   ready?(): boolean;
+  /** Optional (Kafka): records not yet fetched, by input (`topic/partition`), for `cep_kafka_lag`. */
+  lag?(): ReadonlyMap<string, number>;
 }
