@@ -12,13 +12,19 @@ export interface EngineStats {
   readonly eventsPerSecond: number;
   readonly badRecords: number;
   readonly lateEvents: number;
+  /** Alerts produced so far (the engine's count, not the size of any sink's history). */
   readonly alerts: number;
-  /** Alerts per rule name. */
+  /** Alerts per rule name, every rule of the run present (0 before its first alert). */
   readonly alertsByRule: Readonly<Record<string, number>>;
   /** Current watermark (ms; -Infinity before the first, Infinity at end of input). */
   readonly watermark: number;
-  /** Wall-clock time minus watermark, ms (the lag of event time behind processing time). */
-  readonly watermarkLag: number;
+  /**
+   * How far the watermark trails the clock that event time should follow, ms: the wall clock on
+   * Kafka; the replay's clock in a replay paced by `--speed` (the event time the pacing has reached);
+   * null in a replay at full speed (recorded event time says nothing about the wall clock: "4009 days
+   * behind" is no lag), before the first watermark and after the end of input.
+   */
+  readonly watermarkLag: number | null;
   /** Live partial matches over all rules and keys. */
   readonly partialMatches: number;
   /** Keys holding state. */

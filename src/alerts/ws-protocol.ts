@@ -8,7 +8,9 @@
  *   the live feed.
  * - `{"type":"ready","replayed":N}`: sent once, after the replayed alerts.
  * - `{"type":"stats","stats":STATS}`: the engine's counters ({@link EngineStats}; `watermark` is a
- *   number, or `"-Infinity"`/`"Infinity"`) plus the server's own: `clients`, `droppedClients`.
+ *   number, or `"-Infinity"` before the first and `"Infinity"` after the end of input; `watermarkLag`
+ *   is ms or null) plus the server's own: `clients`, `droppedClients`. `alerts` and `alertsByRule`
+ *   are the run's totals, which the replay ring's alerts are only the newest of.
  * - `{"type":"error","message":TEXT}`: a client message was not understood (the connection stays).
  *
  * Client → server:
@@ -88,6 +90,6 @@ export function statsFrame(stats: EngineStats, server: { clients: number; droppe
   const finite = (n: number): number | string => (Number.isFinite(n) ? n : String(n));
   return JSON.stringify({
     type: 'stats',
-    stats: { ...stats, watermark: finite(stats.watermark), watermarkLag: finite(stats.watermarkLag), ...server },
+    stats: { ...stats, watermark: finite(stats.watermark), ...server },
   });
 }

@@ -714,10 +714,24 @@ class Engine {
       alerts: c.alerts,
       alertsByRule,
       watermark: c.watermark,
-      watermarkLag: Number.isFinite(c.watermark) ? Date.now() - c.watermark : 0,
+      watermarkLag: this.watermarkLag(c.watermark),
       partialMatches,
       keys,
     };
+  }
+
+  /**
+   * How far the watermark trails the clock that event time should follow, ms ({@link EngineStats.watermarkLag}):
+   * the wall clock on Kafka (partitioned tasks); in a replay paced by `speed`, the replay's clock (the
+   * event time the pacing has reached); none (null) in a replay at full speed, where recorded event
+   * time has no relation to the wall clock, and before the first watermark or after the end of input.
+   */
+  private watermarkLag(watermark: number): number | null {
+    if (!Number.isFinite(watermark)) return null;
+    if (this.tasks.size > 1) return Date.now() - watermark;
+    const pace = this.paceStart;
+    if (pace === null || this.options.speed === undefined) return null;
+    return pace.time + (Date.now() - pace.wall) * this.options.speed - watermark;
   }
 
   /** The `--max-keys` evictions over every rule (revoked tasks and removed rules included), and the first rule with one. */

@@ -155,12 +155,12 @@ describe('feed', () => {
     const c = await connect(s.feedUrl);
     const stats: EngineStats = {
       events: 2000, eventsPerSecond: 1500, badRecords: 0, lateEvents: 3, alerts: 2, alertsByRule: { ssh_failure: 2 },
-      watermark: Infinity, watermarkLag: -Infinity, partialMatches: 7, keys: 4,
+      watermark: Infinity, watermarkLag: null, partialMatches: 7, keys: 4,
     };
     s.stats!(stats);
     await c.until(() => c.messages.some((m) => m.type === 'stats'));
     const got = c.messages.find((m) => m.type === 'stats')!.stats!;
-    expect(got).toMatchObject({ events: 2000, lateEvents: 3, partialMatches: 7, watermark: 'Infinity', watermarkLag: '-Infinity', clients: 1, droppedClients: 0 });
+    expect(got).toMatchObject({ events: 2000, lateEvents: 3, partialMatches: 7, watermark: 'Infinity', watermarkLag: null, clients: 1, droppedClients: 0 });
     const next = await connect(s.feedUrl);
     await next.until(() => next.messages.some((m) => m.type === 'stats'));
   });
