@@ -3,6 +3,7 @@
 # command (`npm ci && npm test`) passes by itself on a fresh Debian machine. Run by `npm test`
 # (the `pretest` script) before the build:
 #   - headless Chromium at /usr/bin/chromium (the dashboard test; Playwright never downloads one);
+#   - Graphviz's `dot` (the `cep explain --format dot` test renders the graph with it);
 #   - Java 17 or later, Maven and openssl (the real Kafka broker, scripts/kafka/broker.ts, and the
 #     certificates of its TLS listeners);
 #   - the Kafka broker jars, resolved from Maven Central once into .cache/kafka.
@@ -34,6 +35,9 @@ apt_install() {
 # Headless Chromium for test/live/dashboard.browser.test.ts.
 if [ ! -x /usr/bin/chromium ]; then apt_install "headless Chromium at /usr/bin/chromium" chromium; fi
 /usr/bin/chromium --version >/dev/null 2>&1 || fail "/usr/bin/chromium is there but does not run: $(/usr/bin/chromium --version 2>&1 | tail -1)"
+
+# Graphviz for test/runtime/commands/explain.test.ts (the DOT output must render as one graph).
+if ! command -v dot >/dev/null 2>&1; then apt_install "Graphviz's dot (renders cep explain --format dot)" graphviz; fi
 
 # Java 17+, Maven and openssl for the Kafka broker (scripts/kafka/broker.ts, scripts/kafka/certs.ts);
 # a JDK, not only a JRE: the exactly-once test reads alerts with Kafka's Java consumer, run from its

@@ -9,18 +9,32 @@ function stateLabel(s: AutomatonState): string {
   return `${s.name}#${s.id}${s.kind === 'normal' ? '' : ` (${s.kind})`}`;
 }
 
-/** The automaton as a Graphviz `digraph` named after the rule. */
-export function toDot(automaton: Automaton, name: string): string {
-  const lines = [`digraph ${JSON.stringify(name)} {`, '  rankdir=LR;'];
-  for (const s of automaton.states) {
-    const shape = s.kind === 'final' ? 'doublecircle' : s.kind === 'stop' ? 'octagon' : s.kind === 'pending' ? 'box' : 'circle';
-    lines.push(`  s${s.id} [label=${JSON.stringify(stateLabel(s))}, shape=${shape}];`);
-  }
-  for (const s of automaton.states) {
-    for (const t of s.transitions) {
-      lines.push(`  s${t.from} -> s${t.to} [label=${JSON.stringify(`${t.action}: ${describe(t.condition)}`)}];`);
+/** One rule's automaton, for the renderings of several rules at once. */
+export interface NamedAutomaton {
+  readonly name: string;
+  readonly automaton: Automaton;
+}
+
+/**
+ * The automata as one Graphviz `digraph`: a subgraph `cluster_N` per rule, labelled `rule NAME`,
+ * its states `rN_sID`, so that `dot -Tsvg` draws every rule in one picture (several digraphs in one
+ * file would render only the first).
+ */
+export function toDot(rules: readonly NamedAutomaton[]): string {
+  const lines = ['digraph cep {', '  rankdir=LR;'];
+  rules.forEach(({ name, automaton }, r) => {
+    lines.push(`  subgraph cluster_${r} {`, `    label=${JSON.stringify(`rule ${name}`)};`);
+    for (const s of automaton.states) {
+      const shape = s.kind === 'final' ? 'doublecircle' : s.kind === 'stop' ? 'octagon' : s.kind === 'pending' ? 'box' : 'circle';
+      lines.push(`    r${r}_s${s.id} [label=${JSON.stringify(stateLabel(s))}, shape=${shape}];`);
     }
-  }
+    for (const s of automaton.states) {
+      for (const t of s.transitions) {
+        lines.push(`    r${r}_s${t.from} -> r${r}_s${t.to} [label=${JSON.stringify(`${t.action}: ${describe(t.condition)}`)}];`);
+      }
+    }
+    lines.push('  }');
+  });
   lines.push('}');
   return lines.join('\n');
 }
@@ -30,17 +44,22 @@ function mermaidText(text: string): string {
   return text.replace(/"/g, '#quot;');
 }
 
-/** The automaton as a Mermaid `flowchart LR`. */
-export function toMermaid(automaton: Automaton, name: string): string {
-  const lines = ['flowchart LR', `  %% rule ${name}`];
-  for (const s of automaton.states) {
-    const label = `"${mermaidText(stateLabel(s))}"`;
-    lines.push(s.kind === 'final' ? `  s${s.id}((${label}))` : s.kind === 'stop' ? `  s${s.id}{{${label}}}` : `  s${s.id}[${label}]`);
-  }
-  for (const s of automaton.states) {
-    for (const t of s.transitions) {
-      lines.push(`  s${t.from} -->|"${mermaidText(`${t.action}: ${describe(t.condition)}`)}"| s${t.to}`);
+/** The automata as one Mermaid `flowchart LR`: a subgraph per rule, its states `rN_sID`. */
+export function toMermaid(rules: readonly NamedAutomaton[]): string {
+  const lines = ['flowchart LR'];
+  rules.forEach(({ name, automaton }, r) => {
+    lines.push(`  subgraph r${r} ["${mermaidText(`rule ${name}`)}"]`);
+    for (const s of automaton.states) {
+      const label = `"${mermaidText(stateLabel(s))}"`;
+      const id = `r${r}_s${s.id}`;
+      lines.push(s.kind === 'final' ? `    ${id}((${label}))` : s.kind === 'stop' ? `    ${id}{{${label}}}` : `    ${id}[${label}]`);
     }
-  }
+    for (const s of automaton.states) {
+      for (const t of s.transitions) {
+        lines.push(`    r${r}_s${t.from} -->|"${mermaidText(`${t.action}: ${describe(t.condition)}`)}"| r${r}_s${t.to}`);
+      }
+    }
+    lines.push('  end');
+  });
   return lines.join('\n');
 }

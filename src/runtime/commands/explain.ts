@@ -1,9 +1,11 @@
 /**
  * `cep explain RULES... [--format text|dot|mermaid]` (DSL.md section 7): prints each rule's compiled
  * automaton to stdout: its states (`name#id` and kind) and its labelled transitions (`take`,
- * `ignore`, `proceed` with their guards). `text` (the default) is a plain listing; `dot` is a
- * Graphviz digraph and `mermaid` a Mermaid flowchart, one per rule. Rule errors go to stderr as in
- * `cep check` (exit 1); an unknown format is bad usage (exit 2).
+ * `ignore`, `proceed` with their guards). `text` (the default) is a plain listing per rule; `dot` is
+ * one Graphviz digraph with a cluster per rule and `mermaid` one Mermaid flowchart with a subgraph per
+ * rule, over all the files, so that the output renders as one picture (`dot -Tsvg`). Rule errors go
+ * to stderr as in `cep check` (exit 1; the rules of the other files are still explained); an unknown
+ * format is bad usage (exit 2).
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
@@ -29,12 +31,12 @@ export function explainText(rule: Rule, automaton: Automaton): string {
   return lines.join('\n');
 }
 
-/** Renders one rule in `format`. */
-export function explainRule(rule: Rule, format: ExplainFormat): string {
-  const automaton = buildAutomaton(rule);
-  if (format === 'dot') return toDot(automaton, rule.name);
-  if (format === 'mermaid') return toMermaid(automaton, rule.name);
-  return explainText(rule, automaton);
+/** Renders the rules in `format`: one graph for `dot` and `mermaid`, a listing per rule for `text`. */
+export function explainRules(rules: readonly Rule[], format: ExplainFormat): string {
+  const named = rules.map((rule) => ({ name: rule.name, automaton: buildAutomaton(rule) }));
+  if (format === 'dot') return toDot(named);
+  if (format === 'mermaid') return toMermaid(named);
+  return named.map(({ automaton }, i) => explainText(rules[i], automaton)).join('\n\n');
 }
 
 /**
@@ -48,6 +50,7 @@ export function explainFiles(
   err: (text: string) => void = (t) => process.stderr.write(t),
 ): number {
   let failed = false;
+  const all: Rule[] = [];
   for (const file of files) {
     const refused = notARuleFile(file);
     if (refused !== null) {
@@ -64,8 +67,9 @@ export function explainFiles(
       else err(`${file}: cannot read the rule file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       continue;
     }
-    for (const rule of rules) out(`${explainRule(rule, format)}\n\n`);
+    all.push(...rules);
   }
+  if (all.length > 0) out(`${explainRules(all, format)}\n`);
   return failed ? 1 : 0;
 }
 
