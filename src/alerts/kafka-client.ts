@@ -23,6 +23,8 @@ export interface KafkaConnectionOptions {
   readonly clientId?: string;
   /** kafkajs log level written to stderr: `nothing`, `error`, `warn`, `info`. Default `nothing` (failures surface as LiveErrors). */
   readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info';
+  /** Where kafkajs's log lines go (the run's logger, `--log-format`). Default: one JSON object a line on stderr. */
+  readonly logCreator?: logCreator;
   /** How long to wait for a TCP connection to a broker, ms. Default 3000. */
   readonly connectionTimeoutMs?: number;
   /**
@@ -62,7 +64,7 @@ export interface KafkaSaslOptions {
 }
 
 /** The names of {@link KafkaConnectionOptions}, for a factory's unknown-option check. */
-export const CONNECTION_OPTION_NAMES: readonly string[] = ['brokers', 'clientId', 'logLevel', 'connectionTimeoutMs', 'retries', 'ssl', 'sasl'];
+export const CONNECTION_OPTION_NAMES: readonly string[] = ['brokers', 'clientId', 'logLevel', 'logCreator', 'connectionTimeoutMs', 'retries', 'ssl', 'sasl'];
 
 const LEVELS = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO } as const;
 
@@ -228,7 +230,7 @@ export function createKafkaClient(what: string, options: KafkaConnectionOptions)
     ? readTlsFiles({ caFile: `${what} option 'ssl.caFile'`, certFile: `${what} option 'ssl.certFile'`, keyFile: `${what} option 'ssl.keyFile'` }, ssl)
     : ssl;
   const sasl = options.sasl === undefined ? undefined : checkSasl(what, options.sasl);
-  return new Kafka({ brokers: [...brokers], clientId, logLevel: LEVELS[level], logCreator: stderrLog, connectionTimeout, retry: { retries }, ssl: tls, sasl, socketFactory });
+  return new Kafka({ brokers: [...brokers], clientId, logLevel: LEVELS[level], logCreator: options.logCreator ?? stderrLog, connectionTimeout, retry: { retries }, ssl: tls, sasl, socketFactory });
 }
 
 /** The command-line options of DSL.md section 9 that {@link connectionOptionsFromCli} reads (commander's camel-cased names). */

@@ -19,7 +19,9 @@ export type LiveErrorCode =
   /** A write to a sink that was already closed. */
   | 'CEP_SINK_CLOSED'
   /** The WebSocket alert server could not listen on its address. */
-  | 'CEP_WS_LISTEN';
+  | 'CEP_WS_LISTEN'
+  /** The metrics and health server (`--metrics`) could not listen on its address. */
+  | 'CEP_METRICS_LISTEN';
 
 /** Context fields carried by a {@link LiveError}. */
 export interface LiveErrorContext {

@@ -146,6 +146,8 @@ export interface RunCounters {
   readonly rules: Readonly<Record<string, RuleCounters>>;
   /** The watermark that applies to each input (its task's), ms; ±Infinity before the first event and at the end. */
   readonly watermarks: Readonly<Record<string, number>>;
+  /** How far each input's watermark trails its clock, ms, where that means something (see {@link EngineStats.watermarkLag}). */
+  readonly watermarkLags: Readonly<Record<string, number>>;
   /** The lowest watermark over the tasks, ms. */
   readonly watermark: number;
   /** Kafka events whose rule key differs from their record key (see {@link Summary.misaligned}). */
@@ -667,8 +669,13 @@ class Engine {
       r.conditionErrors = stats.conditionErrors;
     }
     const watermarks: Record<string, number> = {};
+    const watermarkLags: Record<string, number> = {};
     for (const task of this.tasks.values()) {
-      for (const input of task.inputs) watermarks[input] = task.operator.watermark;
+      const lag = this.watermarkLag(task.operator.watermark);
+      for (const input of task.inputs) {
+        watermarks[input] = task.operator.watermark;
+        if (lag !== null) watermarkLags[input] = lag;
+      }
       for (const state of task.operator.rules) {
         const r = rules[state.nfa.rule.name] as { -readonly [K in keyof RuleCounters]: RuleCounters[K] };
         r.partialMatches += state.partialMatches;
@@ -689,6 +696,7 @@ class Engine {
       alerts: this.alerts,
       rules,
       watermarks,
+      watermarkLags,
       watermark: this.watermark(),
       misaligned: this.misaligned,
       inputLag,
