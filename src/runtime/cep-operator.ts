@@ -9,11 +9,13 @@
  *  2. Otherwise it waits in the reorder buffer (by time, ties in arrival order) and its input's
  *     clock observes its time: watermark = min over inputs of (largest time − max delay − 1 ms),
  *     idle inputs left out, finished inputs +∞.
- *  3. When the watermark advances, everything at or before it is released in time order: the
- *     earliest buffered event or the earliest rule timer (a deadline first on a tie).
- *     - A released event goes to each rule, to the state of its key: the key's NFA clock is
- *       advanced to the event's time (timeouts, completed absences), then the event is processed.
- *     - A due timer advances its key's clock to the deadline; keys without a deadline are never touched.
+ *  3. When the watermark advances, everything at or before it is fed in time order: the
+ *     earliest buffered event or the earliest key timer (a deadline first on a tie).
+ *     - A fed event goes to each rule that reads its type, to the state of its key (one map per
+ *       `key by`, shared by its rules): the rule's NFA clock for the key is advanced to the
+ *       event's time (timeouts, completed absences), then the event is processed.
+ *     - A due timer advances the clocks of its key's rules whose deadline is due; keys without a
+ *       deadline are never touched.
  *  4. Matches go to the listener as they come out; so does each fed event, after its matches.
  *
  * A checkpoint (`checkpoint`) is the partition's clock and reorder buffer (`OperatorMeta`) plus
@@ -21,7 +23,7 @@
  */
 import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
-import { KeyedState, SharedTimers, type KeyChange } from './keyed-state.js';
+import { KeyedState, SharedKeyedState, SharedTimers, type KeyChange } from './keyed-state.js';
 import { TimeQueue } from './time-queue.js';
 import { WatermarkTracker } from './watermark.js';
 
@@ -53,7 +55,7 @@ export interface OperatorOptions {
   readonly maxDelay: number;
   /** Inputs silent this long (processing time, ms) leave the watermark. Default: never. */
   readonly idle?: number;
-  /** Most keys holding state per rule (LRU eviction past it). */
+  /** Most keys holding state per distinct `key by` (LRU eviction past it). */
   readonly maxKeys: number;
   /** Keep the changed keys for `checkpoint`. Default false. */
   readonly checkpoints?: boolean;
@@ -61,8 +63,8 @@ export interface OperatorOptions {
 
 /**
  * The partition-wide part of a checkpoint (JSON- and msgpack-compatible): each input's largest
- * event time (ms), the watermark released so far, and the reorder buffer's events
- * `[type, time, data]` in release order.
+ * event time (ms), the watermark advanced to so far, and the reorder buffer's events
+ * `[type, time, data]` in feeding order.
  */
 export interface OperatorMeta {
   readonly version: 1;
@@ -81,16 +83,18 @@ export interface RuleChanges {
 const MAX_INDEXED_TYPES = 10_000;
 
 export class CepOperator {
-  /** Every rule's keyed state, in rule order (replaced by {@link replaceRules}). */
+  /** Each rule's part of the keyed state, in rule order (replaced by {@link replaceRules}). */
   rules: readonly KeyedState[];
+  /** The keyed state of each distinct `key by` (by the JSON of its paths), shared by its rules. */
+  private readonly shared = new Map<string, SharedKeyedState>();
   private readonly tracker: WatermarkTracker;
   /** The reorder buffer: events waiting for the watermark, by time, ties in arrival order. */
   private readonly buffer = new TimeQueue<BufferedEvent>();
-  /** Every rule's deadlines, in one queue. */
+  /** Every key's deadlines, in one queue. */
   private readonly timers = new SharedTimers();
   private seq = 0;
-  /** Highest watermark released so far, ms. */
-  private released = -Infinity;
+  /** Highest watermark advanced to so far, ms. */
+  private reached = -Infinity;
   /**
    * The rules an event of each type can change (`Nfa.relevantTypes`), so that an event goes to no
    * rule it cannot touch. At most {@link MAX_INDEXED_TYPES} types: past that (types are data, an
@@ -98,7 +102,7 @@ export class CepOperator {
    */
   private readonly rulesByType = new Map<string, readonly KeyedState[]>();
 
-  /** @throws Error on a bad option (see {@link WatermarkTracker}, {@link KeyedState}). */
+  /** @throws Error on a bad option (see {@link WatermarkTracker}, {@link SharedKeyedState}). */
   constructor(
     nfas: readonly Nfa[],
     inputs: readonly string[],
@@ -109,9 +113,16 @@ export class CepOperator {
     this.rules = nfas.map((nfa) => this.keyedState(nfa));
   }
 
+  /** A new rule's (empty) part of the keyed state, in the shared keyed state of its `key by`. */
   private keyedState(nfa: Nfa): KeyedState {
-    const onMatch = (rule: Nfa, key: unknown, match: Match): void => this.listener.match(rule, key, match);
-    return new KeyedState(nfa, { maxKeys: this.options.maxKeys, onMatch, timers: this.timers, trackChanges: this.options.checkpoints });
+    const keyBy = JSON.stringify(nfa.rule.keyBy);
+    let shared = this.shared.get(keyBy);
+    if (shared === undefined) {
+      const onMatch = (rule: Nfa, key: unknown, match: Match): void => this.listener.match(rule, key, match);
+      shared = new SharedKeyedState({ keyBy: nfa.rule.keyBy, maxKeys: this.options.maxKeys, onMatch, timers: this.timers });
+      this.shared.set(keyBy, shared);
+    }
+    return new KeyedState(nfa, shared, { trackChanges: this.options.checkpoints });
   }
 
   /**
@@ -125,16 +136,7 @@ export class CepOperator {
     for (const state of this.rules) running.delete(state.nfa);
     const dropped = [...running.values()];
     this.rulesByType.clear();
-    if (dropped.length > 0) {
-      const gone = new Set<KeyedState>(dropped);
-      let live = 0;
-      this.timers.queue.retain((entry) => {
-        if (!gone.has(entry.owner)) return true;
-        if (entry.slot.live && entry.slot.deadline === entry.time) live++;
-        return false;
-      });
-      this.timers.live -= live;
-    }
+    for (const state of dropped) state.shared.dropRule(state);
     return dropped;
   }
 
@@ -169,30 +171,30 @@ export class CepOperator {
     }
     this.buffer.push(new BufferedEvent(type, time, data, this.seq++, done));
     const watermark = this.tracker.observe(input, time);
-    if (watermark > this.released) this.release(watermark);
+    if (watermark > this.reached) this.advanceTo(watermark);
     return true;
   }
 
-  /** Marks `input` as ended (its watermark becomes +∞) and releases what that allows. */
+  /** Marks `input` as ended (its watermark becomes +∞) and feeds what that allows. */
   finish(input: string): void {
     const watermark = this.tracker.finish(input);
-    if (watermark > this.released) this.release(watermark);
+    if (watermark > this.reached) this.advanceTo(watermark);
   }
 
-  /** Leaves idle inputs out of the watermark (`--idle`) and releases what that allows. */
+  /** Leaves idle inputs out of the watermark (`--idle`) and feeds what that allows. */
   checkIdle(): void {
     const watermark = this.tracker.recompute();
-    if (watermark > this.released) this.release(watermark);
+    if (watermark > this.reached) this.advanceTo(watermark);
   }
 
   /** End of a finite input: the watermark becomes +∞ and every pending deadline fires. */
   end(): void {
-    this.release(Infinity);
+    this.advanceTo(Infinity);
   }
 
-  /** Step 3: releases buffered events and due timers at or before `watermark`, in time order. */
-  private release(watermark: number): void {
-    if (watermark > this.released) this.released = watermark;
+  /** Step 3: feeds buffered events and fires due timers at or before `watermark`, in time order. */
+  private advanceTo(watermark: number): void {
+    if (watermark > this.reached) this.reached = watermark;
     const timers = this.timers;
     for (;;) {
       const timerTime = timers.nextTime();
@@ -239,7 +241,7 @@ export class CepOperator {
 
   private meta(): OperatorMeta {
     const buffered = this.buffer.ordered().map((e): OperatorMeta['buffered'][number] => [e.type, e.time, e.data]);
-    return { version: 1, clocks: this.tracker.clocks(), released: this.released, buffered };
+    return { version: 1, clocks: this.tracker.clocks(), released: this.reached, buffered };
   }
 
   /**
@@ -253,7 +255,7 @@ export class CepOperator {
     if (meta === null) return;
     if (meta.version !== 1 || !Array.isArray(meta.clocks) || !Array.isArray(meta.buffered)) throw new Error('restore: not a partition checkpoint of format version 1');
     for (const [input, maxTime] of meta.clocks) this.tracker.restoreClock(input, maxTime);
-    this.released = meta.released;
+    this.reached = meta.released;
     for (const [type, time, data] of meta.buffered) this.buffer.push(new BufferedEvent(type, time, data, this.seq++, undefined));
   }
 }

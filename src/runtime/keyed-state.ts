@@ -1,48 +1,110 @@
 /**
- * Per-key state of one rule: the NFA state of every key with something pending, in an LRU cache
- * bounded by `--max-keys`, and their deadlines in the timer queue that the rules of an operator
- * share (Flink `CepOperator` keeps the NFA state in keyed state and registers an event-time timer
- * per key; here the timer queue lets the watermark fire exactly the keys that have a deadline, and
- * no work is done for others).
+ * The keyed state of one operator (Flink keyed state, which `CepOperator` reads per key; Kafka
+ * Streams' state store): for each distinct `key by` of the operator's rules, one map from key to
+ * an entry that holds the NFA state of every rule with something pending for that key
+ * ({@link SharedKeyedState}), and one timer queue over all of them ({@link SharedTimers}). An
+ * event thus looks its key up once per `key by`, not once per rule, and a watermark fires exactly
+ * the keys that have a deadline: no step scans every rule or every key.
  *
- * Keys with nothing pending hold no state: a key is dropped as soon as `nfa.isEmpty`, and its
- * state handed back to the NFA for reuse (`nfa.release`). Evicting a key that still has partial
- * matches loses them, like Flink's state TTL (no timeout alert): it is counted
- * (`evictedWithPending`) and reported, never silent, and the key's state is let go at once (its
- * stale timer entry keeps only the emptied slot).
+ * Keys with nothing pending hold no state: a rule's state leaves the entry as soon as
+ * `nfa.isEmpty`, and is handed back to its NFA for reuse (`nfa.release`); an entry without any
+ * rule's state leaves the map. The map is bounded by `--max-keys` (least recently used entry
+ * evicted, through an intrusive list: an event's key moves to the front, a timer does not).
+ * Evicting a key that still has partial matches loses them, like Flink's state TTL (no timeout
+ * alert): each rule counts it (`evictedWithPending`), never silent, and the key's state is let go
+ * at once (its stale timer entry keeps only the emptied entry).
  *
- * With `trackChanges` (exactly-once on Kafka), the keys whose state changed since the last
- * {@link KeyedState.takeChanges} are remembered, so that a checkpoint writes only those (Kafka
+ * With `trackChanges` (exactly-once on Kafka), each rule remembers the keys whose state changed
+ * since its last {@link KeyedState.takeChanges}, so that a checkpoint writes only those (Kafka
  * Streams' changelog: a record per changed key, a tombstone per cleared one).
  */
-import { LRUCache } from 'lru-cache';
 import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa, NfaState } from '../nfa/nfa.js';
 import { fieldGetter, type FieldGetter } from './field-path.js';
 import { TimeQueue } from './time-queue.js';
 
-/** One key's entry. `deadline` is the time of its live timer entry (`Infinity`: none). */
-export interface KeySlot {
-  readonly key: unknown;
-  /** The key's NFA state; `null` once the key is forgotten. */
-  state: NfaState | null;
-  deadline: number;
-  partialMatches: number;
-  live: boolean;
+/** A key as a `Map` key: the key value itself, or the JSON of a composite key. */
+type MapKey = string | number | boolean;
+
+/**
+ * One key's entry in a {@link SharedKeyedState}: the state of each rule that has something pending
+ * for the key. The first rule's state sits in the entry itself (the usual case: one rule per
+ * `key by`, or one rule busy per key); further ones in `more`, as `[rule, state, ...]`.
+ */
+class KeyEntry {
+  /** LRU neighbours: `newer` towards the most recently used end of the list. */
+  newer: KeyEntry | null = null;
+  older: KeyEntry | null = null;
+  /** The entry's live timer entry (`null`: none); its time is the entry's next deadline. */
+  timer: TimerEntry | null = null;
+  more: (KeyedState | NfaState)[] | null = null;
+
+  constructor(
+    readonly key: unknown,
+    readonly mapKey: MapKey,
+    /** The first rule with state for the key; `null` once the entry holds nothing (evicted or emptied). */
+    public rule: KeyedState | null,
+    public state: NfaState,
+  ) {}
+
+  /** `rule`'s state for this key, or `undefined`. */
+  stateOf(rule: KeyedState): NfaState | undefined {
+    if (this.rule === rule) return this.state;
+    const more = this.more;
+    if (more !== null) for (let i = 0; i < more.length; i += 2) if (more[i] === rule) return more[i + 1];
+    return undefined;
+  }
+
+  add(rule: KeyedState, state: NfaState): void {
+    if (this.rule === null) {
+      this.rule = rule;
+      this.state = state;
+    } else {
+      (this.more ??= []).push(rule, state);
+    }
+  }
+
+  /** Removes `rule`'s state (it must be there); the last pair takes the freed place. */
+  remove(rule: KeyedState): void {
+    const more = this.more;
+    if (this.rule === rule) {
+      if (more === null) {
+        this.rule = null;
+        this.state = null;
+        return;
+      }
+      this.state = more.pop();
+      this.rule = more.pop() as KeyedState;
+    } else if (more !== null) {
+      const i = more.indexOf(rule);
+      const state = more.pop();
+      const last = more.pop() as KeyedState;
+      if (i < more.length) {
+        more[i] = last;
+        more[i + 1] = state;
+      }
+    }
+    if (more !== null && more.length === 0) this.more = null;
+  }
+
+  /** The `[rule, state, ...]` pairs, as a new list (for the steps that may remove some). */
+  pairs(): (KeyedState | NfaState)[] {
+    return this.rule === null ? [] : this.more === null ? [this.rule, this.state] : [this.rule, this.state, ...this.more];
+  }
 }
 
-/** A deadline of one key of one rule, in the timer queue the rules of an operator share. */
+/** A deadline of one key entry, in the timer queue that the keyed states of an operator share. */
 export interface TimerEntry {
   readonly time: number;
   readonly seq: number;
-  readonly slot: KeySlot;
-  readonly owner: KeyedState;
+  readonly entry: KeyEntry;
+  readonly owner: SharedKeyedState;
 }
 
 /**
- * The timers of every rule of one operator: one queue, so that releasing up to a watermark looks
- * at one earliest deadline instead of every rule's. Entries whose key moved on or was forgotten
- * are stale and skipped; `live` counts the others, and stale ones are dropped at once when they
+ * The timers of every key of one operator: one queue, so that releasing up to a watermark looks
+ * at one earliest deadline. An entry whose key moved on (a new deadline) or was forgotten is
+ * stale and skipped; `live` counts the others, and stale ones are dropped at once when they
  * outnumber the live ones twice (evicted keys under `--max-keys`), so memory stays bounded.
  */
 export class SharedTimers {
@@ -55,7 +117,7 @@ export class SharedTimers {
     return this.queue.peekTime();
   }
 
-  /** Fires the earliest entry (its time must be due): its rule advances that key's clock. */
+  /** Fires the earliest entry (its time must be due): its key's rules advance their clocks. */
   fireNext(): void {
     const entry = this.queue.pop();
     entry.owner.fire(entry);
@@ -63,20 +125,295 @@ export class SharedTimers {
 
   push(entry: TimerEntry): void {
     this.queue.push(entry);
-    if (this.queue.size > 2 * this.live + 4096) this.queue.retain((e) => e.slot.live && e.slot.deadline === e.time);
+    if (this.queue.size > 2 * this.live + 4096) this.queue.retain((e) => e.entry.timer === e);
   }
 }
 
 /** Receives each match with the key value it belongs to (an array for several `key by` paths). */
 export type MatchHandler = (nfa: Nfa, key: unknown, match: Match) => void;
 
-/** Options of {@link KeyedState}. */
-export interface KeyedStateOptions {
-  /** Most keys holding state at once (LRU eviction past it), ≥ 1. */
+/** Options of {@link SharedKeyedState}. */
+export interface SharedKeyedStateOptions {
+  /** The `key by` paths, each split at dots. */
+  readonly keyBy: readonly (readonly string[])[];
+  /** Most keys holding state at once (least recently used evicted past it), ≥ 1. */
   readonly maxKeys: number;
   readonly onMatch: MatchHandler;
-  /** The timer queue of the operator's rules (one per operator). */
+  /** The timer queue of the operator (one per operator). */
   readonly timers: SharedTimers;
+}
+
+/**
+ * The keyed state of the rules of one `key by`: key → {@link KeyEntry}, bounded by `maxKeys`,
+ * with one timer entry per key (its rules' earliest deadline).
+ */
+export class SharedKeyedState {
+  private readonly map = new Map<MapKey, KeyEntry>();
+  /** The LRU list's ends: `newest` is the most recently used entry, `oldest` the next evicted. */
+  private newest: KeyEntry | null = null;
+  private oldest: KeyEntry | null = null;
+  private readonly keyOf: (data: Readonly<Record<string, unknown>>) => unknown;
+  /** The key of the last event looked up (rules of this `key by` reading the same event share it). */
+  private lastData: Readonly<Record<string, unknown>> | null = null;
+  private lastKey: unknown = undefined;
+  readonly timers: SharedTimers;
+  private readonly maxKeys: number;
+  private readonly onMatch: MatchHandler;
+
+  /** @throws Error when `maxKeys` is not an integer ≥ 1. */
+  constructor(options: SharedKeyedStateOptions) {
+    if (!(Number.isInteger(options.maxKeys) && options.maxKeys >= 1)) throw new Error(`maxKeys must be an integer ≥ 1, got ${options.maxKeys}`);
+    this.maxKeys = options.maxKeys;
+    this.onMatch = options.onMatch;
+    this.timers = options.timers;
+    this.keyOf = keyExtractor(options.keyBy.map(fieldGetter));
+  }
+
+  /** Keys holding state (for any rule). */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /**
+   * Feeds one event to `rule` (events must come in event-time order across calls): skipped when
+   * its key is missing/null; otherwise the key's clock is advanced to the event's time, then the
+   * event is processed, and the rule's state for the key is dropped if nothing is pending.
+   */
+  feed(rule: KeyedState, event: CepEvent): void {
+    let key: unknown;
+    if (event.data === this.lastData) {
+      key = this.lastKey;
+    } else {
+      key = this.keyOf(event.data);
+      this.lastData = event.data;
+      this.lastKey = key;
+    }
+    if (key === undefined) return;
+    const mapKey = mapKeyOf(key);
+    const nfa = rule.nfa;
+    const entry = this.map.get(mapKey);
+    const state = entry?.stateOf(rule);
+    if (state === undefined) {
+      const fresh = nfa.initialState();
+      this.emit(nfa, key, nfa.process(fresh, event));
+      if (nfa.isEmpty(fresh)) {
+        nfa.release(fresh);
+        if (entry !== undefined) this.touch(entry);
+        return;
+      }
+      rule.keys++;
+      rule.partialMatches += nfa.partialMatchCount(fresh);
+      rule.changed?.set(mapKey, key);
+      if (entry === undefined) {
+        this.insert(new KeyEntry(key, mapKey, rule, fresh));
+        this.schedule(this.newest!);
+      } else {
+        entry.add(rule, fresh);
+        this.touch(entry);
+        this.schedule(entry);
+      }
+      return;
+    }
+    const e = entry!;
+    this.touch(e);
+    const before = nfa.partialMatchCount(state);
+    this.emit(nfa, key, nfa.advanceTime(state, event.time));
+    this.emit(nfa, key, nfa.process(state, event));
+    rule.changed?.set(mapKey, key);
+    if (nfa.isEmpty(state)) {
+      rule.partialMatches -= before;
+      rule.keys--;
+      e.remove(rule);
+      nfa.release(state);
+      if (e.rule === null) {
+        this.delete(e);
+        return;
+      }
+    } else {
+      rule.partialMatches += nfa.partialMatchCount(state) - before;
+    }
+    this.schedule(e);
+  }
+
+  /**
+   * Fires a due timer entry (from {@link SharedTimers.fireNext}): each rule of the key whose
+   * deadline is due advances its clock to the deadline (timeouts and completed absences come out
+   * as matches), and the key is scheduled again at its next deadline.
+   */
+  fire(timer: TimerEntry): void {
+    const entry = timer.entry;
+    if (entry.timer !== timer) return; // stale entry: the key moved on or was forgotten
+    entry.timer = null;
+    this.timers.live--;
+    const time = timer.time;
+    const pairs = entry.more === null ? null : entry.pairs();
+    let next = Infinity;
+    const count = pairs === null ? 1 : pairs.length / 2;
+    for (let i = 0; i < count; i++) {
+      const rule = (pairs === null ? entry.rule : pairs[2 * i]) as KeyedState;
+      const state = pairs === null ? entry.state : pairs[2 * i + 1];
+      const nfa = rule.nfa;
+      if (nfa.nextDeadline(state) <= time) {
+        const before = nfa.partialMatchCount(state);
+        rule.changed?.set(entry.mapKey, entry.key);
+        this.emit(nfa, entry.key, nfa.advanceTime(state, time));
+        if (nfa.isEmpty(state)) {
+          rule.partialMatches -= before;
+          rule.keys--;
+          entry.remove(rule);
+          nfa.release(state);
+          continue;
+        }
+        rule.partialMatches += nfa.partialMatchCount(state) - before;
+      }
+      // A deadline that does not move past `time` would loop; the state keeps it for the next event.
+      const deadline = nfa.nextDeadline(state);
+      if (deadline > time && deadline < next) next = deadline;
+    }
+    if (entry.rule === null) {
+      this.delete(entry);
+      return;
+    }
+    if (next < Infinity) this.setTimer(entry, next);
+  }
+
+  /** Restores `rule`'s state of a key from a checkpoint (already deserialised); its deadline is scheduled again. */
+  restore(rule: KeyedState, key: unknown, state: NfaState): void {
+    const mapKey = mapKeyOf(key);
+    const entry = this.map.get(mapKey);
+    const old = entry?.stateOf(rule);
+    if (old !== undefined) {
+      rule.partialMatches -= rule.nfa.partialMatchCount(old);
+      rule.keys--;
+      entry!.remove(rule);
+    }
+    rule.keys++;
+    rule.partialMatches += rule.nfa.partialMatchCount(state);
+    if (entry === undefined) {
+      this.insert(new KeyEntry(key, mapKey, rule, state));
+      this.schedule(this.newest!);
+    } else {
+      entry.add(rule, state);
+      this.schedule(entry);
+    }
+  }
+
+  /** `rule`'s serialised state of the key `mapKey` (`null`: none). */
+  serialized(rule: KeyedState, mapKey: MapKey): unknown {
+    const state = this.map.get(mapKey)?.stateOf(rule);
+    return state === undefined ? null : rule.nfa.serializeState(state);
+  }
+
+  /** Drops `rule`'s state from every key (a rule removed by a hot reload): nothing is emitted, nothing counted as evicted. */
+  dropRule(rule: KeyedState): void {
+    for (const entry of [...this.map.values()]) {
+      const state = entry.stateOf(rule);
+      if (state === undefined) continue;
+      entry.remove(rule);
+      rule.nfa.release(state);
+      if (entry.rule === null) this.delete(entry);
+      else this.schedule(entry);
+    }
+    rule.keys = 0;
+    rule.partialMatches = 0;
+  }
+
+  /** Sets the entry's timer to its rules' earliest deadline (none: no timer). */
+  private schedule(entry: KeyEntry): void {
+    let deadline = entry.rule!.nfa.nextDeadline(entry.state);
+    const more = entry.more;
+    if (more !== null) {
+      for (let i = 0; i < more.length; i += 2) {
+        const d = (more[i] as KeyedState).nfa.nextDeadline(more[i + 1]);
+        if (d < deadline) deadline = d;
+      }
+    }
+    const current = entry.timer === null ? Infinity : entry.timer.time;
+    if (deadline === current) return;
+    if (entry.timer !== null) {
+      entry.timer = null;
+      this.timers.live--;
+    }
+    if (deadline !== Infinity) this.setTimer(entry, deadline);
+  }
+
+  private setTimer(entry: KeyEntry, time: number): void {
+    const timers = this.timers;
+    const timer: TimerEntry = { time, seq: timers.seq++, entry, owner: this };
+    entry.timer = timer;
+    timers.live++;
+    timers.push(timer);
+  }
+
+  private emit(nfa: Nfa, key: unknown, matches: readonly Match[]): void {
+    for (let i = 0; i < matches.length; i++) this.onMatch(nfa, key, matches[i]);
+  }
+
+  /** Adds a new entry as the most recently used one, evicting the least recently used past `maxKeys`. */
+  private insert(entry: KeyEntry): void {
+    this.map.set(entry.mapKey, entry);
+    this.link(entry);
+    if (this.map.size > this.maxKeys) this.evict(this.oldest!);
+  }
+
+  /** Makes `entry` the most recently used. */
+  private touch(entry: KeyEntry): void {
+    if (this.newest === entry) return;
+    this.unlink(entry);
+    this.link(entry);
+  }
+
+  private link(entry: KeyEntry): void {
+    entry.older = this.newest;
+    entry.newer = null;
+    if (this.newest !== null) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+  }
+
+  private unlink(entry: KeyEntry): void {
+    if (entry.newer !== null) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    if (entry.older !== null) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    entry.newer = null;
+    entry.older = null;
+  }
+
+  /** Removes an entry that holds no rule's state any more. */
+  private delete(entry: KeyEntry): void {
+    this.map.delete(entry.mapKey);
+    this.unlink(entry);
+    if (entry.timer !== null) {
+      entry.timer = null;
+      this.timers.live--;
+    }
+  }
+
+  /** Evicts a key at `maxKeys`: each rule's state is let go, its partial matches counted as lost. */
+  private evict(entry: KeyEntry): void {
+    const pairs = entry.pairs();
+    for (let i = 0; i < pairs.length; i += 2) {
+      const rule = pairs[i] as KeyedState;
+      const state = pairs[i + 1];
+      const n = rule.nfa.partialMatchCount(state);
+      if (n > 0) {
+        rule.evictedWithPending++;
+        rule.evictedPartialMatches += n;
+      }
+      rule.partialMatches -= n;
+      rule.keys--;
+      rule.changed?.set(entry.mapKey, entry.key);
+      entry.remove(rule);
+      rule.nfa.release(state);
+    }
+    // A stale timer entry may still point to the entry until its deadline: it keeps no state.
+    this.delete(entry);
+  }
+}
+
+/** Options of {@link KeyedState}. */
+export interface KeyedStateOptions {
   /** Remember the keys changed since the last `takeChanges` (checkpoints). Default false. */
   readonly trackChanges?: boolean;
 }
@@ -87,78 +424,36 @@ export interface KeyChange {
   readonly state: unknown;
 }
 
+/**
+ * One rule's part of the keyed state: its states live in the {@link SharedKeyedState} of its
+ * `key by`, its counters here.
+ */
 export class KeyedState {
-  /** Keys evicted by the LRU bound while they held partial matches. */
+  /** Keys evicted by the `maxKeys` bound while they held partial matches of this rule. */
   evictedWithPending = 0;
   /** Partial matches lost by those evictions. */
   evictedPartialMatches = 0;
   /** Live partial matches over all keys of the rule. */
   partialMatches = 0;
-
-  private readonly cache: LRUCache<string | number | boolean, KeySlot>;
-  private readonly timers: SharedTimers;
-  private readonly keyOf: (data: Readonly<Record<string, unknown>>) => unknown;
-  private readonly relevant: ReadonlySet<string> | null;
-  private readonly onMatch: MatchHandler;
+  /** Keys holding state of this rule. */
+  keys = 0;
   /** Keys changed since the last `takeChanges`, by map key (only with `trackChanges`). */
-  private readonly changed: Map<string | number | boolean, unknown> | null;
+  readonly changed: Map<MapKey, unknown> | null;
+  private readonly relevant: ReadonlySet<string> | null;
 
   constructor(
     readonly nfa: Nfa,
-    options: KeyedStateOptions,
+    readonly shared: SharedKeyedState,
+    options: KeyedStateOptions = {},
   ) {
-    if (!(Number.isInteger(options.maxKeys) && options.maxKeys >= 1)) throw new Error(`maxKeys must be an integer ≥ 1, got ${options.maxKeys}`);
-    this.onMatch = options.onMatch;
     this.changed = options.trackChanges === true ? new Map() : null;
-    this.timers = options.timers;
     this.relevant = nfa.relevantTypes;
-    this.keyOf = keyExtractor(nfa.rule.keyBy.map(fieldGetter));
-    // `maxSize` with a size of 1 per key bounds the count like `max` would, without allocating
-    // `max`-sized arrays up front (1,000,000 keys by default: noticeable at start-up).
-    this.cache = new LRUCache<string | number | boolean, KeySlot>({
-      maxSize: options.maxKeys,
-      sizeCalculation: () => 1,
-      dispose: (slot, _key, reason) => this.forget(slot, reason === 'evict'),
-    });
   }
 
-  /** Keys holding state. */
-  get keys(): number {
-    return this.cache.size;
-  }
-
-  /**
-   * Feeds one event (events must come in event-time order across calls): skipped when its type is
-   * not relevant to the rule or its key is missing/null; otherwise the key's clock is advanced to
-   * the event's time, then the event is processed, and the key is forgotten if nothing is pending.
-   */
+  /** Feeds one event, skipped when its type is not relevant to the rule (see {@link SharedKeyedState.feed}). */
   feed(event: CepEvent): void {
     if (this.relevant !== null && !this.relevant.has(event.type)) return;
-    const key = this.keyOf(event.data);
-    if (key === undefined) return;
-    const mapKey = mapKeyOf(key);
-    const nfa = this.nfa;
-    let slot = this.cache.get(mapKey);
-    if (slot === undefined) {
-      const state = nfa.initialState();
-      this.emit(key, nfa.process(state, event));
-      if (nfa.isEmpty(state)) {
-        nfa.release(state);
-        return;
-      }
-      slot = { key, state, deadline: Infinity, partialMatches: 0, live: true };
-      this.cache.set(mapKey, slot);
-    } else {
-      const state = slot.state as NfaState;
-      this.emit(key, nfa.advanceTime(state, event.time));
-      this.emit(key, nfa.process(state, event));
-      if (nfa.isEmpty(state)) {
-        this.cache.delete(mapKey);
-        return;
-      }
-    }
-    this.changed?.set(mapKey, key);
-    this.update(slot);
+    this.shared.feed(this, event);
   }
 
   /**
@@ -169,10 +464,7 @@ export class KeyedState {
     const changed = this.changed;
     if (changed === null || changed.size === 0) return [];
     const out: KeyChange[] = [];
-    for (const [mapKey, key] of changed) {
-      const slot = this.cache.peek(mapKey);
-      out.push({ key, state: slot === undefined || slot.state === null ? null : this.nfa.serializeState(slot.state) });
-    }
+    for (const [mapKey, key] of changed) out.push({ key, state: this.shared.serialized(this, mapKey) });
     changed.clear();
     return out;
   }
@@ -184,78 +476,12 @@ export class KeyedState {
   restore(key: unknown, serialized: unknown): void {
     const state = this.nfa.deserializeState(serialized);
     if (this.nfa.isEmpty(state)) return;
-    const slot: KeySlot = { key, state, deadline: Infinity, partialMatches: 0, live: true };
-    this.cache.set(mapKeyOf(key), slot);
-    this.update(slot);
-  }
-
-  /**
-   * Fires a due timer entry of this rule (from {@link SharedTimers.fireNext}): advances that key's
-   * clock to the deadline (timeouts and completed absences come out as matches) and reschedules it.
-   */
-  fire({ time, slot }: TimerEntry): void {
-    if (!slot.live || slot.deadline !== time) return; // stale entry: the key moved on
-    slot.deadline = Infinity;
-    this.timers.live--;
-    const state = slot.state as NfaState;
-    const mapKey = mapKeyOf(slot.key);
-    this.changed?.set(mapKey, slot.key);
-    this.emit(slot.key, this.nfa.advanceTime(state, time));
-    if (this.nfa.isEmpty(state)) {
-      this.cache.delete(mapKey);
-      return;
-    }
-    const next = this.nfa.nextDeadline(state);
-    // A deadline that does not move past `time` would loop; the state keeps it for the next event.
-    if (next > time) this.update(slot);
-    else this.countPartials(slot);
-  }
-
-  private update(slot: KeySlot): void {
-    this.countPartials(slot);
-    const deadline = this.nfa.nextDeadline(slot.state as NfaState);
-    if (deadline !== slot.deadline) {
-      if (slot.deadline !== Infinity) this.timers.live--;
-      slot.deadline = deadline;
-      if (deadline !== Infinity) {
-        this.timers.live++;
-        this.timers.push({ time: deadline, seq: this.timers.seq++, slot, owner: this });
-      }
-    }
-  }
-
-  private countPartials(slot: KeySlot): void {
-    const n = this.nfa.partialMatchCount(slot.state as NfaState);
-    this.partialMatches += n - slot.partialMatches;
-    slot.partialMatches = n;
-  }
-
-  private emit(key: unknown, matches: readonly Match[]): void {
-    for (let i = 0; i < matches.length; i++) this.onMatch(this.nfa, key, matches[i]);
-  }
-
-  /** The cache's `dispose`: the key is deleted (nothing pending) or evicted; an empty state is recycled. */
-  private forget(slot: KeySlot, evicted: boolean): void {
-    slot.live = false;
-    if (slot.deadline !== Infinity) {
-      this.timers.live--;
-      slot.deadline = Infinity;
-    }
-    if (slot.state !== null) this.nfa.release(slot.state);
-    // A stale timer entry may still point to the slot until its deadline: it keeps no state.
-    slot.state = null;
-    this.changed?.set(mapKeyOf(slot.key), slot.key);
-    if (evicted && slot.partialMatches > 0) {
-      this.evictedWithPending++;
-      this.evictedPartialMatches += slot.partialMatches;
-    }
-    this.partialMatches -= slot.partialMatches;
-    slot.partialMatches = 0;
+    this.shared.restore(this, key, state);
   }
 }
 
-export function mapKeyOf(key: unknown): string | number | boolean {
-  return typeof key === 'object' ? JSON.stringify(key) : (key as string | number | boolean);
+export function mapKeyOf(key: unknown): MapKey {
+  return typeof key === 'object' ? JSON.stringify(key) : (key as MapKey);
 }
 
 /**
