@@ -28,7 +28,7 @@ import { CepOperator, type BufferedEvent, type OperatorListener } from './cep-op
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
 import { keyExtractor, mapKeyOf, type KeyedState } from './keyed-state.js';
 import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
-import { toEventTime } from './time.js';
+import { DEFAULT_TIME_READER, toEventTime, type TimeReader } from './time.js';
 
 /** What the engine needs to run. Checked once by {@link runEngine}; defaults next to each. */
 export interface EngineOptions {
@@ -40,6 +40,8 @@ export interface EngineOptions {
   readonly sinks: readonly AlertSink[];
   /** Event time field path (dots), or `@timestamp` for the source's record timestamp. Default `ts`. */
   readonly timeField?: string;
+  /** How the time field is read (`--time-format`). Default: epoch ms or ISO-8601 (DSL.md section 1). */
+  readonly timeReader?: TimeReader;
   /** Event type field path (dots); ignored for records whose source gives the type. Default `type`. */
   readonly typeField?: string;
   /** Allowed out-of-orderness, ms. Default 0. */
@@ -254,6 +256,7 @@ class Engine {
   private readonly retired = new Map<string, { keys: number; partialMatches: number }>();
   private readonly getTime: FieldGetter | null;
   private readonly getType: FieldGetter;
+  private readonly readTime: TimeReader['read'];
   private readonly log: (line: string) => void;
   private readonly maxBadReports: number;
   /** Alerts by rule and kind; rules removed by a reload stay. */
@@ -303,6 +306,7 @@ class Engine {
     this.keysOf = rules.map((nfa) => keyExtractor(nfa.rule.keyBy.map(fieldGetter)));
     this.getTime = timeField === '@timestamp' ? null : fieldGetter(splitPath(timeField));
     this.getType = fieldGetter(splitPath(typeField));
+    this.readTime = (options.timeReader ?? DEFAULT_TIME_READER).read;
     // Partitioned sources (Kafka) announce no inputs up front: they start tasks of their own.
     this.tasks.set(DEFAULT_TASK, this.newTask(sources.flatMap((s) => s.inputs), false));
     for (const source of sources) source.onCheckpoint?.((task) => this.checkpoint(task));
@@ -461,7 +465,7 @@ class Engine {
       operator.touch(record.input);
       const field = this.options.timeField ?? 'ts';
       const found = this.getTime === null ? record.timestamp : this.getTime(value);
-      const reason = found === undefined || found === null ? `no event time (field ${field})` : `event time ${JSON.stringify(found)} is neither epoch ms nor ISO-8601`;
+      const reason = found === undefined || found === null ? `no event time (field ${field})` : `event time ${JSON.stringify(found)} ${(this.options.timeReader ?? DEFAULT_TIME_READER).mismatch}`;
       this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: JSON.stringify(value), reason, done: record.done });
       return;
     }
@@ -520,7 +524,7 @@ class Engine {
     const raw = this.getTime(record.value);
     // Consecutive events often carry the same time text: parse it once.
     if (raw === this.lastTimeText && typeof raw === 'string') return this.lastTime;
-    const time = toEventTime(raw);
+    const time = this.readTime(raw);
     if (typeof raw === 'string') {
       this.lastTimeText = raw;
       this.lastTime = time;

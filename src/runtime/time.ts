@@ -1,7 +1,8 @@
 /**
  * Time values of the runtime (DSL.md sections 1 and 5): durations given on the command line
- * (`--max-delay 5s`, `--idle 1m30s`) and event times read from events (epoch ms or ISO-8601).
- * All results are epoch milliseconds or millisecond counts.
+ * (`--max-delay 5s`, `--idle 1m30s`) and event times read from events (epoch ms or ISO-8601, or
+ * with `--time-format` any format luxon reads). All results are epoch milliseconds or millisecond
+ * counts.
  */
 
 /** Durations of the command line are read by the DSL's own parser: one unit table (DSL.md section 2). */
@@ -47,6 +48,49 @@ export function toEventTime(value: unknown): number {
   if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : NaN;
   if (typeof value === 'string') return parseIsoTime(value);
   return NaN;
+}
+
+/** How event times are read from the time field, and how a value that cannot be read is described. */
+export interface TimeReader {
+  /** The event time in epoch ms, or `NaN` (a bad record). */
+  readonly read: (value: unknown) => number;
+  /** Completes `event time "…" ___` in a bad record's reason. */
+  readonly mismatch: string;
+}
+
+/** DSL.md section 1: epoch ms or ISO-8601. */
+export const DEFAULT_TIME_READER: TimeReader = { read: toEventTime, mismatch: 'is neither epoch ms nor ISO-8601' };
+
+/** Instants a `--time-format` must write and read back to within a day (so it names a whole date). */
+const FORMAT_SAMPLES = [Date.UTC(2017, 9, 2, 10, 56, 7, 123), Date.UTC(1999, 2, 15, 4, 7, 0, 0)];
+
+/**
+ * A reader of event times written in `format`, luxon's format tokens (`M/d/yyyy H:mm`,
+ * `dd.MM.yyyy HH:mm:ss`, `yyyy-MM-dd HH:mm:ss ZZ`; https://moment.github.io/luxon/#/parsing?id=table-of-tokens):
+ * a time without an offset is UTC (DSL.md section 1), one with an offset token (`Z`, `ZZ`) is read at
+ * its offset. A number is read by its digits. The format is compiled once (luxon
+ * `buildFormatParser`), and luxon is loaded only when a format is given.
+ * Its cost per event, against ISO-8601 and date-fns: bench/time-format.bench.ts, figures in
+ * bench/README.md (the engine reads a time text equal to the previous one only once).
+ * @throws Error when the format cannot write and read back a whole date (time of day alone, unknown tokens).
+ */
+export async function timeFormatReader(format: string): Promise<TimeReader> {
+  const { DateTime } = await import('luxon');
+  const options = { zone: 'utc' } as const;
+  const parser = DateTime.buildFormatParser(format);
+  const read = (value: unknown): number => {
+    const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+    if (text === undefined) return NaN;
+    const time = DateTime.fromFormatParser(text, parser, options);
+    return time.isValid ? time.toMillis() : NaN;
+  };
+  for (const sample of FORMAT_SAMPLES) {
+    const text = DateTime.fromMillis(sample, options).toFormat(format);
+    if (!(Math.abs(read(text) - sample) < 86_400_000)) {
+      throw new Error(`--time-format '${format}' does not read back a whole date (it wrote ${JSON.stringify(text)} for ${new Date(sample).toISOString()}); name year, month and day, e.g. M/d/yyyy H:mm`);
+    }
+  }
+  return { read, mismatch: `does not match --time-format '${format}'` };
 }
 
 /** Formats epoch ms as ISO-8601 UTC with milliseconds (`2015-12-10T06:55:46.000Z`), as alerts carry it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseIsoTime, toEventTime } from '../../src/runtime/time.js';
+import { parseDuration, parseIsoTime, timeFormatReader, toEventTime } from '../../src/runtime/time.js';
 
 describe('parseDuration', () => {
   it('reads units and sums', () => {
@@ -33,5 +33,22 @@ describe('event time', () => {
     expect(toEventTime(undefined)).toBeNaN();
     expect(toEventTime(Infinity)).toBeNaN();
     expect(toEventTime(true)).toBeNaN();
+  });
+});
+
+describe('timeFormatReader (--time-format)', () => {
+  it('reads times in the format, UTC without an offset, at the offset with one; a number by its digits', async () => {
+    const mdy = await timeFormatReader('M/d/yyyy H:mm');
+    expect(mdy.read('10/2/2017 10:56')).toBe(Date.UTC(2017, 9, 2, 10, 56));
+    expect([mdy.read('2/30/2017 10:56'), mdy.read('2017-10-02T10:56Z'), mdy.read(null), mdy.read(12)]).toEqual([NaN, NaN, NaN, NaN]);
+    expect(mdy.mismatch).toBe("does not match --time-format 'M/d/yyyy H:mm'");
+    const zoned = await timeFormatReader('yyyy-MM-dd HH:mm:ss ZZ');
+    expect(zoned.read('2017-10-02 10:56:00 +02:00')).toBe(Date.UTC(2017, 9, 2, 8, 56));
+    const digits = await timeFormatReader('yyyyMMddHHmm');
+    expect(digits.read(201710021056)).toBe(Date.UTC(2017, 9, 2, 10, 56));
+  });
+
+  it('a format that cannot write and read back a whole date is refused', async () => {
+    await expect(timeFormatReader('HH:mm')).rejects.toThrow(`--time-format 'HH:mm' does not read back a whole date (it wrote "10:56" for 2017-10-02T10:56:07.123Z)`);
   });
 });

@@ -20,6 +20,7 @@ export interface ReplayOptions {
   input?: string[];
   format?: 'ndjson' | 'csv';
   timeField: string;
+  timeFormat?: string;
   typeField: string;
   maxDelay: number;
   maxFuture?: number;
@@ -39,6 +40,7 @@ export function addReplayOptions(command: Command): Command {
     .option('--input <file...>', 'event files (NDJSON, or CSV with a header; .gz gunzipped; - is stdin)')
     .addOption(new Option('--format <format>', 'input format (default: by extension, ndjson otherwise)').choices(['ndjson', 'csv']))
     .option('--time-field <path>', 'event time field (epoch ms or ISO-8601; @timestamp: the record timestamp)', 'ts')
+    .option('--time-format <format>', "read event times in this format instead (luxon tokens, e.g. 'M/d/yyyy H:mm'; UTC unless it has an offset token)")
     .option('--type-field <path>', 'event type field', 'type')
     .option('--max-delay <duration>', 'allowed out-of-orderness of event time, e.g. 5s', duration, 0)
     .option('--max-future <duration>', 'set aside, as a bad record, an event more than this after the largest event time seen (Kafka: after the wall clock)', positiveDuration)

@@ -1,17 +1,23 @@
 /**
- * The run shared by `cep run` and `cep test`: load the rules, build the engine from the options,
- * wire SIGINT/SIGTERM to a graceful stop (sinks flushed and closed; a second signal exits at
- * once), show progress, run, and print the summary on stderr.
+ * The run shared by `cep run`, `cep test` and `cep serve`: load the rules, serve `--metrics`
+ * (from before the inputs open, so probes get answers meanwhile), build the engine from the
+ * options, wire SIGINT/SIGTERM to a graceful stop (sinks flushed and closed; a second signal exits
+ * at once), show progress, run, and log the summary on stderr (`--log-format`).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { AlertSink } from '../../alerts/sink.js';
+import { parseHostPort } from '../../alerts/ws-options.js';
 import { RuleErrors } from '../../dsl/errors.js';
 import type { Nfa } from '../../nfa/nfa.js';
-import { runEngine, type Summary } from '../engine.js';
+import type { Logger } from 'pino';
+import { runEngine, type RunningEngine, type Summary } from '../engine.js';
 import { loadRules } from '../load-rules.js';
 import { createProgress, formatSummary } from '../progress.js';
+import { timeFormatReader, type TimeReader } from '../time.js';
 import { openLive, type LiveOptions } from './live-options.js';
 import { engineOptionsFrom, type ReplayOptions } from './replay-options.js';
+import { startHealthServer, type HealthServer } from '../service/health-server.js';
+import { createLogger, kafkaLogCreator, lineLogger } from '../service/logger.js';
 
 /** Exit code for rule errors, DSL.md section 7. */
 export const EXIT_RULE_ERRORS = 1;
@@ -20,35 +26,65 @@ export const EXIT_RUN_FAILED = 1;
 /** Exit code for bad usage, DSL.md section 7 (as `cli.ts`'s `EXIT_USAGE`). */
 export const EXIT_USAGE = 2;
 
+/** What `cep serve` adds to a run. */
+export interface ReplayHooks {
+  /** Called once the engine runs, with the rules it started with and the run's logger (hot reload). */
+  onStart?(engine: RunningEngine, rules: readonly Nfa[], logger: Logger): void;
+}
+
 /**
  * Runs the replay. Resolves with the summary, or with an exit code when the run could not start:
  * 1 on rule errors (printed as `RuleErrors.format()`), 2 on bad usage (reported through commander).
  * A source or sink failure during the run is printed and gives {@link EXIT_RUN_FAILED} (EPIPE: 0).
  */
-export async function replay(ruleFiles: readonly string[], opts: ReplayOptions & LiveOptions, sinks: () => AlertSink[], command: Command): Promise<Summary | number> {
+export async function replay(ruleFiles: readonly string[], opts: ReplayOptions & LiveOptions, sinks: () => AlertSink[], command: Command, hooks: ReplayHooks = {}): Promise<Summary | number> {
+  const format = opts.logFormat ?? 'text';
+  const logger = createLogger(format);
+  const log = lineLogger(logger, format);
   let rules: Nfa[];
   try {
     rules = loadRules(ruleFiles, { maxPartialMatches: opts.maxPartialMatches });
   } catch (error) {
     if (error instanceof RuleErrors) {
-      process.stderr.write(error.format() + '\n');
+      log(error.format());
       return EXIT_RULE_ERRORS;
     }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') return usage(command, `cannot read rule file: ${(error as Error).message}`);
     return usage(command, (error as Error).message);
   }
+  let running: RunningEngine | null = null;
+  let health: HealthServer | null = null;
+  if (opts.metrics !== undefined) {
+    try {
+      const { host, port } = parseHostPort(opts.metrics, '--metrics');
+      health = await startHealthServer({ host, port, engine: () => running });
+    } catch (error) {
+      if (error instanceof TypeError) return usage(command, error.message);
+      log(`cep: error: ${(error as Error).message}`);
+      return EXIT_RUN_FAILED;
+    }
+    logger.info({ url: health.url }, `cep: metrics at ${health.url}/metrics, health at /healthz and /readyz`);
+  }
   const controller = new AbortController();
   let options;
+  let timeReader: TimeReader | undefined;
   try {
-    const live = await openLive(opts, (line) => process.stderr.write(line + '\n'));
-    options = engineOptionsFrom(opts, rules, [...sinks(), ...live.sinks], live.sources, controller.signal);
+    timeReader = opts.timeFormat === undefined ? undefined : await timeFormatReader(opts.timeFormat);
+  } catch (error) {
+    return usage(command, (error as Error).message);
+  }
+  try {
+    const live = await openLive(opts, log, kafkaLogCreator(logger));
+    options = { ...engineOptionsFrom(opts, rules, [...sinks(), ...live.sinks], live.sources, controller.signal), timeReader };
   } catch (error) {
     if (error instanceof InvalidArgumentError) return usage(command, error.message);
-    process.stderr.write(`cep: error: ${(error as Error).message ?? String(error)}\n`);
+    log(`cep: error: ${(error as Error).message ?? String(error)}`);
+    await health?.close();
     return EXIT_RUN_FAILED;
   }
-  const progress = opts.progress ? createProgress() : null;
+  // In JSON the log holds only JSON lines: no progress bar (the counters are in /metrics).
+  const progress = opts.progress && format === 'text' ? createProgress() : null;
   let signals = 0;
   const onSignal = (): void => {
     signals++;
@@ -58,18 +94,27 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions &
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const summary = await runEngine({ ...options, onProgress: progress === null ? undefined : (p) => progress.update(p) });
+    const summary = await runEngine({ ...options, onProgress: progress === null ? undefined : (p) => progress.update(p),
+      log,
+      onStart: (engine) => {
+        running = engine;
+        hooks.onStart?.(engine, rules, logger);
+      },
+    });
     progress?.stop();
-    process.stderr.write(formatSummary(summary) + '\n');
+    if (format === 'json') logger.info({ summary }, 'summary');
+    else log(formatSummary(summary));
     return summary;
   } catch (error) {
     progress?.stop();
     // A closed stdout (`cep run ... | head`) ends the run quietly.
     if ((error as NodeJS.ErrnoException).code === 'EPIPE') return 0;
-    process.stderr.write(`cep: error: ${(error as Error).message ?? String(error)}\n`);
+    log(`cep: error: ${(error as Error).message ?? String(error)}`);
     return EXIT_RUN_FAILED;
   } finally {
     progress?.stop();
+    running = null;
+    await health?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
