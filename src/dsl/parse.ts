@@ -5,7 +5,7 @@
  * ("expected a duration such as 10s after 'within', found '10'"); nearley's state dump is kept
  * only as the error's `cause` (graphql-js `syntaxError`).
  */
-import nearley from 'nearley';
+import nearley from './nearley-runtime.js';
 import { span, type FileNode, type Loc, type RuleNode } from './ast.js';
 import { RuleError, RuleErrors, shorten } from './errors.js';
 import grammar from './grammar.generated.js';
