@@ -1,9 +1,9 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 const timeouts = { testTimeout: 30_000, hookTimeout: 180_000 };
-// Long runs (`*.slow.test.ts`: the 10-million-event memory bound) are left out of `npm test`;
-// `npm run test:slow` runs them.
-const slow = process.env.CEP_SLOW === '1' ? [] : ['**/*.slow.test.ts'];
+// Long runs (`*.long.test.ts`: the 10-million-event memory bound) are left out of `npm test`;
+// `npm run test:long` runs them.
+const long = process.env.CEP_LONG === '1' ? [] : ['**/*.long.test.ts'];
 
 export default defineConfig({
   test: {
@@ -13,7 +13,7 @@ export default defineConfig({
     // Vitest runs a project's globalSetup only if that project has test files in the run. The projects
     // do not `extends: true`, which would merge the root `include` into theirs.
     projects: [
-      { test: { name: 'core', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/live/**', ...slow], ...timeouts } },
+      { test: { name: 'core', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/live/**', ...long], ...timeouts } },
       {
         test: {
           name: 'live',
