@@ -7,23 +7,24 @@
  *   policy in `ws-origin.ts`; ws runs in `noServer` mode so that the checks happen on the HTTP
  *   server's `upgrade` event, before any WebSocket exists;
  * - broadcast: `ws-broadcast.ts` (batches, rounds in time slices, shared frames, replay, slow clients);
- * - lifecycle: this file. Listen; connect an accepted socket to the broadcast (its messages are
- *   subscriptions, its close or error removes it); refuse upgrades while closing or full (503); ping
- *   every `heartbeatMs` and terminate a client that did not answer the previous ping (`deadClients`);
- *   close: deliver what is pending, close every client with 1001, then the HTTP server.
+ * - a connection's lifecycle: `ws-connection.ts` (join the broadcast, subscription messages,
+ *   heartbeat: a client that did not answer the previous ping is terminated, `deadClients`; close
+ *   with 1001);
+ * - the server's lifecycle: this file. Listen; admit an upgrade that passed the gate unless closing
+ *   or full (503); close: deliver what is pending, close every client, then the HTTP server.
  *
  * The server writes no log. {@link dashboardNotice} is the line a caller prints about it.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Alert } from './alert.js';
 import { LiveError } from './live-error.js';
 import type { AlertSink, EngineStats } from './sink.js';
 import { Broadcaster } from './ws-broadcast.js';
+import { closeClients, connect, startHeartbeat } from './ws-connection.js';
 import { resolveAlertServerOptions, type AlertServerOptions, type ResolvedAlertServerOptions } from './ws-options.js';
 import { originPolicy } from './ws-origin.js';
-import { parseClientMessage, type Subscription } from './ws-protocol.js';
 import { preloadStaticFiles, serveStatic } from './ws-static.js';
 import { PROTOCOL, refuse, UpgradeGate, type Verdict } from './ws-upgrade.js';
 
@@ -156,15 +157,7 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
       closing ??= (async () => {
         clearInterval(heartbeat);
         feed.drain();
-        const closed = [...feed.clients()].map(
-          ({ ws }) =>
-            new Promise<void>((ok) => {
-              ws.once('close', () => ok());
-              ws.close(1001, 'server shutting down');
-              setTimeout(() => { ws.terminate(); ok(); }, 1000).unref();
-            }),
-        );
-        await Promise.all(closed);
+        await closeClients(feed);
         wss.close();
         await new Promise<void>((ok) => {
           server.close(() => ok());
@@ -174,39 +167,6 @@ export async function startAlertServer(options: AlertServerOptions = {}): Promis
       return closing;
     },
   };
-}
-
-/** Joins an accepted socket to the feed: its messages change its subscription; its close or error removes it. */
-function connect(feed: Broadcaster, ws: WebSocket, subscription: Subscription): void {
-  const client = feed.add(ws, subscription);
-  ws.on('pong', () => { client.alive = true; });
-  ws.on('close', () => feed.remove(ws));
-  ws.on('error', () => feed.remove(ws)); // e.g. a message over maxPayload: ws closes with 1009
-  ws.on('message', (data, isBinary) => {
-    try {
-      if (isBinary) throw new TypeError('binary messages are not accepted; send JSON text');
-      feed.resubscribe(client, parseClientMessage(data.toString()));
-    } catch (error) {
-      feed.send(client, JSON.stringify({ type: 'error', message: (error as Error).message }));
-    }
-  });
-}
-
-/** Pings every client each `periodMs`; terminates one that did not answer the previous ping. */
-function startHeartbeat(feed: Broadcaster, periodMs: number, onDead: () => void): NodeJS.Timeout {
-  const timer = setInterval(() => {
-    for (const client of feed.clients()) {
-      if (!client.alive) {
-        feed.remove(client.ws);
-        onDead();
-        client.ws.terminate();
-        continue;
-      }
-      client.alive = false;
-      client.ws.ping();
-    }
-  }, periodMs);
-  return timer.unref();
 }
 
 /**
