@@ -12,12 +12,14 @@
 import { AutomatonTooLargeError, buildAutomaton } from '../nfa/compiler.js';
 import type { Bindings, Condition, Contiguity, Element, EmitField, Pattern, Quantifier, Rule, Severity, SkipStrategy } from '../nfa/rule.js';
 import type { ContiguityOp, ElementNode, EmitNode, ExprNode, FileNode, PatternNode, RuleNode } from './ast.js';
-import { checkPattern, isOptional } from './checks/pattern.js';
+import { isOptional } from './checks/check.js';
+import { RULE_CHECKS } from './checks/index.js';
 import { MAX_AUTOMATON_SIZE } from './limits.js';
 import { Reporter } from './checks/reporter.js';
 import { shorten } from './errors.js';
-import { article, asData, compileExpr, type AliasInfo } from './expr/compile.js';
+import { article, asData, compileExpr } from './expr/compile.js';
 import { buildScope, type Scope } from './scope.js';
+import { attachUsage, ruleUsage, type RuleUsage } from './usage.js';
 import { didYouMean } from './suggest.js';
 
 const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
@@ -29,6 +31,8 @@ interface RuleContext {
   readonly report: Reporter;
   readonly scope: Scope;
   readonly source: string;
+  /** What the rule names and reads, for the warnings from the data (usage.ts). */
+  readonly usage: RuleUsage;
 }
 
 function sourceOf(node: ExprNode, source: string): string {
@@ -44,6 +48,7 @@ function compileCondition(node: ExprNode, element: ElementNode, ctx: RuleContext
     aliases: ctx.scope.visible,
     element: { start: info.start, alias: own },
     reads,
+    usage: ctx.usage,
     report: (m, l) => ctx.report.error(m, l),
   });
   if (compiled.type !== 'boolean' && compiled.type !== 'unknown') {
@@ -59,7 +64,7 @@ function compileEmit(node: EmitNode, ctx: RuleContext): EmitField[] {
     const first = seen.get(field.name.value);
     if (first) ctx.report.error(`duplicate emit field '${shorten(field.name.value)}'`, field.name.loc, [{ loc: first.name.loc, message: 'first written here' }]);
     seen.set(field.name.value, field);
-    const compiled = compileExpr(field.value, { aliases: ctx.scope.visible, reads: new Set(), report: (m, l) => ctx.report.error(m, l) });
+    const compiled = compileExpr(field.value, { aliases: ctx.scope.visible, reads: new Set(), usage: ctx.usage, report: (m, l) => ctx.report.error(m, l) });
     const run = asData(compiled);
     return { name: field.name.value, value: (bindings: Bindings) => run(null, bindings), source: sourceOf(field.value, ctx.source) };
   });
@@ -99,19 +104,13 @@ function patternOf(node: PatternNode, ctx: RuleContext): Pattern {
   };
 }
 
-function skipOf(rule: RuleNode, ctx: RuleContext): SkipStrategy {
+/** The skip strategy (its alias is checked by checks/skip-target.ts). */
+function skipOf(rule: RuleNode): SkipStrategy {
   const skip = rule.skip;
   if (skip === null || skip.strategy === 'pastLast') return { kind: 'skipPastLastEvent' };
   if (skip.strategy === 'none') return { kind: 'noSkip' };
   if (skip.strategy === 'toNext') return { kind: 'skipToNext' };
-  const name = skip.alias!.value;
-  const alias: AliasInfo | undefined = ctx.scope.visible.get(name);
-  if (alias === undefined) {
-    ctx.report.error(`unknown alias '${shorten(name)}' in skip${didYouMean(name, ctx.scope.visible.keys())}`, skip.alias!.loc);
-  } else if (alias.negated) {
-    ctx.report.error(`cannot skip to '${shorten(name)}': a 'not' element binds no event`, skip.alias!.loc);
-  }
-  return { kind: skip.strategy === 'toFirst' ? 'skipToFirst' : 'skipToLast', alias: name };
+  return { kind: skip.strategy === 'toFirst' ? 'skipToFirst' : 'skipToLast', alias: skip.alias!.value };
 }
 
 function severityOf(rule: RuleNode, report: Reporter): Severity {
@@ -126,14 +125,8 @@ function severityOf(rule: RuleNode, report: Reporter): Severity {
 function checkRule(rule: RuleNode, report: Reporter, source: string): Rule {
   const errorsBefore = report.count;
   const scope = buildScope(rule, report);
-  const ctx: RuleContext = { report, scope, source };
-  checkPattern(rule.pattern, report);
-  const elements = rule.pattern.elements;
-  const lastElement = elements[elements.length - 1];
-  if (lastElement.not !== null && lastElement.op !== 'next' && rule.within === null) {
-    report.error('a pattern that ends with `-> not X` needs `within D`: the absence is decided when the deadline passes', lastElement.loc);
-  }
-  if (rule.within !== null && rule.within.ms <= 0) report.error('`within` must be a positive duration', rule.within.loc);
+  const ctx: RuleContext = { report, scope, source, usage: ruleUsage(rule, report.file, source) };
+  for (const check of RULE_CHECKS) check({ rule, scope, report });
   const pattern = patternOf(rule.pattern, ctx);
   const checked: Rule = {
     name: rule.name.value,
@@ -141,11 +134,12 @@ function checkRule(rule: RuleNode, report: Reporter, source: string): Rule {
     keyBy: rule.keyBy.map((path) => path.parts.map((p) => p.value)),
     pattern,
     ...(rule.within !== null ? { within: rule.within.ms } : {}),
-    skip: skipOf(rule, ctx),
+    skip: skipOf(rule),
     emit: rule.emit ? compileEmit(rule.emit, ctx) : [],
     ...(rule.onTimeout ? { onTimeout: compileEmit(rule.onTimeout, ctx) } : {}),
   };
   if (report.count === errorsBefore) checkAutomatonSize(checked, rule, report);
+  attachUsage(checked, ctx.usage);
   return checked;
 }
 

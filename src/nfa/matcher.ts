@@ -18,7 +18,7 @@
  *  3. a branch that reaches a stop state (a `not` saw its event) is discarded with every state it
  *     produced on this event; final states become completed matches;
  *  4. completed matches come out earliest first event first, then lexicographically earlier event
- *     sequence; under a skip strategy a match waits until no live partial match started before it,
+ *     sequence, each distinct match once; under a skip strategy a match waits until no live partial match started before it,
  *     then prunes partial and completed matches (Flink `processMatchesAccordingToSkipStrategy`);
  *  5. past `maxPartialMatches` the oldest partial matches are dropped and counted.
  */
@@ -168,12 +168,12 @@ class Matcher implements Nfa {
     const doneCount = this.doneCount;
     let matches: readonly Match[] = NO_MATCHES;
     if (this.noSkip) {
-      if (doneCount > 0) matches = this.emitAll(this.done.slice(0, doneCount));
+      if (doneCount > 0) matches = distinct(this.done.slice(0, doneCount));
     } else if (doneCount === 1 && state.completed.length === 0) {
       matches = this.emitOne(state, this.done[0]);
     } else if (doneCount > 0 || state.completed.length > 0) {
       // Changed partial matches may also release matches held back on earlier events.
-      matches = this.emitBySkipStrategy(state, doneCount === 0 ? NO_COMPLETED : this.done.slice(0, doneCount));
+      matches = this.emitBySkipStrategy(state, doneCount === 0 ? NO_COMPLETED : distinct(this.done.slice(0, doneCount)));
     }
     this.enforceLimit(state);
     // The deadline follows the oldest partial match's first event.
@@ -425,12 +425,6 @@ class Matcher implements Nfa {
     return state;
   }
 
-  /** noSkip: every completed match comes out at once, in Flink's order. */
-  private emitAll(potential: CompletedMatch[]): readonly Match[] {
-    if (potential.length > 1) potential.sort(compareMatches);
-    return potential;
-  }
-
   /**
    * `emitBySkipStrategy` for the common case of one completed match and none held back, without
    * building the intermediate lists: emitted at once unless a live partial match started before it.
@@ -526,6 +520,36 @@ function prune<T extends { readonly startSeq: number }>(list: T[], seq: number, 
     else if (!drop && kept !== null) kept.push(list[i]);
   }
   return kept ?? list;
+}
+
+/**
+ * The matches completed by one step, in Flink's order (`compareMatches`), each distinct match once:
+ * two paths of the automaton that bind the same events to the same aliases (a quantified group
+ * whose iterations may end in more than one way) give one match, where Flink emits it once per
+ * path (DSL.md section 8).
+ */
+function distinct(list: CompletedMatch[]): CompletedMatch[] {
+  if (list.length < 2) return list;
+  list.sort(compareMatches);
+  let kept = 1;
+  for (let i = 1; i < list.length; i++) {
+    let repeated = false;
+    for (let j = kept - 1; j >= 0 && compareMatches(list[j], list[i]) === 0; j--) {
+      if (sameBindings(list[j].node, list[i].node)) {
+        repeated = true;
+        break;
+      }
+    }
+    if (!repeated) list[kept++] = list[i];
+  }
+  list.length = kept;
+  return list;
+}
+
+/** Whether two buffer chains hold the same events bound to the same aliases. */
+function sameBindings(a: BufferNode | null, b: BufferNode | null): boolean {
+  for (; a !== null && b !== null; a = a.prev, b = b.prev) if (a.seq !== b.seq || a.alias !== b.alias) return false;
+  return a === b;
 }
 
 /** `list.includes(value)` for the few start types, inlined by V8 where the builtin is a call per event. */

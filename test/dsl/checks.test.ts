@@ -111,18 +111,23 @@ describe('checks', () => {
   });
 
   it('a quantified not', () => {
-    expect(only(withPattern('a -> not b+ -> c'))).toEqual(["a 'not' element cannot be quantified ('+'); write the absence of one event", 1, 35]);
+    expect(only(withPattern('a -> not b+ -> c'))).toEqual(["a 'not' element cannot be quantified ('+'); write the absence of one event (Flink: \"Option not applicable to NOT pattern\")", 1, 35]);
   });
 
-  it('until, greedy, consecutive and combinations need a loop; greedy not on a group nor last', () => {
-    expect(only(withPattern('a until [x] -> b'))[0]).toBe("'until' needs a looping quantifier such as +, * or {2,} on this element");
-    expect(only(withPattern('a? until [x] -> b'))[0]).toMatch(/^'until' needs a looping quantifier/);
-    expect(only(withPattern('a consecutive -> b'))[0]).toMatch(/^'consecutive' needs a looping quantifier/);
-    expect(only(withPattern('(a -> b)+ greedy -> c'))[0]).toBe("'greedy' applies to single-event loops, not to a group (as in Flink)");
-    expect(only(withPattern('a -> b+ greedy'))[0]).toMatch(/^'greedy' cannot be on the last element/);
-    expect(only(withPattern('a+ consecutive combinations -> b'))[0]).toBe("'consecutive' and 'combinations' exclude each other");
+  it('modifiers as Flink takes them: greedy/consecutive/combinations need a quantifier, until a loop; greedy not on a group', () => {
+    expect(only(withPattern('a until [x] -> b'))[0]).toBe("'until' needs a quantifier such as +, *, ? or {2} on this element");
+    expect(only(withPattern('a? until [x] -> b'))[0]).toBe("'until' needs a looping quantifier (+, * or {n,}), not '?' (Flink: \"The until condition is only applicable to looping states\")");
+    expect(only(withPattern('a{2,3} until [x] -> b'))[0]).toMatch(/^'until' needs a looping quantifier/);
+    expect(only(withPattern('a consecutive -> b'))[0]).toMatch(/^'consecutive' needs a quantifier/);
+    expect(only(withPattern('(a -> b)+ greedy -> c'))[0]).toBe('\'greedy\' applies to single-event elements, not to a group (Flink: "Option not applicable to group pattern")');
+    expect(only(withPattern('a+ consecutive combinations -> b'))[0]).toMatch(/^'consecutive' and 'combinations' exclude each other/);
     expect(only(withPattern('a+ greedy greedy -> b'))[0]).toBe("'greedy' is written twice");
-    expect(() => parseRules(withPattern('a+ greedy until [x > 1] -> b optional'))).not.toThrow();
+    expect(only(withPattern('a+ combinations greedy -> b'))[0]).toMatch(/^'greedy' cannot follow 'combinations'/);
+    expect(only(withPattern('a* optional -> b'))[0]).toBe('\'*\' is optional already (Flink: "Optional already applied!")');
+    expect(only(withPattern('a+ greedy -> b optional'))[0]).toMatch(/^an optional element cannot follow a greedy one/);
+    for (const ok of ['a+ greedy until [x > 1] -> b', 'a -> b+ greedy', 'a{1} consecutive -> b', 'a? greedy -> b', 'a+ greedy combinations -> b', 'a+ greedy -> b{0,2}']) {
+      expect(() => parseRules(withPattern(ok)), ok).not.toThrow();
+    }
   });
 
   it('zero or negative durations and counts, and {n,m} with m < n', () => {

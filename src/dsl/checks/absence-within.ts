@@ -1,0 +1,15 @@
+/**
+ * `within` is a positive duration, and a pattern that ends with `-> not X` needs one (DSL.md
+ * section 3; Flink: "NotFollowedBy is not supported without windowTime as a last part of a
+ * Pattern!"): the absence is decided when the deadline passes. `next not X` at the end needs none.
+ */
+import type { RuleCheck } from './check.js';
+
+export const absenceWithin: RuleCheck = ({ rule, report }) => {
+  const elements = rule.pattern.elements;
+  const last = elements[elements.length - 1];
+  if (last.not !== null && last.op !== 'next' && rule.within === null) {
+    report.error('a pattern that ends with `-> not X` needs `within D`: the absence is decided when the deadline passes', last.loc);
+  }
+  if (rule.within !== null && rule.within.ms <= 0) report.error('`within` must be a positive duration', rule.within.loc);
+};

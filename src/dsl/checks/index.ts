@@ -1,0 +1,11 @@
+/** The checks of a rule, in the order they run (each in its own file; see check.ts). */
+import type { RuleCheck } from './check.js';
+import { absenceWithin } from './absence-within.js';
+import { modifiers } from './modifiers.js';
+import { negatedElement } from './negated-element.js';
+import { optionalAfterGreedy } from './optional-after-greedy.js';
+import { patternStart } from './pattern-start.js';
+import { quantifierCounts } from './quantifier-counts.js';
+import { skipTarget } from './skip-target.js';
+
+export const RULE_CHECKS: readonly RuleCheck[] = [patternStart, quantifierCounts, negatedElement, modifiers, optionalAfterGreedy, absenceWithin, skipTarget];

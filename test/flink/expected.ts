@@ -1,0 +1,18 @@
+/**
+ * The differences from Flink CEP that docs/DSL.md section 8 lists, as predicates over the
+ * differential test's outcomes: a difference that one of these explains is expected; any other
+ * fails the test.
+ */
+import { DEADLINES, SKIP_TIE, type Outcome } from './compare.js';
+
+/** The section 8 row that explains `o`, or `null` when none does. */
+export function expectedDifference(o: Outcome): string | null {
+  for (const [row, explains] of ROWS) if (explains(o)) return row;
+  return null;
+}
+
+const ROWS: readonly (readonly [string, (o: Outcome) => boolean])[] = [
+  ['ties under a skip strategy', (o) => o.kind === SKIP_TIE],
+  ['deadlines', (o) => o.kind === DEADLINES],
+  ['the same match once', (o) => o.kind === 'Flink repeats a match'],
+];
