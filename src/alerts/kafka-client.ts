@@ -83,6 +83,8 @@ const TLS_HINTS: Readonly<Record<string, string>> = {
   CERT_HAS_EXPIRED: "the broker's certificate has expired",
   ERR_TLS_CERT_ALTNAME_INVALID: "the broker's certificate is not issued for the host name in --kafka-brokers",
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the broker refused the client certificate, or wants one: give a certificate its CA signed (--kafka-cert, --kafka-key)',
+  // OpenSSL 3.2 and later (Node 22+) name the same alert `ssl/tls alert bad certificate`.
+  'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE': 'the broker refused the client certificate, or wants one: give a certificate its CA signed (--kafka-cert, --kafka-key)',
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the broker wants a client certificate (--kafka-cert, --kafka-key)',
   ERR_SSL_WRONG_VERSION_NUMBER: 'the broker does not speak TLS on this port (leave out --kafka-ssl, or use its TLS listener)',
 };
