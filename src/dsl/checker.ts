@@ -46,7 +46,7 @@ function compileCondition(node: ExprNode, element: ElementNode, ctx: RuleContext
   const reads = new Set<string>();
   const compiled = compileExpr(node, {
     aliases: ctx.scope.visible,
-    element: { start: info.start, alias: own },
+    element: { start: info.start, alias: own, type: info.type },
     reads,
     usage: ctx.usage,
     report: (m, l) => ctx.report.error(m, l),

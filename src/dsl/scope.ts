@@ -79,7 +79,8 @@ export function buildScope(rule: RuleNode, report: Reporter): Scope {
         name = fresh();
         userVisible = false;
       }
-      const info: AliasInfo = { name, list, negated: element.not !== null, start, end: counter, loc: (element.alias ?? element.atom).loc };
+      const type = element.atom.kind === 'EventAtom' ? (element.atom.type?.value ?? null) : null;
+      const info: AliasInfo = { name, list, negated: element.not !== null, start, end: counter, loc: (element.alias ?? element.atom).loc, type };
       names.set(element, name);
       infos.set(element, info);
       if (userVisible) visible.set(name, info);

@@ -23,7 +23,8 @@
  */
 import type { BinaryNode, BinaryOp, ExprNode, IndexNode, Loc, MemberNode } from '../ast.js';
 import { shorten } from '../errors.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean, editDistance } from '../suggest.js';
+import type { RuleUsage } from '../usage.js';
 import { FUNCTIONS, type FunctionSpec } from './functions.js';
 import type { Compiled, Evaluator, StaticType } from './types.js';
 import { arithmetic, compare, equals, isIn, isNotIn, readField, readIndex } from './values.js';
@@ -37,16 +38,20 @@ export interface AliasInfo {
   readonly start: number;
   readonly end: number;
   readonly loc: Loc;
+  /** The element's event type; null for `any` and groups. */
+  readonly type: string | null;
 }
 
 /** Where an expression is compiled and how to report problems. */
 export interface ExprContext {
   /** Aliases that expressions may name (explicit aliases and unique type names). */
   readonly aliases: ReadonlyMap<string, AliasInfo>;
-  /** The element whose condition (or `until`) this is; undefined in `emit`. */
-  readonly element?: { readonly start: number; readonly alias?: AliasInfo };
+  /** The element whose condition (or `until`) this is (its event type null for `any`); undefined in `emit`. */
+  readonly element?: { readonly start: number; readonly alias?: AliasInfo; readonly type: string | null };
   /** Aliases read so far (filled in by the compiler; becomes `Condition.reads`). */
   readonly reads: Set<string>;
+  /** Where the field paths read are recorded, and text-only warnings go (usage.ts); none: not recorded. */
+  readonly usage?: RuleUsage;
   report(message: string, loc: Loc): void;
 }
 
@@ -98,6 +103,7 @@ function compileName(node: Extract<ExprNode, { kind: 'Ident' }>, ctx: ExprContex
     ctx.report(`unknown alias '${shorten(name)}': emit expressions read matched events by alias${didYouMean(name, ctx.aliases.keys())}`, loc);
     return failed;
   }
+  if (!aliasPosition) ctx.usage?.field(name, [name], ctx.element.type, loc);
   return { run: (e) => readField(e?.data, name), shape: 'value', type: 'unknown' };
 }
 
@@ -219,6 +225,8 @@ function compileAccess(node: MemberNode | IndexNode, ctx: ExprContext): Compiled
     }
   }
   if (!ok) return failed;
+  warnAliasTypo(rootNode, chain, root, ctx);
+  recordPath(rootNode, chain, root, ctx);
   const o = root.run;
   if (steps.length === 1) {
     const step = steps[0];
@@ -230,6 +238,39 @@ function compileAccess(node: MemberNode | IndexNode, ctx: ExprContext): Compiled
     return value;
   };
   return { run, shape, type };
+}
+
+/**
+ * Records in `ctx.usage` a chain of names only (`payload.amount`, `o.amount`) rooted at a field of
+ * the event under test or at a single alias, with the event type it is read from (usage.ts). Other
+ * chains (indexes, loop aliases) are not recorded.
+ */
+function recordPath(rootNode: ExprNode, chain: readonly (MemberNode | IndexNode)[], root: Compiled, ctx: ExprContext): void {
+  if (ctx.usage === undefined || rootNode.kind !== 'Ident' || chain.some((c) => c.kind !== 'Member') || root.shape === 'events') return;
+  const names = [...chain].reverse().map((c) => (c as MemberNode).property.value);
+  const rootName = rootNode.name.value;
+  const text = [rootName, ...names].join('.');
+  if (root.shape === 'event') ctx.usage.field(text, names, ctx.aliases.get(rootName)?.type ?? null, rootNode.loc);
+  else if (ctx.element !== undefined) ctx.usage.field(text, [rootName, ...names], ctx.element.type, rootNode.loc);
+}
+
+/**
+ * DSL.md section 4: a dotted path in a condition whose first name is not an alias reads the event
+ * under test; when that name is one or two edits from an alias, `cep check` warns.
+ */
+function warnAliasTypo(rootNode: ExprNode, chain: readonly (MemberNode | IndexNode)[], root: Compiled, ctx: ExprContext): void {
+  if (ctx.usage === undefined || ctx.element === undefined || rootNode.kind !== 'Ident' || rootNode.name.quoted || root.shape !== 'value') return;
+  if (chain[chain.length - 1].kind !== 'Member') return;
+  const name = rootNode.name.value;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const alias of ctx.aliases.keys()) {
+    const distance = editDistance(name, alias, 2);
+    if (distance < bestDistance) [best, bestDistance] = [alias, distance];
+  }
+  if (best === undefined) return;
+  const first = chain[chain.length - 1] as MemberNode;
+  ctx.usage.warn(`'${shorten(name)}' is not an alias, so ${shorten(name)}.${shorten(first.property.value)} reads a field of the event under test; did you mean alias ${best}?`, rootNode.loc);
 }
 
 function expectBoolean(type: StaticType, loc: Loc, where: string, ctx: ExprContext): void {

@@ -1,7 +1,8 @@
 /**
  * `cep check RULES...` (DSL.md section 7): parses and checks each rule file. Every rule error is
  * printed to stderr as `file:line:col: message` with the source line and carets (stdout carries
- * alerts only); for a good file, `ok: N rules in FILE`. Exit code 0 when every file is good, 1 when
+ * alerts only); for a good file, its warnings likewise (`file:line:col: warning: ...`, DSL.md
+ * section 4: a dotted path whose first name is close to an alias), then `ok: N rules in FILE`. Exit code 0 when every file is good, 1 when
  * any has rule errors, cannot be read (missing files are reported with the path as given) or is
  * named like an event file (`.ndjson`, `.csv`, ...: not read).
  * A missing RULES argument is bad usage (exit 2, by commander).
@@ -9,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseRules, RuleErrors } from '../../dsl/index.js';
+import { usageOf } from '../../dsl/usage.js';
 import { notARuleFile } from '../load-rules.js';
 
 /** Checks the files; returns the exit code (0 ok, 1 rule errors). Output goes to `write` (stderr). */
@@ -32,6 +34,7 @@ export function checkFiles(files: readonly string[], write: (text: string) => vo
     }
     try {
       const rules = parseRules(source, file);
+      for (const rule of rules) for (const warning of usageOf(rule)?.warnings ?? []) write(`${warning.format()}\n`);
       write(`ok: ${rules.length} rule${rules.length === 1 ? '' : 's'} in ${file}\n`);
     } catch (error) {
       if (!(error instanceof RuleErrors)) throw error;
