@@ -145,6 +145,7 @@ describe('dashboard', () => {
         await expect.poll(() => after.locator('#alerts tbody tr').count(), { timeout: 5000 }).toBe(5);
         await expect.poll(() => after.locator('#c-alerts').textContent(), { timeout: 5000 }).toBe(summary.alerts.toLocaleString('en-US'));
         expect(await after.locator('#c-events').textContent()).toBe(summary.events.toLocaleString('en-US'));
+        expect(await after.locator('#c-bad').textContent()).toBe(summary.badRecords.toLocaleString('en-US'));
         expect(await after.locator('#c-watermark').textContent()).toBe('end of input');
         expect(await after.locator('#c-lag').textContent()).toBe('– (input ended)');
         expect(await after.locator('#status').textContent()).toBe('input ended');

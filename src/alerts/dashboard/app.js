@@ -104,6 +104,7 @@ function showStats(s) {
   $('c-watermark').textContent = formatWatermark(s.watermark);
   $('c-lag').textContent = formatLag(s.watermarkLag, s.watermark);
   $('c-late').textContent = n(s.lateEvents);
+  $('c-bad').textContent = n(s.badRecords);
   $('c-partial').textContent = n(s.partialMatches);
   $('c-clients').textContent = `${n(s.clients)} (dropped ${n(s.droppedClients)})`;
   showRuleTotals(s.alertsByRule ?? {});
@@ -208,6 +209,8 @@ function showDetails(a) {
 }
 
 let chart = null;
+/** The chart plots the alerts the page holds (the replayed newest and those since), not the run's total. */
+const chartTitle = () => `alerts per rule over event time (the ${alerts.length.toLocaleString('en-US')} alerts this page holds)`;
 function renderChart() {
   if (typeof Chart === 'undefined' || perRule.size === 0) return;
   let lo = Infinity;
@@ -234,11 +237,12 @@ function renderChart() {
           x: { type: 'linear', title: { display: true, text: 'event time (UTC)' }, ticks: { callback: (v) => new Date(v).toISOString().slice(0, 16).replace('T', ' ') } },
           y: { beginAtZero: true, title: { display: true, text: 'alerts per bucket' } },
         },
-        plugins: { title: { display: true, text: 'alerts per rule over event time' } },
+        plugins: { title: { display: true, text: chartTitle() } },
       },
     });
   } else {
     chart.data.datasets = datasets;
+    chart.options.plugins.title.text = chartTitle();
     chart.update('none');
   }
   // For tests and scrapers: how many alerts the chart shows, and its bucket size.
