@@ -14,7 +14,8 @@
  * Each case runs in its own Node process; the pair of each ratio runs back to back,
  * `RATIO_RUNS` times (default 3), and min/median/max of the ratio are printed.
  * `RATIO_EVENTS` (default 1,000,000) sets the replay and rules files' size, `RATIO_KEYS`
- * (default 1,000,000) the pending keys.
+ * (default 1,000,000) the pending keys. `RATIO_DIR=dir` writes the inputs there and keeps them (to
+ * time one case with farm-bench: `node --import tsx bench/ratios.bench.ts --child run dir/ab.cep dir/ab.ndjson`).
  *
  *   npm run bench -- ratios
  *
@@ -147,7 +148,9 @@ async function main(): Promise<void> {
   const runs = Number(process.env.RATIO_RUNS ?? 3);
   const events = Number(process.env.RATIO_EVENTS ?? 1_000_000);
   const keys = Number(process.env.RATIO_KEYS ?? 1_000_000);
-  const dir = mkdtempSync(join(tmpdir(), 'cep-ratios-bench-'));
+  const keep = process.env.RATIO_DIR;
+  if (keep !== undefined) mkdirSync(keep, { recursive: true });
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'cep-ratios-bench-'));
   try {
     const ab = join(dir, 'ab.cep');
     writeFileSync(ab, 'rule ab\n  key by id\n  pattern a -> b\n  within 10s\n');
@@ -193,7 +196,7 @@ async function main(): Promise<void> {
     mkdirSync(join(here, 'results'), { recursive: true });
     writeFileSync(join(here, 'results', 'ratios.json'), JSON.stringify({ suite: 'ratios', node: process.version, date: new Date().toISOString(), runs, events, keys, replay, rules, bytes, rows }, null, 2) + '\n');
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -2,9 +2,9 @@
  * The keyed state of one operator (Flink keyed state, which `CepOperator` reads per key; Kafka
  * Streams' state store): for each distinct `key by` of the operator's rules, one map from key to
  * an entry that holds the NFA state of every rule with something pending for that key
- * ({@link SharedKeyedState}), and one timer queue over all of them ({@link SharedTimers}). An
- * event thus looks its key up once per `key by`, not once per rule, and a watermark fires exactly
- * the keys that have a deadline: no step scans every rule or every key.
+ * ({@link SharedKeyedState}), and one timer queue over all of them ({@link SharedTimers}). A key
+ * costs one map entry however many rules keep state for it, and a watermark fires exactly the
+ * (key, rule) pairs that have a deadline: no step scans every rule or every key.
  *
  * Keys with nothing pending hold no state: a rule's state leaves the entry as soon as
  * `nfa.isEmpty`, and is handed back to its NFA for reuse (`nfa.release`); an entry without any
@@ -35,8 +35,6 @@ class KeyEntry {
   /** LRU neighbours: `newer` towards the most recently used end of the list. */
   newer: KeyEntry | null = null;
   older: KeyEntry | null = null;
-  /** The entry's live timer entry (`null`: none); its time is the entry's next deadline. */
-  timer: TimerEntry | null = null;
   more: (KeyedState | NfaState)[] | null = null;
 
   constructor(
@@ -93,23 +91,30 @@ class KeyEntry {
   }
 }
 
-/** A deadline of one key entry, in the timer queue that the keyed states of an operator share. */
+/** A deadline of one rule for one key, in the timer queue that the keyed states of an operator share. */
 export interface TimerEntry {
   readonly time: number;
   readonly seq: number;
   readonly entry: KeyEntry;
-  readonly owner: SharedKeyedState;
+  readonly rule: KeyedState;
+}
+
+/** Whether a timer entry is still its rule's deadline for its key (not stale: the key moved on or was forgotten). */
+function isLive(timer: TimerEntry): boolean {
+  const state = timer.entry.stateOf(timer.rule);
+  return state !== undefined && timer.rule.nfa.nextDeadline(state) === timer.time;
 }
 
 /**
  * The timers of every key of one operator: one queue, so that releasing up to a watermark looks
  * at one earliest deadline. An entry whose key moved on (a new deadline) or was forgotten is
- * stale and skipped; `live` counts the others, and stale ones are dropped at once when they
- * outnumber the live ones twice (evicted keys under `--max-keys`), so memory stays bounded.
+ * stale and skipped when due; stale ones are dropped at once when the queue has grown to twice
+ * its size after the last such sweep (evicted keys under `--max-keys`), so memory stays bounded.
  */
 export class SharedTimers {
   readonly queue = new TimeQueue<TimerEntry>();
-  live = 0;
+  /** Entries after the last sweep of stale ones. */
+  private swept = 0;
   seq = 0;
 
   /** Time of the earliest entry, ms (`Infinity`: none). */
@@ -117,15 +122,20 @@ export class SharedTimers {
     return this.queue.peekTime();
   }
 
-  /** Fires the earliest entry (its time must be due): its key's rules advance their clocks. */
+  /** Fires the earliest entry (its time must be due): its rule advances that key's clock. */
   fireNext(): void {
-    const entry = this.queue.pop();
-    entry.owner.fire(entry);
+    const timer = this.queue.pop();
+    timer.rule.shared.fire(timer);
   }
 
-  push(entry: TimerEntry): void {
-    this.queue.push(entry);
-    if (this.queue.size > 2 * this.live + 4096) this.queue.retain((e) => e.entry.timer === e);
+  /** Queues the deadline `time` (ms) of `rule` for the key of `entry`. */
+  push(entry: KeyEntry, rule: KeyedState, time: number): void {
+    const queue = this.queue;
+    queue.push({ time, seq: this.seq++, entry, rule });
+    if (queue.size > 2 * this.swept + 4096) {
+      queue.retain(isLive);
+      this.swept = queue.size;
+    }
   }
 }
 
@@ -145,7 +155,7 @@ export interface SharedKeyedStateOptions {
 
 /**
  * The keyed state of the rules of one `key by`: key → {@link KeyEntry}, bounded by `maxKeys`,
- * with one timer entry per key (its rules' earliest deadline).
+ * with a timer entry per rule that has a deadline for the key.
  */
 export class SharedKeyedState {
   private readonly map = new Map<MapKey, KeyEntry>();
@@ -204,19 +214,23 @@ export class SharedKeyedState {
       rule.keys++;
       rule.partialMatches += nfa.partialMatchCount(fresh);
       rule.changed?.set(mapKey, key);
+      let target: KeyEntry;
       if (entry === undefined) {
-        this.insert(new KeyEntry(key, mapKey, rule, fresh));
-        this.schedule(this.newest!);
+        target = new KeyEntry(key, mapKey, rule, fresh);
+        this.insert(target);
       } else {
-        entry.add(rule, fresh);
-        this.touch(entry);
-        this.schedule(entry);
+        target = entry;
+        target.add(rule, fresh);
+        this.touch(target);
       }
+      const deadline = nfa.nextDeadline(fresh);
+      if (deadline !== Infinity) this.timers.push(target, rule, deadline);
       return;
     }
     const e = entry!;
     this.touch(e);
     const before = nfa.partialMatchCount(state);
+    const deadline = nfa.nextDeadline(state);
     this.emit(nfa, key, nfa.advanceTime(state, event.time));
     this.emit(nfa, key, nfa.process(state, event));
     rule.changed?.set(mapKey, key);
@@ -225,56 +239,39 @@ export class SharedKeyedState {
       rule.keys--;
       e.remove(rule);
       nfa.release(state);
-      if (e.rule === null) {
-        this.delete(e);
-        return;
-      }
-    } else {
-      rule.partialMatches += nfa.partialMatchCount(state) - before;
+      if (e.rule === null) this.delete(e);
+      return;
     }
-    this.schedule(e);
+    rule.partialMatches += nfa.partialMatchCount(state) - before;
+    const next = nfa.nextDeadline(state);
+    if (next !== deadline && next !== Infinity) this.timers.push(e, rule, next);
   }
 
   /**
-   * Fires a due timer entry (from {@link SharedTimers.fireNext}): each rule of the key whose
-   * deadline is due advances its clock to the deadline (timeouts and completed absences come out
-   * as matches), and the key is scheduled again at its next deadline.
+   * Fires a due timer entry (from {@link SharedTimers.fireNext}): its rule advances the key's
+   * clock to the deadline (timeouts and completed absences come out as matches), and the key is
+   * scheduled again at the rule's next deadline.
    */
   fire(timer: TimerEntry): void {
-    const entry = timer.entry;
-    if (entry.timer !== timer) return; // stale entry: the key moved on or was forgotten
-    entry.timer = null;
-    this.timers.live--;
-    const time = timer.time;
-    const pairs = entry.more === null ? null : entry.pairs();
-    let next = Infinity;
-    const count = pairs === null ? 1 : pairs.length / 2;
-    for (let i = 0; i < count; i++) {
-      const rule = (pairs === null ? entry.rule : pairs[2 * i]) as KeyedState;
-      const state = pairs === null ? entry.state : pairs[2 * i + 1];
-      const nfa = rule.nfa;
-      if (nfa.nextDeadline(state) <= time) {
-        const before = nfa.partialMatchCount(state);
-        rule.changed?.set(entry.mapKey, entry.key);
-        this.emit(nfa, entry.key, nfa.advanceTime(state, time));
-        if (nfa.isEmpty(state)) {
-          rule.partialMatches -= before;
-          rule.keys--;
-          entry.remove(rule);
-          nfa.release(state);
-          continue;
-        }
-        rule.partialMatches += nfa.partialMatchCount(state) - before;
-      }
-      // A deadline that does not move past `time` would loop; the state keeps it for the next event.
-      const deadline = nfa.nextDeadline(state);
-      if (deadline > time && deadline < next) next = deadline;
-    }
-    if (entry.rule === null) {
-      this.delete(entry);
+    const { entry, rule, time } = timer;
+    const state = entry.stateOf(rule);
+    const nfa = rule.nfa;
+    if (state === undefined || nfa.nextDeadline(state) !== time) return; // stale: the key moved on or was forgotten
+    const before = nfa.partialMatchCount(state);
+    rule.changed?.set(entry.mapKey, entry.key);
+    this.emit(nfa, entry.key, nfa.advanceTime(state, time));
+    if (nfa.isEmpty(state)) {
+      rule.partialMatches -= before;
+      rule.keys--;
+      entry.remove(rule);
+      nfa.release(state);
+      if (entry.rule === null) this.delete(entry);
       return;
     }
-    if (next < Infinity) this.setTimer(entry, next);
+    rule.partialMatches += nfa.partialMatchCount(state) - before;
+    const next = nfa.nextDeadline(state);
+    // A deadline that does not move past `time` would loop; the state keeps it for the next event.
+    if (next > time && next !== Infinity) this.timers.push(entry, rule, next);
   }
 
   /** Restores `rule`'s state of a key from a checkpoint (already deserialised); its deadline is scheduled again. */
@@ -289,13 +286,15 @@ export class SharedKeyedState {
     }
     rule.keys++;
     rule.partialMatches += rule.nfa.partialMatchCount(state);
-    if (entry === undefined) {
-      this.insert(new KeyEntry(key, mapKey, rule, state));
-      this.schedule(this.newest!);
+    let target = entry;
+    if (target === undefined) {
+      target = new KeyEntry(key, mapKey, rule, state);
+      this.insert(target);
     } else {
-      entry.add(rule, state);
-      this.schedule(entry);
+      target.add(rule, state);
     }
+    const deadline = rule.nfa.nextDeadline(state);
+    if (deadline !== Infinity) this.timers.push(target, rule, deadline);
   }
 
   /** `rule`'s serialised state of the key `mapKey` (`null`: none). */
@@ -312,37 +311,9 @@ export class SharedKeyedState {
       entry.remove(rule);
       rule.nfa.release(state);
       if (entry.rule === null) this.delete(entry);
-      else this.schedule(entry);
     }
     rule.keys = 0;
     rule.partialMatches = 0;
-  }
-
-  /** Sets the entry's timer to its rules' earliest deadline (none: no timer). */
-  private schedule(entry: KeyEntry): void {
-    let deadline = entry.rule!.nfa.nextDeadline(entry.state);
-    const more = entry.more;
-    if (more !== null) {
-      for (let i = 0; i < more.length; i += 2) {
-        const d = (more[i] as KeyedState).nfa.nextDeadline(more[i + 1]);
-        if (d < deadline) deadline = d;
-      }
-    }
-    const current = entry.timer === null ? Infinity : entry.timer.time;
-    if (deadline === current) return;
-    if (entry.timer !== null) {
-      entry.timer = null;
-      this.timers.live--;
-    }
-    if (deadline !== Infinity) this.setTimer(entry, deadline);
-  }
-
-  private setTimer(entry: KeyEntry, time: number): void {
-    const timers = this.timers;
-    const timer: TimerEntry = { time, seq: timers.seq++, entry, owner: this };
-    entry.timer = timer;
-    timers.live++;
-    timers.push(timer);
   }
 
   private emit(nfa: Nfa, key: unknown, matches: readonly Match[]): void {
@@ -380,14 +351,10 @@ export class SharedKeyedState {
     entry.older = null;
   }
 
-  /** Removes an entry that holds no rule's state any more. */
+  /** Removes an entry that holds no rule's state any more (its timer entries go stale). */
   private delete(entry: KeyEntry): void {
     this.map.delete(entry.mapKey);
     this.unlink(entry);
-    if (entry.timer !== null) {
-      entry.timer = null;
-      this.timers.live--;
-    }
   }
 
   /** Evicts a key at `maxKeys`: each rule's state is let go, its partial matches counted as lost. */
