@@ -21,6 +21,7 @@ import type { CepEvent } from '../nfa/event.js';
 import { checkFile } from './checker.js';
 import { RuleErrors } from './errors.js';
 import { parseFile } from './parse.js';
+import { attachUsage, usageOf } from './usage.js';
 
 /** A condition as a function; `reads` lists the aliases it reads through `bindings` (default none). */
 export type ConditionFn = ((event: CepEvent, bindings: Bindings) => boolean) & { reads?: readonly string[] };
@@ -191,5 +192,8 @@ function fillHoles(built: Rule, conditions: ConditionFn[], values: ((bindings: B
   let v = 0;
   const emit = (fields: readonly EmitField[]): EmitField[] =>
     fields.map((f) => (f.source === VALUE_HOLE && v < values.length ? { name: f.name, value: values[v++], source: '<function>' } : f));
-  return { ...built, pattern: pattern(built.pattern), emit: emit(built.emit), ...(built.onTimeout ? { onTimeout: emit(built.onTimeout) } : {}) };
+  const filled: Rule = { ...built, pattern: pattern(built.pattern), emit: emit(built.emit), ...(built.onTimeout ? { onTimeout: emit(built.onTimeout) } : {}) };
+  const usage = usageOf(built);
+  if (usage !== undefined) attachUsage(filled, usage);
+  return filled;
 }

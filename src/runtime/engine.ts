@@ -18,6 +18,7 @@
  *     (backpressure). A transactional source (exactly-once) also gets each task's alerts, with
  *     its changed state, when it commits the task (`onCheckpoint`).
  *  5. At the end of every finite input the watermark becomes +∞ and every pending deadline fires;
+ *     the warnings from the data are logged (data-warnings.ts; also once a minute in a long run);
  *     then sinks get the final counters and are closed (or, with `linger`, after the abort signal).
  */
 import type { Writable } from 'node:stream';
@@ -25,6 +26,7 @@ import { toAlert, type Alert } from '../alerts/alert.js';
 import type { AlertSink, EngineStats } from '../alerts/sink.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
 import { CepOperator, type BufferedEvent, type OperatorListener } from './cep-operator.js';
+import { dataWarnings, FieldWatch, namedTypes, SeenTypes } from './data-warnings.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
 import { keyExtractor, mapKeyOf, type KeyedState } from './keyed-state.js';
 import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
@@ -207,6 +209,8 @@ async function* batchesOf(source: Source): AsyncGenerator<(SourceRecord | Source
 /** Pending sink writes above which reading pauses. */
 const MAX_PENDING_WRITES = 1024;
 const TICK_MS = 1000;
+/** How often a long run repeats the warnings from the data (DSL.md section 7: once a minute in live mode). */
+const DATA_WARNINGS_EVERY_MS = 60_000;
 
 /**
  * Runs the rules over the sources until every source ends (or `signal` aborts), writing alerts
@@ -265,6 +269,11 @@ class Engine {
   private readonly eventsByInput = new Map<string, { n: number }>();
   private lastInput: { name: string; count: { n: number } } = { name: '', count: { n: 0 } };
   private readonly warnedDrops = new Set<string>();
+  /** The event types seen, for the warnings from the data. */
+  private readonly types: SeenTypes;
+  /** The field paths the rules read, until each is found in an event of its type. */
+  private fields: FieldWatch;
+  private lastDataWarnings = Date.now();
   /** Each rule's key of an event, for the key-alignment check of records that have a key. */
   private keysOf: readonly ((data: Readonly<Record<string, unknown>>) => unknown)[];
   private misaligned = 0;
@@ -303,6 +312,8 @@ class Engine {
     checkNames(rules);
     for (const nfa of rules) this.alertsByRule[nfa.rule.name] = { match: 0, timeout: 0 };
     this.nfas = rules;
+    this.types = new SeenTypes(namedTypes(rules));
+    this.fields = new FieldWatch(rules);
     this.keysOf = rules.map((nfa) => keyExtractor(nfa.rule.keyBy.map(fieldGetter)));
     this.getTime = timeField === '@timestamp' ? null : fieldGetter(splitPath(timeField));
     this.getType = fieldGetter(splitPath(typeField));
@@ -339,6 +350,7 @@ class Engine {
         for (const task of this.tasks.values()) task.operator.end();
       }
       await this.settleWrites();
+      if (this.failure === null) this.warnData();
       if (this.options.linger && !this.stopped && this.failure === null && signal !== undefined) {
         await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
       }
@@ -428,6 +440,8 @@ class Engine {
       if (source.onCheckpoint !== undefined && typeof commit === 'function') await commit.call(source);
     }
     this.nfas = rules;
+    this.types.named = namedTypes(rules);
+    this.fields = new FieldWatch(rules);
     this.keysOf = rules.map((nfa) => keyExtractor(nfa.rule.keyBy.map(fieldGetter)));
     for (const nfa of rules) this.alertsByRule[nfa.rule.name] ??= { match: 0, timeout: 0 };
     for (const task of this.tasks.values()) this.retire(task.operator.replaceRules(rules));
@@ -484,6 +498,8 @@ class Engine {
     this.lastInput.count.n++;
     const typeValue = record.type ?? this.getType(value);
     const type = typeof typeValue === 'string' ? typeValue : typeValue === undefined || typeValue === null ? '' : String(typeValue);
+    this.types.note(type);
+    if (this.fields.pending > 0) this.fields.check(type, value);
     if (this.options.speed !== undefined && this.paceStart === null) this.paceStart = { wall: Date.now(), time };
     if (time > this.maxTime) this.maxTime = time;
     if (record.recordKey !== undefined) this.checkAlignment(record, type);
@@ -621,6 +637,7 @@ class Engine {
     this.eventsPerSecond = ((this.events - this.lastTick.events) * 1000) / Math.max(1, now - this.lastTick.at);
     this.lastTick = { at: now, events: this.events };
     this.report();
+    if (now - this.lastDataWarnings >= DATA_WARNINGS_EVERY_MS) this.warnData();
   }
 
   private report(): void {
@@ -643,6 +660,12 @@ class Engine {
       }
       this.options.onProgress({ bytesRead, totalBytes, stats });
     }
+  }
+
+  /** The warnings from the data so far (data-warnings.ts). */
+  private warnData(): void {
+    this.lastDataWarnings = Date.now();
+    for (const line of dataWarnings(this.nfas, this.types)) this.log(line);
   }
 
   private warnOnce(): void {

@@ -1,0 +1,93 @@
+/**
+ * Warnings from the data (DSL.md section 7) and `cep check`'s alias warning (section 4), with their
+ * exact text, on the recorded SSH log: a mistyped event type, field and alias each yield a warning
+ * with the rule's file:line and a "did you mean" taken from the input; the counts in them are
+ * counted again here by hand. A correct rule file yields none.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRules, rule, begin } from '../../src/dsl/index.js';
+import type { Rule } from '../../src/nfa/rule.js';
+import { compile } from '../../src/nfa/compiler.js';
+import { checkFiles } from '../../src/runtime/commands/check.js';
+import { runEngine } from '../../src/runtime/engine.js';
+import { NdjsonSource } from '../../src/runtime/sources/ndjson.js';
+import { MemorySink } from './support/memory.js';
+
+const SSH = 'examples/data/ssh-auth.ndjson';
+const ssh = readFileSync(SSH, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const ofType = (type: string) => ssh.filter((e) => e.type === type).length;
+
+const dir = mkdtempSync(join(tmpdir(), 'cep-warnings-'));
+
+/** Writes `text` as a rule file and returns its path. */
+function ruleFile(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Runs the rules over the SSH log; returns the alerts and the lines logged. */
+async function run(rules: readonly Rule[]): Promise<{ alerts: number; log: string[] }> {
+  const log: string[] = [];
+  const sink = new MemorySink();
+  await runEngine({ rules: rules.map((r) => compile(r)), sources: [new NdjsonSource(SSH)], sinks: [sink], log: (line) => log.push(line) });
+  return { alerts: sink.alerts.length, log };
+}
+
+const fromFile = (path: string): Rule[] => parseRules(readFileSync(path, 'utf8'), path);
+
+describe('warnings from the data', () => {
+  it('a mistyped event type: never occurred, did you mean the type the input had', async () => {
+    const file = ruleFile('type.cep', 'rule brute\n  key by ip\n  pattern auth_failur{5} as tries\n  within 1m\n');
+    const { alerts, log } = await run(fromFile(file));
+    expect(alerts).toBe(0);
+    expect(log).toEqual([`cep: warning: ${file}:3: rule brute names event type 'auth_failur', which never occurred in the input; did you mean 'auth_failure'?`]);
+  });
+
+  it('a mistyped field: missing in every event of its type (counted), did you mean a field those events had', async () => {
+    const file = ruleFile('field.cep', 'rule root_tries\n  key by ip\n  pattern auth_failure[usr == "root"]{3} as tries\n  within 10m\n');
+    const { alerts, log } = await run(fromFile(file));
+    expect(alerts).toBe(0);
+    expect(ofType('auth_failure')).toBe(518);
+    expect(log).toEqual([`cep: warning: ${file}:3: rule root_tries reads 'usr', which was missing in all 518 events of type auth_failure; did you mean 'user'?`]);
+  });
+
+  it('a mistyped alias: cep check warns with the line and a caret, and the run warns that the path was never there', async () => {
+    const file = ruleFile('alias.cep', 'rule same_ip\n  key by user\n  pattern auth_failure as fail -> auth_success[fial.ip != ip] as ok\n');
+    let out = '';
+    expect(checkFiles([file], (t) => (out += t))).toBe(0);
+    expect(out).toBe(
+      `${file}:3:48: warning: 'fial' is not an alias, so fial.ip reads a field of the event under test; did you mean alias fail?\n` +
+        '3 |   pattern auth_failure as fail -> auth_success[fial.ip != ip] as ok\n' +
+        '  |                                                ^^^^\n' +
+        `ok: 1 rule in ${file}\n`,
+    );
+    const { log } = await run(fromFile(file));
+    expect(log).toEqual([`cep: warning: ${file}:3: rule same_ip reads 'fial.ip', which was missing in the 1 event of type auth_success`]);
+  });
+
+  it('a mistyped field of an alias in emit: did you mean, with the alias', async () => {
+    const file = ruleFile('emit.cep', 'rule brute\n  key by ip\n  pattern auth_failure{5} as tries -> auth_failure as last\n  within 1m\n  emit { who: last.usr }\n');
+    const { alerts, log } = await run(fromFile(file));
+    expect(alerts).toBeGreaterThan(0);
+    expect(log).toEqual([`cep: warning: ${file}:5: rule brute reads 'last.usr', which was missing in all 518 events of type auth_failure; did you mean 'last.user'?`]);
+  });
+
+  it('conditions that failed to evaluate are counted per rule, at the rule\'s line', async () => {
+    // A function condition that throws where `user` is missing: on every disconnect event.
+    const throwing = rule('fragile').keyBy('ip').pattern(begin('disconnect', { where: (e) => (e.data.user as string).length > 3 })).build();
+    const { log } = await run([throwing]);
+    const failed = ssh.filter((e) => e.type === 'disconnect' && typeof e.user !== 'string').length;
+    expect(failed).toBeGreaterThan(0);
+    expect(log).toEqual([`cep: warning: <builder:fragile>:1: rule fragile: ${failed} condition evaluations failed (counted as false)`]);
+  });
+
+  it('the bundled SSH rules over their data: no warning', async () => {
+    const { alerts, log } = await run(fromFile('examples/rules/ssh.cep'));
+    expect(alerts).toBe(180);
+    expect(log).toEqual([]);
+  });
+});
