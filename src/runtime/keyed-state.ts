@@ -21,7 +21,7 @@
 import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa, NfaState } from '../nfa/nfa.js';
 import { fieldGetter, type FieldGetter } from './field-path.js';
-import { TimeQueue } from './time-queue.js';
+import { TimerQueue } from './timer-queue.js';
 
 /** A key as a `Map` key: the key value itself, or the JSON of a composite key. */
 type MapKey = string | number | boolean;
@@ -39,7 +39,6 @@ class KeyEntry {
 
   constructor(
     readonly key: unknown,
-    readonly mapKey: MapKey,
     /** The first rule with state for the key; `null` once the entry holds nothing (evicted or emptied). */
     public rule: KeyedState | null,
     public state: NfaState,
@@ -91,18 +90,10 @@ class KeyEntry {
   }
 }
 
-/** A deadline of one rule for one key, in the timer queue that the keyed states of an operator share. */
-export interface TimerEntry {
-  readonly time: number;
-  readonly seq: number;
-  readonly entry: KeyEntry;
-  readonly rule: KeyedState;
-}
-
-/** Whether a timer entry is still its rule's deadline for its key (not stale: the key moved on or was forgotten). */
-function isLive(timer: TimerEntry): boolean {
-  const state = timer.entry.stateOf(timer.rule);
-  return state !== undefined && timer.rule.nfa.nextDeadline(state) === timer.time;
+/** Whether `time` is still `rule`'s deadline for the key of `entry` (a timer entry that is not stale: the key moved on or was forgotten). */
+function isLive(time: number, entry: KeyEntry, rule: KeyedState): boolean {
+  const state = entry.stateOf(rule);
+  return state !== undefined && rule.nfa.nextDeadline(state) === time;
 }
 
 /**
@@ -112,10 +103,9 @@ function isLive(timer: TimerEntry): boolean {
  * its size after the last such sweep (evicted keys under `--max-keys`), so memory stays bounded.
  */
 export class SharedTimers {
-  readonly queue = new TimeQueue<TimerEntry>();
+  private readonly queue = new TimerQueue<KeyEntry, KeyedState>();
   /** Entries after the last sweep of stale ones. */
   private swept = 0;
-  seq = 0;
 
   /** Time of the earliest entry, ms (`Infinity`: none). */
   nextTime(): number {
@@ -124,14 +114,15 @@ export class SharedTimers {
 
   /** Fires the earliest entry (its time must be due): its rule advances that key's clock. */
   fireNext(): void {
-    const timer = this.queue.pop();
-    timer.rule.shared.fire(timer);
+    const time = this.queue.peekTime();
+    const { a: entry, b: rule } = this.queue.pop();
+    rule.shared.fire(entry, rule, time);
   }
 
   /** Queues the deadline `time` (ms) of `rule` for the key of `entry`. */
   push(entry: KeyEntry, rule: KeyedState, time: number): void {
     const queue = this.queue;
-    queue.push({ time, seq: this.seq++, entry, rule });
+    queue.push(time, entry, rule);
     if (queue.size > 2 * this.swept + 4096) {
       queue.retain(isLive);
       this.swept = queue.size;
@@ -216,8 +207,8 @@ export class SharedKeyedState {
       rule.changed?.set(mapKey, key);
       let target: KeyEntry;
       if (entry === undefined) {
-        target = new KeyEntry(key, mapKey, rule, fresh);
-        this.insert(target);
+        target = new KeyEntry(key, rule, fresh);
+        this.insert(mapKey, target);
       } else {
         target = entry;
         target.add(rule, fresh);
@@ -248,17 +239,17 @@ export class SharedKeyedState {
   }
 
   /**
-   * Fires a due timer entry (from {@link SharedTimers.fireNext}): its rule advances the key's
+   * Fires a due deadline `time` (ms) of `rule` for the key of `entry` (from
+   * {@link SharedTimers.fireNext}, which may pass stale ones: skipped): the rule advances the key's
    * clock to the deadline (timeouts and completed absences come out as matches), and the key is
    * scheduled again at the rule's next deadline.
    */
-  fire(timer: TimerEntry): void {
-    const { entry, rule, time } = timer;
+  fire(entry: KeyEntry, rule: KeyedState, time: number): void {
     const state = entry.stateOf(rule);
     const nfa = rule.nfa;
     if (state === undefined || nfa.nextDeadline(state) !== time) return; // stale: the key moved on or was forgotten
     const before = nfa.partialMatchCount(state);
-    rule.changed?.set(entry.mapKey, entry.key);
+    rule.changed?.set(mapKeyOf(entry.key), entry.key);
     this.emit(nfa, entry.key, nfa.advanceTime(state, time));
     if (nfa.isEmpty(state)) {
       rule.partialMatches -= before;
@@ -288,8 +279,8 @@ export class SharedKeyedState {
     rule.partialMatches += rule.nfa.partialMatchCount(state);
     let target = entry;
     if (target === undefined) {
-      target = new KeyEntry(key, mapKey, rule, state);
-      this.insert(target);
+      target = new KeyEntry(key, rule, state);
+      this.insert(mapKey, target);
     } else {
       target.add(rule, state);
     }
@@ -321,8 +312,8 @@ export class SharedKeyedState {
   }
 
   /** Adds a new entry as the most recently used one, evicting the least recently used past `maxKeys`. */
-  private insert(entry: KeyEntry): void {
-    this.map.set(entry.mapKey, entry);
+  private insert(mapKey: MapKey, entry: KeyEntry): void {
+    this.map.set(mapKey, entry);
     this.link(entry);
     if (this.map.size > this.maxKeys) this.evict(this.oldest!);
   }
@@ -353,12 +344,13 @@ export class SharedKeyedState {
 
   /** Removes an entry that holds no rule's state any more (its timer entries go stale). */
   private delete(entry: KeyEntry): void {
-    this.map.delete(entry.mapKey);
+    this.map.delete(mapKeyOf(entry.key));
     this.unlink(entry);
   }
 
   /** Evicts a key at `maxKeys`: each rule's state is let go, its partial matches counted as lost. */
   private evict(entry: KeyEntry): void {
+    const mapKey = mapKeyOf(entry.key);
     const pairs = entry.pairs();
     for (let i = 0; i < pairs.length; i += 2) {
       const rule = pairs[i] as KeyedState;
@@ -370,7 +362,7 @@ export class SharedKeyedState {
       }
       rule.partialMatches -= n;
       rule.keys--;
-      rule.changed?.set(entry.mapKey, entry.key);
+      rule.changed?.set(mapKey, entry.key);
       entry.remove(rule);
       rule.nfa.release(state);
     }

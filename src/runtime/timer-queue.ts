@@ -1,0 +1,183 @@
+/**
+ * The per-key timer queue of an operator: deadlines `(time, a, b)` popped in `(time, seq)` order,
+ * `seq` the push order, like {@link TimeQueue} (a FIFO for deadlines pushed in time order, the usual
+ * case since a deadline is event time + `within`, and a binary min-heap for the others), but held in
+ * parallel arrays instead of one object per entry: a pending key's deadline costs four array slots
+ * (the time unboxed in a double array), not an object, its header and a boxed time.
+ */
+
+/** One popped entry's two payloads. */
+export interface Popped<A, B> {
+  a: A;
+  b: B;
+}
+
+/** Parallel arrays of entries; the heap and the FIFO are each one. */
+class Columns<A, B> {
+  times: number[] = [];
+  seqs: number[] = [];
+  as: A[] = [];
+  bs: B[] = [];
+
+  get length(): number {
+    return this.times.length;
+  }
+
+  push(time: number, seq: number, a: A, b: B): void {
+    this.times.push(time);
+    this.seqs.push(seq);
+    this.as.push(a);
+    this.bs.push(b);
+  }
+
+  set(i: number, time: number, seq: number, a: A, b: B): void {
+    this.times[i] = time;
+    this.seqs[i] = seq;
+    this.as[i] = a;
+    this.bs[i] = b;
+  }
+
+  move(to: number, from: number): void {
+    this.set(to, this.times[from], this.seqs[from], this.as[from], this.bs[from]);
+  }
+
+  /** Whether entry `i` comes before entry `j`. */
+  before(i: number, j: number): boolean {
+    const ti = this.times[i];
+    const tj = this.times[j];
+    return ti < tj || (ti === tj && this.seqs[i] < this.seqs[j]);
+  }
+
+  truncate(length: number): void {
+    this.times.length = length;
+    this.seqs.length = length;
+    this.as.length = length;
+    this.bs.length = length;
+  }
+}
+
+export class TimerQueue<A, B> {
+  private fifo = new Columns<A, B>();
+  private head = 0;
+  private readonly heap = new Columns<A, B>();
+  private seq = 0;
+  /** The last popped entry (overwritten by the next `pop`). */
+  private readonly popped: Popped<A, B> = { a: undefined as A, b: undefined as B };
+
+  get size(): number {
+    return this.fifo.length - this.head + this.heap.length;
+  }
+
+  /** Time of the earliest entry (ms), or `Infinity` when empty. */
+  peekTime(): number {
+    const f = this.head < this.fifo.length ? this.fifo.times[this.head] : Infinity;
+    const h = this.heap.length > 0 ? this.heap.times[0] : Infinity;
+    return f < h ? f : h;
+  }
+
+  /** Queues the deadline `time` (ms) of `(a, b)`. */
+  push(time: number, a: A, b: B): void {
+    const fifo = this.fifo;
+    const seq = this.seq++;
+    if (this.head === fifo.length || time >= fifo.times[fifo.length - 1]) {
+      fifo.push(time, seq, a, b);
+      return;
+    }
+    const heap = this.heap;
+    heap.push(time, seq, a, b);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!heap.before(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  /**
+   * Removes the earliest entry; returns its payloads in an object that the next `pop` reuses
+   * (read them at once). @throws Error when empty (check `size` or `peekTime`).
+   */
+  pop(): Popped<A, B> {
+    const fifo = this.fifo;
+    const heap = this.heap;
+    const out = this.popped;
+    if (this.head < fifo.length) {
+      const h = this.head;
+      const fromFifo = heap.length === 0 || fifo.times[h] < heap.times[0] || (fifo.times[h] === heap.times[0] && fifo.seqs[h] < heap.seqs[0]);
+      if (fromFifo) {
+        out.a = fifo.as[h];
+        out.b = fifo.bs[h];
+        fifo.as[h] = undefined as A;
+        fifo.bs[h] = undefined as B;
+        this.head++;
+        if (this.head === fifo.length) {
+          this.fifo = new Columns();
+          this.head = 0;
+        } else if (this.head >= 4096 && this.head * 2 >= fifo.length) {
+          this.compactFifo();
+        }
+        return out;
+      }
+    }
+    if (heap.length === 0) throw new Error('TimerQueue.pop on an empty queue');
+    out.a = heap.as[0];
+    out.b = heap.bs[0];
+    const last = heap.length - 1;
+    heap.move(0, last);
+    heap.truncate(last);
+    this.siftDown(0);
+    return out;
+  }
+
+  /** Keeps only the entries for which `keep(time, a, b)` is true, in the same order. O(n log n). */
+  retain(keep: (time: number, a: A, b: B) => boolean): void {
+    const all = new Columns<A, B>();
+    const fifo = this.fifo;
+    for (let i = this.head; i < fifo.length; i++) all.push(fifo.times[i], fifo.seqs[i], fifo.as[i], fifo.bs[i]);
+    const heap = this.heap;
+    for (let i = 0; i < heap.length; i++) all.push(heap.times[i], heap.seqs[i], heap.as[i], heap.bs[i]);
+    const order = Array.from({ length: all.length }, (_, i) => i).sort((i, j) => (all.before(i, j) ? -1 : all.before(j, i) ? 1 : 0));
+    const kept = new Columns<A, B>();
+    for (const i of order) if (keep(all.times[i], all.as[i], all.bs[i])) kept.push(all.times[i], all.seqs[i], all.as[i], all.bs[i]);
+    this.fifo = kept;
+    this.head = 0;
+    heap.truncate(0);
+  }
+
+  private compactFifo(): void {
+    const fifo = this.fifo;
+    const next = new Columns<A, B>();
+    next.times = fifo.times.slice(this.head);
+    next.seqs = fifo.seqs.slice(this.head);
+    next.as = fifo.as.slice(this.head);
+    next.bs = fifo.bs.slice(this.head);
+    this.fifo = next;
+    this.head = 0;
+  }
+
+  private swap(i: number, j: number): void {
+    const heap = this.heap;
+    const time = heap.times[i];
+    const seq = heap.seqs[i];
+    const a = heap.as[i];
+    const b = heap.bs[i];
+    heap.move(i, j);
+    heap.set(j, time, seq, a, b);
+  }
+
+  private siftDown(start: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const c = r < n && heap.before(r, l) ? r : l;
+      if (!heap.before(c, i)) return;
+      this.swap(i, c);
+      i = c;
+    }
+  }
+}

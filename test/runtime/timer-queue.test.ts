@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { TimerQueue } from '../../src/runtime/timer-queue.js';
+import { prng } from '../support/prng.js';
+
+/** Pops everything as `[time, a, b]`. */
+function drain(queue: TimerQueue<number, string>): [number, number, string][] {
+  const out: [number, number, string][] = [];
+  while (queue.size > 0) {
+    const time = queue.peekTime();
+    const { a, b } = queue.pop();
+    out.push([time, a, b]);
+  }
+  return out;
+}
+
+describe('TimerQueue', () => {
+  it('pops in (time, push order) over in-order and out-of-order pushes, as a stable sort does', () => {
+    const random = prng(11);
+    const queue = new TimerQueue<number, string>();
+    const pushed: [number, number, string][] = [];
+    let clock = 1_700_000_000_000;
+    for (let i = 0; i < 5_000; i++) {
+      clock += Math.floor(random() * 3);
+      const time = random() < 0.2 ? clock - Math.floor(random() * 50) : clock;
+      queue.push(time, i, `e${i}`);
+      pushed.push([time, i, `e${i}`]);
+      // Interleave pops, as the operator does while the watermark advances.
+      if (random() < 0.3) {
+        const expected = pushed.reduce((m, e) => (e[0] < m[0] || (e[0] === m[0] && e[1] < m[1]) ? e : m));
+        expect(queue.peekTime()).toBe(expected[0]);
+        const { a, b } = queue.pop();
+        expect([a, b]).toEqual([expected[1], expected[2]]);
+        pushed.splice(pushed.indexOf(expected), 1);
+      }
+    }
+    expect(drain(queue)).toEqual([...pushed].sort((x, y) => x[0] - y[0] || x[1] - y[1]));
+    expect(queue.peekTime()).toBe(Infinity);
+    expect(() => queue.pop()).toThrow(/empty/);
+  });
+
+  it('retain keeps the order and drops the rest', () => {
+    const queue = new TimerQueue<number, string>();
+    for (const [time, a] of [[10, 0], [5, 1], [10, 2], [7, 3], [20, 4], [5, 5]]) queue.push(time, a, `e${a}`);
+    queue.retain((_time, a) => a % 2 === 1);
+    expect(drain(queue)).toEqual([[5, 1, 'e1'], [5, 5, 'e5'], [7, 3, 'e3']]);
+  });
+});
