@@ -185,22 +185,10 @@ export interface RunningEngine {
 /** A watermark jump above this (ms) is remembered, to name it when late events follow. */
 const SUSPICIOUS_JUMP_MS = 24 * 3600_000;
 
-/** A source that can say how far it has read (the file sources). */
-interface MeteredSource {
-  bytesRead(): number;
-  readonly size: number | undefined;
-}
-
-/** A source that can hand over records a chunk at a time (the file sources): fewer async steps per record. */
-interface BatchedSource extends Source {
-  batches(): AsyncIterable<(SourceRecord | SourceControl)[]>;
-}
-
 /** The records of `source` in arrays: its own batches when it has them, else one record per array. */
 async function* batchesOf(source: Source): AsyncGenerator<(SourceRecord | SourceControl)[]> {
-  const batched = source as Partial<BatchedSource>;
-  if (typeof batched.batches === 'function') {
-    yield* batched.batches();
+  if (source.batches !== undefined) {
+    yield* source.batches();
     return;
   }
   for await (const record of source.records()) yield [record];
@@ -654,9 +642,8 @@ class Engine {
       let bytesRead = 0;
       let totalBytes: number | undefined = 0;
       for (const source of this.options.sources) {
-        const metered = source as Partial<MeteredSource>;
-        if (typeof metered.bytesRead === 'function') bytesRead += metered.bytesRead();
-        totalBytes = totalBytes === undefined || metered.size === undefined ? undefined : totalBytes + metered.size;
+        bytesRead += source.bytesRead?.() ?? 0;
+        totalBytes = totalBytes === undefined || source.size === undefined ? undefined : totalBytes + source.size;
       }
       this.options.onProgress({ bytesRead, totalBytes, stats });
     }

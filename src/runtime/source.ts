@@ -91,11 +91,14 @@ export interface Source {
   /** Releases resources (closes files, leaves the consumer group). */
   close(): Promise<void>;
   /**
-   * Optional (live sources): registers a listener told when inputs appear or go away after start
-   * (Kafka: topic-partitions assigned or revoked by a consumer-group rebalance). The engine adds each
-   * `added` input to the watermark, so that the watermark waits for that partition before its first
-   * record, and treats each `removed` one as finished. An input is announced before its first record.
+   * Optional (the file sources): the same records as {@link records}, in the same order, an array
+   * per chunk read: the engine then takes one async step per chunk instead of one per record.
    */
+  batches?(): AsyncIterable<(SourceRecord | SourceControl)[]>;
+  /** Optional (the file sources): bytes read so far, for the progress bar. */
+  bytesRead?(): number;
+  /** Optional (the file sources): the input's size in bytes (`undefined`: not known, stdin), for the progress bar. */
+  readonly size?: number | undefined;
   /**
    * Optional (exactly-once): the source writes the engine's alerts itself, in the transaction of
    * their task, and calls `take(task)` when it commits that task: the checkpoint of everything the
