@@ -51,3 +51,7 @@ if ! command -v openssl >/dev/null 2>&1; then apt_install "openssl (certificates
 # The broker jars (Maven Central, once; cached in .cache/kafka/<version>/libs). A Maven problem
 # shows here, with Maven's own message, rather than as a test timeout.
 npx --no-install tsx scripts/kafka/broker.ts --resolve >/dev/null || fail "could not resolve the Kafka broker jars (see above)"
+
+# The Flink CEP side of the differential test (test/flink/driver: flink-cep from Maven Central, once;
+# rebuilt only when its sources change).
+npx --no-install tsx test/flink/run.ts --build >/dev/null || fail "could not build the Flink differential driver (see above)"

@@ -345,7 +345,7 @@ class Matcher implements Nfa {
     if (!state.isDue(time) && state.completed.length === 0) return NO_MATCHES;
     const within = this.within;
     const count = state.partialCount;
-    let timeouts: Match[] | null = null;
+    let timeouts: CompletedMatch[] | null = null;
     let pending: CompletedMatch[] | null = null;
     // Partial matches are ordered by first event, so the timed-out ones are a prefix.
     let cut = 0;
@@ -364,7 +364,8 @@ class Matcher implements Nfa {
     const matches = pending !== null || state.completed.length > 0 ? this.emitBySkipStrategy(state, pending ?? NO_COMPLETED) : NO_MATCHES;
     this.refreshDeadline(state);
     if (timeouts === null) return matches;
-    return matches.length === 0 ? timeouts : [...matches, ...timeouts];
+    const distinctTimeouts = distinct(timeouts);
+    return matches.length === 0 ? distinctTimeouts : [...matches, ...distinctTimeouts];
   }
 
   isEmpty(s: NfaState): boolean {

@@ -232,3 +232,34 @@ export function exprText(e: Expr): string {
       return `(${exprText(e.a)} ${e.op} ${exprText(e.b)})`;
   }
 }
+
+/** A pattern for a hand-written case: elements in order, `within` (ms) and the skip strategy (default `noSkip`). */
+export function pattern(elements: readonly CaseElement[], options: { within?: number; skip?: CaseSkip; timeout?: boolean } = {}): CasePattern {
+  return { elements, within: options.within ?? null, skip: options.skip ?? { kind: 'noSkip' }, timeout: options.timeout ?? false };
+}
+
+/** An event element `name` of `type` (`null`: any); its contiguity to the one before is relaxed unless given. */
+export function el(name: string, type: string | null, options: Partial<Omit<CaseElement, 'name' | 'type' | 'group'>> = {}): CaseElement {
+  return { name, type, ...options, contiguity: options.contiguity ?? 'relaxed' };
+}
+
+/** A group of elements, optionally quantified. */
+export function group(elements: readonly CaseElement[], options: { contiguity?: CaseContiguity; quantifier?: CaseQuantifier } = {}): CaseElement {
+  return { group: elements, contiguity: options.contiguity ?? 'relaxed', ...(options.quantifier ? { quantifier: options.quantifier } : {}) };
+}
+
+/** A quantifier: `q('+')`, `q('{n,m}', 0, 2, 'greedy')`, modifiers after the bounds. */
+export function q(form: CaseQuantifier['form'], ...rest: (number | CaseQuantifier['modifiers'][number])[]): CaseQuantifier {
+  const numbers = rest.filter((x): x is number => typeof x === 'number');
+  const modifiers = rest.filter((x): x is CaseQuantifier['modifiers'][number] => typeof x !== 'number');
+  return { form, ...(numbers.length > 0 ? { min: numbers[0] } : {}), ...(numbers.length > 1 ? { max: numbers[1] } : {}), modifiers };
+}
+
+/** Events from `type@time` words, optionally `/kKEY` and `=V` (`b@2`, `a@5/k2=7`); key `1` and `v` 0 by default. */
+export function events(text: string): CaseEvent[] {
+  return text.split(/\s+/).filter((w) => w !== '').map((word, i) => {
+    const m = /^(\w+)@(\d+)(?:\/k(\w+))?(?:=(\d+))?$/.exec(word);
+    if (m === null) throw new Error(`not an event: ${word}`);
+    return { i, type: m[1], ts: Number(m[2]), k: m[3] ?? '1', v: Number(m[4] ?? 0) };
+  });
+}
