@@ -6,6 +6,7 @@
  * unexpected alerts, and pairs a missing with an unexpected one of the same rule, kind and key
  * ("near pairs") to show what differs field by field.
  */
+import { counted } from './counted.js';
 import { parseIsoTime } from './time.js';
 
 const COMPARED = ['rule', 'kind', 'key', 'start', 'end', 'fields', 'events'] as const;
@@ -67,9 +68,9 @@ export function diffAlerts(actual: readonly unknown[], expected: readonly unknow
 
 /** A readable report: counts, then up to `limit` entries of each kind. */
 export function formatDiff(diff: AlertDiff, limit = 20): string {
-  if (diff.equal) return `ok: ${diff.matched} alerts as expected`;
+  if (diff.equal) return `ok: ${counted(diff.matched, 'alert')} as expected`;
   const out = [
-    `FAIL: ${diff.matched} alerts as expected, ${diff.missing.length} missing, ${diff.unexpected.length} unexpected, ${diff.near.length} different`,
+    `FAIL: ${counted(diff.matched, 'alert')} as expected, ${diff.missing.length} missing, ${diff.unexpected.length} unexpected, ${diff.near.length} different`,
   ];
   const section = (title: string, items: readonly unknown[], show: (x: never) => string[]): void => {
     if (items.length === 0) return;

@@ -14,11 +14,10 @@
 import { usageOf, type FieldRead } from '../dsl/usage.js';
 import { closest } from '../dsl/suggest.js';
 import type { Nfa } from '../nfa/nfa.js';
+import { counted } from './counted.js';
 
 /** Distinct event types kept for suggestions; types named by a rule are always noted. */
 const MAX_TYPES = 10_000;
-
-const count = new Intl.NumberFormat('en-US');
 
 /** The event types that occurred in the input (bounded: past {@link MAX_TYPES}, only the types the rules name). */
 export class SeenTypes {
@@ -102,13 +101,12 @@ export function dataWarnings(nfas: readonly Nfa[], types: SeenTypes): string[] {
       if (read.found || read.missed === 0 || warned.has(read.text)) continue;
       warned.add(read.text);
       const near = read.suggestion();
-      const events = read.missed === 1 ? 'the 1 event' : `all ${count.format(read.missed)} events`;
+      const events = read.missed === 1 ? 'the 1 event' : `all ${counted(read.missed, 'event')}`;
       const of = read.type === null ? '' : ` of type ${read.type}`;
       lines.push(`cep: warning: ${usage.file}:${read.line}: rule ${rule.name} reads '${read.text}', which was missing in ${events}${of}${near === undefined ? '' : `; did you mean '${near}'?`}`);
     }
     if (stats.conditionErrors > 0) {
-      const n = stats.conditionErrors;
-      lines.push(`cep: warning: ${usage.file}:${usage.line}: rule ${rule.name}: ${count.format(n)} condition evaluation${n === 1 ? '' : 's'} failed (counted as false)`);
+      lines.push(`cep: warning: ${usage.file}:${usage.line}: rule ${rule.name}: ${counted(stats.conditionErrors, 'condition evaluation')} failed (counted as false)`);
     }
   }
   return lines;

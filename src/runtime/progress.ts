@@ -4,6 +4,7 @@
  * every 30 s, so logs stay short.
  */
 import cliProgress from 'cli-progress';
+import { counted } from './counted.js';
 import type { Progress, Summary } from './engine.js';
 
 /** Shows progress; `stop` clears the bar before the summary is printed. */
@@ -62,7 +63,7 @@ class PlainProgress implements ProgressReporter {
     const now = Date.now();
     if (now - this.last < PLAIN_EVERY_MS) return;
     this.last = now;
-    this.stream.write(`cep: ${number.format(stats.events)} events, ${number.format(stats.alerts)} alerts, ${number.format(stats.eventsPerSecond)} events/s\n`);
+    this.stream.write(`cep: ${counted(stats.events, 'event')}, ${counted(stats.alerts, 'alert')}, ${number.format(stats.eventsPerSecond)} events/s\n`);
   }
 
   stop(): void {}
@@ -78,24 +79,24 @@ export function formatSummary(s: Summary): string {
     .map(([rule, n]) => `${rule} ${number.format(n)}`)
     .join(', ');
   const lines = [
-    `cep: ${number.format(s.events)} events, ${number.format(s.badRecords)} bad records, ${number.format(s.lateEvents)} late events, ` +
-      `${number.format(s.alerts)} alerts (${byRule}), ${number.format(s.eventsPerSecond)} events/s in ${(s.elapsedMs / 1000).toFixed(2)} s` +
+    `cep: ${counted(s.events, 'event')}, ${counted(s.badRecords, 'bad record')}, ${counted(s.lateEvents, 'late event')}, ` +
+      `${counted(s.alerts, 'alert')} (${byRule}), ${number.format(s.eventsPerSecond)} events/s in ${(s.elapsedMs / 1000).toFixed(2)} s` +
       (s.interrupted ? ' (interrupted)' : ''),
   ];
   for (const [rule, n] of Object.entries(s.droppedPartialMatches)) {
-    lines.push(`cep: rule ${rule} dropped ${number.format(n)} partial matches at --max-partial-matches`);
+    lines.push(`cep: rule ${rule} dropped ${counted(n, 'partial match', 'partial matches')} at --max-partial-matches`);
   }
   if (s.evictedKeys > 0) {
-    lines.push(`cep: ${number.format(s.evictedKeys)} keys with ${number.format(s.evictedPartialMatches)} partial matches were evicted at --max-keys`);
+    lines.push(`cep: ${counted(s.evictedKeys, 'key')} with ${counted(s.evictedPartialMatches, 'partial match', 'partial matches')} ${s.evictedKeys === 1 ? 'was' : 'were'} evicted at --max-keys`);
   }
   if (s.clockJump !== undefined) {
     const { position, byMs, lateAfter } = s.clockJump;
     lines.push(
-      `cep: warning: the event at ${position} moved the watermark ${number.format(Math.round(byMs / 86_400_000))} days ahead and ${number.format(lateAfter)} late events followed: ` +
+      `cep: warning: the event at ${position} moved the watermark ${counted(Math.round(byMs / 86_400_000), 'day')} ahead and ${counted(lateAfter, 'late event')} followed: ` +
         'a poisoned clock? (--max-future D sets such events aside as bad records)',
     );
   }
-  if (s.misaligned > 0) lines.push(`cep: ${number.format(s.misaligned)} Kafka events had a key (under a rule) other than their record key (misaligned: their matches depend on the partitioning)`);
-  if (s.conditionErrors > 0) lines.push(`cep: ${number.format(s.conditionErrors)} condition evaluations failed (counted as false)`);
+  if (s.misaligned > 0) lines.push(`cep: ${counted(s.misaligned, 'Kafka event')} had a key (under a rule) other than their record key (misaligned: their matches depend on the partitioning)`);
+  if (s.conditionErrors > 0) lines.push(`cep: ${counted(s.conditionErrors, 'condition evaluation')} failed (counted as false)`);
   return lines.join('\n');
 }

@@ -31,7 +31,7 @@ describe('diffAlerts', () => {
     expect(diff.missing).toEqual([a('k3', 3)]);
     expect(diff.unexpected).toEqual([a('k4', 4)]);
     const text = formatDiff(diff);
-    expect(text).toContain('FAIL: 1 alerts as expected, 1 missing, 1 unexpected, 1 different');
+    expect(text).toContain('FAIL: 1 alert as expected, 1 missing, 1 unexpected, 1 different');
     expect(text).toContain('  - r match key="k3"');
     expect(text).toContain('  + r match key="k4"');
     expect(text).toContain('fields.n: expected 2, got 3');

@@ -30,7 +30,16 @@ describe('summary and progress', () => {
       'cep: rule a dropped 7 partial matches at --max-partial-matches',
       'cep: 2 keys with 4 partial matches were evicted at --max-keys',
       expect.stringMatching(/^cep: 5 Kafka events had a key .* other than their record key/),
-      'cep: 1 condition evaluations failed (counted as false)',
+      'cep: 1 condition evaluation failed (counted as false)',
+    ]);
+  });
+
+  it('says 1 alert, 1 event, 1 key, 1 partial match: singular for exactly one', () => {
+    const one = { ...summary, events: 1, badRecords: 1, lateEvents: 1, alerts: 1, alertsByRule: { a: 1 }, droppedPartialMatches: { a: 1 }, evictedKeys: 1, evictedPartialMatches: 1 };
+    expect(formatSummary(one).split('\n')).toEqual([
+      'cep: 1 event, 1 bad record, 1 late event, 1 alert (a 1), 493,827 events/s in 2.50 s',
+      'cep: rule a dropped 1 partial match at --max-partial-matches',
+      'cep: 1 key with 1 partial match was evicted at --max-keys',
     ]);
   });
 
