@@ -3,7 +3,7 @@
  * core). Each event comes with its key's slot, as keyed state hands an operator its key's state:
  * states live in an array indexed by key, and a key whose state becomes empty is dropped and its
  * state released to the NFA for reuse, as the runtime does (src/runtime/keyed-state.ts). Finding
- * the slot from the key value (the runtime's `lru-cache`) is not the matcher's work: it is
+ * the slot from the key value (the runtime's keyed state) is not the matcher's work: it is
  * measured with the rest of the runtime by bench/replay.bench.ts.
  *
  *   node --import tsx --expose-gc bench/matcher.bench.ts
