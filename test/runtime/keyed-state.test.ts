@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { parseRules } from '../../src/dsl/index.js';
+import { compile } from '../../src/nfa/compiler.js';
+import type { Nfa } from '../../src/nfa/nfa.js';
+import { CepOperator } from '../../src/runtime/cep-operator.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+
+/** Rules `ab` and `ac` share `key by k`; `ab_user` has its own `key by user`; `ab` and `ac` time out with an alert. */
+const RULES = `
+rule ab
+  key by k
+  pattern a as x -> b as y
+  within 10s
+  on timeout emit { k: x.k }
+
+rule ac
+  key by k
+  pattern a as x -> c as y
+  within 10s
+  on timeout emit { k: x.k }
+
+rule ab_user
+  key by user
+  pattern a as x -> b as y
+  within 10s
+`;
+
+function nfas(): Nfa[] {
+  return parseRules(RULES, 'test.cep').map((rule) => compile(rule));
+}
+
+/** An operator over one input, and the matches it gave as `rule kind key`, in order. */
+function operator(rules: readonly Nfa[], maxKeys = 100, checkpoints = false) {
+  const out: string[] = [];
+  const op = new CepOperator(rules, ['in'], { maxDelay: 0, maxKeys, checkpoints }, {
+    match: (nfa, key, match) => out.push(`${nfa.rule.name} ${match.kind} ${String(key)}`),
+    fed: () => {},
+  });
+  // Each event is followed by one of a type no rule reads, 1 ms later: the watermark (max − 1 ms) then passes the event.
+  const offer = (type: string, k: string, sec: number, user = 'u') => {
+    op.offer('in', type, T0 + sec * 1000, { type, k, user, ts: T0 + sec * 1000 }, undefined);
+    op.offer('in', 'tick', T0 + sec * 1000 + 1, { type: 'tick', ts: T0 + sec * 1000 + 1 }, undefined);
+  };
+  return { op, out, offer };
+}
+
+const counts = (op: CepOperator) => Object.fromEntries(op.rules.map((r) => [r.nfa.rule.name, { keys: r.keys, partial: r.partialMatches, evicted: r.evictedWithPending }]));
+
+describe('keyed state shared per key by', () => {
+  it('keeps each rule of a key by its own state in the shared entry, and fires each rule its own deadline', () => {
+    const { op, out, offer } = operator(nfas());
+    offer('a', 'k1', 0);
+    offer('a', 'k1', 3); // a second partial match for each rule of k1
+    offer('b', 'k1', 4); // ab completes; ac keeps waiting
+    expect(counts(op)).toEqual({ ab: { keys: 0, partial: 0, evicted: 0 }, ac: { keys: 1, partial: 2, evicted: 0 }, ab_user: { keys: 0, partial: 0, evicted: 0 } });
+    offer('c', 'k1', 11); // watermark 11 s - 1 ms: ac's first a (deadline 10 s) times out before c
+    op.end();
+    expect(out).toEqual(['ab match k1', 'ab_user match u', 'ac timeout k1', 'ac match k1']);
+    expect(counts(op).ac).toEqual({ keys: 0, partial: 0, evicted: 0 });
+  });
+
+  it('evicts at maxKeys per key by: every rule of the evicted key loses its state (counted per rule), other key bys are not affected', () => {
+    const { op, out, offer } = operator(nfas(), 1);
+    offer('a', 'k1', 0, 'u1');
+    offer('a', 'k2', 1, 'u1'); // k1 evicted for ab and ac; u1 stays (one key under key by user)
+    expect(counts(op)).toEqual({ ab: { keys: 1, partial: 1, evicted: 1 }, ac: { keys: 1, partial: 1, evicted: 1 }, ab_user: { keys: 1, partial: 2, evicted: 0 } });
+    offer('b', 'k1', 2, 'u1'); // k1 holds nothing any more: no match for ab; ab_user matches
+    offer('c', 'k2', 3, 'u2');
+    op.end(); // no timeout for the evicted k1; k2's ab times out
+    expect(out).toEqual(['ab_user match u1', 'ac match k2', 'ab timeout k2']);
+  });
+
+  it('replaceRules keeps a kept rule state, drops a removed rule state from every key, starts a new rule empty', () => {
+    const [ab, ac] = nfas();
+    const { op, out, offer } = operator([ab, ac]);
+    offer('a', 'k1', 0);
+    const [newAc] = nfas().filter((n) => n.rule.name === 'ac');
+    const dropped = op.replaceRules([ab, newAc]);
+    expect(dropped.map((r) => r.nfa)).toEqual([ac]);
+    expect(counts(op)).toEqual({ ab: { keys: 1, partial: 1, evicted: 0 }, ac: { keys: 0, partial: 0, evicted: 0 } });
+    offer('b', 'k1', 1);
+    offer('c', 'k1', 2); // the new ac has no a for k1
+    op.end();
+    expect(out).toEqual(['ab match k1']);
+  });
+
+  it('a checkpoint of two rules sharing a key restores both rules states', () => {
+    const { op, offer } = operator(nfas(), 100, true);
+    offer('a', 'k1', 0);
+    offer('a', 'k2', 1);
+    offer('b', 'k2', 2);
+    const { meta, rules } = op.checkpoint();
+    expect(rules.map((r) => [r.rule, r.keys.map((k) => [k.key, k.state === null])])).toEqual([
+      ['ab', [['k1', false], ['k2', true]]],
+      ['ac', [['k1', false], ['k2', false]]],
+      ['ab_user', [['u', true]]],
+    ]);
+    const restored = operator(nfas(), 100, true);
+    // As the state topic gives them back after compaction: a tombstone deletes its key.
+    restored.op.restore(meta, rules.flatMap((r) => r.keys.filter((k) => k.state !== null).map((k) => ({ rule: r.rule, key: k.key, state: k.state }))));
+    expect(counts(restored.op)).toEqual(counts(op));
+    restored.offer('b', 'k1', 3);
+    restored.offer('c', 'k1', 4);
+    restored.op.end();
+    expect(restored.out).toEqual(['ab match k1', 'ac match k1', 'ac timeout k2']);
+  });
+});
