@@ -6,7 +6,7 @@
  * go to stdout; everything else goes to stderr, except what the user asked for: `--version`.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerExplain } from './commands/explain.js';
 import { registerRun } from './commands/run.js';
@@ -21,7 +21,19 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 const program = new Command('cep')
   .description('Complex event processing: match rules (DSL.md) against event streams.')
   .version(version, '-V, --version', 'print the version')
-  .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+  // One style for every error line: `cep: error: ...` (commander's own messages included).
+  .configureOutput({
+    writeOut: (s) => process.stdout.write(s),
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (s, write) => write(s.startsWith('error:') ? `cep: ${s}` : s),
+  })
+  // Required options are marked in the help (DSL.md section 7).
+  .configureHelp({
+    optionDescription(this: Help, option: Option): string {
+      const text = Help.prototype.optionDescription.call(this, option);
+      return option.mandatory ? `${text} (required)` : text;
+    },
+  })
   .exitOverride();
 
 registerCheck(program);

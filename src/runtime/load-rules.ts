@@ -4,7 +4,7 @@
  * the compiler.
  */
 import { readFileSync } from 'node:fs';
-import { parseRules } from '../dsl/index.js';
+import { parseRules, RuleError, RuleErrors } from '../dsl/index.js';
 import { compile } from '../nfa/compiler.js';
 import type { Nfa } from '../nfa/nfa.js';
 
@@ -25,11 +25,33 @@ export function notARuleFile(path: string): string | null {
   return EVENT_FILE.test(path) ? 'looks like an event file, not a rule file (*.cep)' : null;
 }
 
+/** Why `file` could not be read, in words (no errno codes): `cannot read the rule file x.cep: no such file`. */
+export function unreadable(file: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+  return `cannot read the rule file ${file}: ${why}`;
+}
+
+/** The rule error of a file that holds no rule (empty, or comments only), at its first line. */
+export function noRules(file: string, source: string): RuleErrors {
+  const loc = { line: 1, col: 1, offset: 0, length: Math.min(1, source.length) };
+  return new RuleErrors([new RuleError('no rules in this file: a rule file holds one or more rules (rule NAME key by FIELD pattern ...)', { file, source, loc })]);
+}
+
+/** Reads a rule file. @throws Error with {@link unreadable}'s message. */
+export function readRuleFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(unreadable(file, error), { cause: error });
+  }
+}
+
 /**
  * Parses every file in order and compiles each rule.
- * @throws RuleErrors (from `parseRules`) for the first file with rule errors; Error with code
- * `ENOENT`/`EISDIR` when a file cannot be read; Error when two files define the same rule name,
- * or when a file is named like an event file ({@link notARuleFile}).
+ * @throws RuleErrors (from `parseRules`, or {@link noRules}) for the first file with rule errors or
+ * without a rule; Error when a file cannot be read ({@link readRuleFile}), when two files define the
+ * same rule name, or when a file is named like an event file ({@link notARuleFile}).
  */
 export function loadRules(files: readonly string[], options: LoadRulesOptions = {}): Nfa[] {
   const nfas: Nfa[] = [];
@@ -37,8 +59,10 @@ export function loadRules(files: readonly string[], options: LoadRulesOptions = 
   for (const file of files) {
     const refused = notARuleFile(file);
     if (refused !== null) throw new Error(`${file} ${refused}: give event files with --input`);
-    const source = readFileSync(file, 'utf8');
-    for (const rule of parseRules(source, file)) {
+    const source = readRuleFile(file);
+    const rules = parseRules(source, file);
+    if (rules.length === 0) throw noRules(file, source);
+    for (const rule of rules) {
       const other = seen.get(rule.name);
       if (other !== undefined) throw new Error(`rule ${rule.name} is defined in ${other} and in ${file}: rule names must be unique`);
       seen.set(rule.name, file);

@@ -41,7 +41,7 @@ describe('cep run', () => {
       [`${gz}:1503`, '{"type":"x"}'],
     ]);
     expect(r.stderr).toContain(`cep: bad record at ${gz}:1501: not JSON`);
-    expect(r.stderr).toMatch(/2,001 events, 2 bad records, 1 late events/);
+    expect(r.stderr).toMatch(/2,001 events, 2 bad records, 1 late event,/);
     expect(readFileSync(out, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(0);
 
     const piped = cep(['run', RULES, '--input', '-', '--no-progress'], readFileSync(SSH));

@@ -34,7 +34,7 @@ describe('a poisoned clock', () => {
     const clean = cep(['run', RULES, '--input', WITHOUT, '--no-progress']);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(`cep: bad record at ${POISONED}:500: time too far ahead: 2099-01-01T00:00:00.000Z is more than --max-future after the largest event time seen so far`);
-    expect(r.stderr).toMatch(/1,999 events, 1 bad records, 0 late events, 179 alerts/);
+    expect(r.stderr).toMatch(/1,999 events, 1 bad record, 0 late events, 179 alerts/);
     expect(r.stderr).not.toMatch(/poisoned clock/);
     expect(sorted(r.stdout)).toEqual(sorted(clean.stdout));
     expect(sorted(r.stdout)).toHaveLength(179);

@@ -3,15 +3,14 @@
  * printed to stderr as `file:line:col: message` with the source line and carets (stdout carries
  * alerts only); for a good file, its warnings likewise (`file:line:col: warning: ...`, DSL.md
  * section 4: a dotted path whose first name is close to an alias), then `ok: N rules in FILE`. Exit code 0 when every file is good, 1 when
- * any has rule errors, cannot be read (missing files are reported with the path as given) or is
- * named like an event file (`.ndjson`, `.csv`, ...: not read).
+ * any has rule errors or no rule, cannot be read (`cep: error: cannot read the rule file F: no such
+ * file`) or is named like an event file (`.ndjson`, `.csv`, ...: not read).
  * A missing RULES argument is bad usage (exit 2, by commander).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseRules, RuleErrors } from '../../dsl/index.js';
 import { usageOf } from '../../dsl/usage.js';
-import { notARuleFile } from '../load-rules.js';
+import { noRules, notARuleFile, readRuleFile } from '../load-rules.js';
 
 /** Checks the files; returns the exit code (0 ok, 1 rule errors). Output goes to `write` (stderr). */
 export function checkFiles(files: readonly string[], write: (text: string) => void = (t) => process.stderr.write(t)): number {
@@ -25,15 +24,15 @@ export function checkFiles(files: readonly string[], write: (text: string) => vo
     }
     let source: string;
     try {
-      source = readFileSync(file, 'utf8');
+      source = readRuleFile(file);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      write(`${file}: cannot read the rule file: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}\n`);
+      write(`cep: error: ${(error as Error).message}\n`);
       failed = true;
       continue;
     }
     try {
       const rules = parseRules(source, file);
+      if (rules.length === 0) throw noRules(file, source);
       for (const rule of rules) for (const warning of usageOf(rule)?.warnings ?? []) write(`${warning.format()}\n`);
       write(`ok: ${rules.length} rule${rules.length === 1 ? '' : 's'} in ${file}\n`);
     } catch (error) {

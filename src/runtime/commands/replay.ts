@@ -49,8 +49,6 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions &
       log(error.format());
       return EXIT_RULE_ERRORS;
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') return usage(command, `cannot read rule file: ${(error as Error).message}`);
     return usage(command, (error as Error).message);
   }
   let running: RunningEngine | null = null;

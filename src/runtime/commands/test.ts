@@ -31,7 +31,10 @@ export function registerTest(program: Command): void {
     .argument('<rules...>', 'rule files (*.cep)')
     .requiredOption('--expect <file>', 'expected alerts (NDJSON)')
     .option('--out <file>', 'also write the alerts produced here');
-  addReplayOptions(command).action(async (rules: string[], opts: TestOptions) => {
+  addReplayOptions(command);
+  // `cep test` reads files only: --input is required here (for `cep run`, --kafka-topics may replace it).
+  command.options.find((o) => o.long === '--input')?.makeOptionMandatory();
+  command.action(async (rules: string[], opts: TestOptions) => {
     let expected: unknown[];
     try {
       expected = readExpected(opts.expect);

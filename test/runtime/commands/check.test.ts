@@ -44,7 +44,7 @@ describe('cep check', () => {
 
   it('a missing file is an error with a clear message', () => {
     const missing = join(dir, 'nope.cep');
-    expect(run([missing])).toEqual({ code: 1, out: `${missing}: cannot read the rule file: no such file\n` });
+    expect(run([missing])).toEqual({ code: 1, out: `cep: error: cannot read the rule file ${missing}: no such file\n` });
   });
 
   it('as a commander command: errors to stderr, nothing to stdout, missing arguments are bad usage', async () => {

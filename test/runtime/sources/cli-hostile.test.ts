@@ -37,7 +37,7 @@ describe('cep run on invalid UTF-8 (NDJSON)', () => {
     for (const [input, stdin] of [[INVALID_UTF8, undefined], ['-', hostile]] as const) {
       const r = run(input, stdin);
       expect(r.stderr).toContain(`cep: bad record at ${input}:101: invalid UTF-8\n`);
-      expect(r.stderr).toMatch(/cep: 2,000 events, 1 bad records, 0 late events, 180 alerts/);
+      expect(r.stderr).toMatch(/cep: 2,000 events, 1 bad record, 0 late events, 180 alerts/);
       expect(r.stdout).toBe(expected.stdout);
     }
   }, 120_000);
@@ -66,7 +66,7 @@ describe('cep run on a stray quote (CSV)', () => {
     const dead = join(dir, 'dead.ndjson');
     const r = run(STRAY_QUOTE, undefined, '--dead-letter', dead);
     expect(r.stderr).toContain(`cep: bad record at ${STRAY_QUOTE}:101: a quoted field is not closed before the end of the input\n`);
-    expect(r.stderr).toMatch(/cep: 999 events, 1 bad records, 0 late events, 120 alerts/);
+    expect(r.stderr).toMatch(/cep: 999 events, 1 bad record, 0 late events, 120 alerts/);
     expect(r.stdout).toBe(expected.stdout);
     expect(readFileSync(dead, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))).toEqual([
       { position: `${STRAY_QUOTE}:101`, reason: 'a quoted field is not closed before the end of the input', raw: lines[100] },
