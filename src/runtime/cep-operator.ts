@@ -28,25 +28,27 @@ import { TimeQueue } from './time-queue.js';
 import { WatermarkTracker } from './watermark.js';
 
 /**
- * An event waiting in the reorder buffer. It is the `CepEvent` the NFA sees too (one object per
- * event on the hot path); `done` is let go once the event is fed.
+ * An event as the operator feeds it to the NFA: one object per event on the hot path, and the one
+ * a partial match keeps, so it holds nothing else (its arrival order and `done` stay in the reorder
+ * buffer's columns).
  */
-export class BufferedEvent implements CepEvent {
+export class OperatorEvent implements CepEvent {
   constructor(
     readonly type: string,
     readonly time: number,
     readonly data: Readonly<Record<string, unknown>>,
-    readonly seq: number,
-    public done: (() => void) | undefined,
   ) {}
 }
+
+/** What the source asked to be called once an event's effects are done (`undefined`: nothing). */
+type Done = (() => void) | undefined;
 
 /** Receives what an operator produces. */
 export interface OperatorListener {
   /** A match of rule `nfa` for key `key` (an array for several `key by` paths). */
   match(nfa: Nfa, key: unknown, match: Match): void;
-  /** `event` was fed to every rule; the matches it caused were passed to `match` before. */
-  fed(event: BufferedEvent): void;
+  /** An event was fed to every rule (`done`: its source's callback); the matches it caused were passed to `match` before. */
+  fed(done: (() => void) | undefined): void;
 }
 
 /** Options of {@link CepOperator}, checked at construction. */
@@ -89,10 +91,9 @@ export class CepOperator {
   private readonly shared = new Map<string, SharedKeyedState>();
   private readonly tracker: WatermarkTracker;
   /** The reorder buffer: events waiting for the watermark, by time, ties in arrival order. */
-  private readonly buffer = new TimeQueue<BufferedEvent>();
+  private readonly buffer = new TimeQueue<OperatorEvent, Done>();
   /** Every key's deadlines, in one queue. */
   private readonly timers = new SharedTimers();
-  private seq = 0;
   /** Highest watermark advanced to so far, ms. */
   private reached = -Infinity;
   /**
@@ -169,7 +170,7 @@ export class CepOperator {
       this.tracker.touch(input);
       return false;
     }
-    this.buffer.push(new BufferedEvent(type, time, data, this.seq++, done));
+    this.buffer.push(time, new OperatorEvent(type, time, data), done);
     const watermark = this.tracker.observe(input, time);
     if (watermark > this.reached) this.advanceTo(watermark);
     return true;
@@ -202,18 +203,18 @@ export class CepOperator {
       if (timerTime < Infinity && timerTime <= watermark && timerTime <= eventTime) {
         timers.fireNext();
       } else if (eventTime <= watermark && this.buffer.size > 0) {
-        this.feed(this.buffer.pop());
+        const { a: event, b: done } = this.buffer.pop();
+        this.feed(event, done);
       } else {
         return;
       }
     }
   }
 
-  private feed(event: BufferedEvent): void {
+  private feed(event: OperatorEvent, done: Done): void {
     const rules = this.rulesFor(event.type);
     for (let i = 0; i < rules.length; i++) rules[i].feed(event);
-    this.listener.fed(event);
-    event.done = undefined;
+    this.listener.fed(done);
   }
 
   private rulesFor(type: string): readonly KeyedState[] {
@@ -240,7 +241,7 @@ export class CepOperator {
   }
 
   private meta(): OperatorMeta {
-    const buffered = this.buffer.ordered().map((e): OperatorMeta['buffered'][number] => [e.type, e.time, e.data]);
+    const buffered = this.buffer.ordered().map(([, e]): OperatorMeta['buffered'][number] => [e.type, e.time, e.data]);
     return { version: 1, clocks: this.tracker.clocks(), released: this.reached, buffered };
   }
 
@@ -256,6 +257,6 @@ export class CepOperator {
     if (meta.version !== 1 || !Array.isArray(meta.clocks) || !Array.isArray(meta.buffered)) throw new Error('restore: not a partition checkpoint of format version 1');
     for (const [input, maxTime] of meta.clocks) this.tracker.restoreClock(input, maxTime);
     this.reached = meta.released;
-    for (const [type, time, data] of meta.buffered) this.buffer.push(new BufferedEvent(type, time, data, this.seq++, undefined));
+    for (const [type, time, data] of meta.buffered) this.buffer.push(time, new OperatorEvent(type, time, data), undefined);
   }
 }

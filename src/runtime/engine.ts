@@ -25,7 +25,7 @@ import type { Writable } from 'node:stream';
 import { toAlert, type Alert } from '../alerts/alert.js';
 import type { AlertSink, EngineStats } from '../alerts/sink.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
-import { CepOperator, type BufferedEvent, type OperatorListener } from './cep-operator.js';
+import { CepOperator, type OperatorListener } from './cep-operator.js';
 import { dataWarnings, FieldWatch, namedTypes, SeenTypes } from './data-warnings.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
 import { keyExtractor, mapKeyOf, type KeyedState } from './keyed-state.js';
@@ -317,7 +317,7 @@ class Engine {
     const { maxDelay = 0, idle, maxKeys = 1_000_000 } = this.options;
     const listener: OperatorListener = {
       match: (nfa, key, match) => this.emit(task, nfa, key, match),
-      fed: (event) => this.fed(event),
+      fed: (done) => this.fed(done),
     };
     const task: Task = { operator: new CepOperator(this.nfas, inputs, { maxDelay, idle, maxKeys, checkpoints: transactional }, listener), inputs: new Set(inputs), alerts: transactional ? [] : null };
     return task;
@@ -537,8 +537,7 @@ class Engine {
   }
 
   /** An event was fed to every rule: its `done` waits for the writes of the alerts it caused. */
-  private fed(event: BufferedEvent): void {
-    const done = event.done;
+  private fed(done: (() => void) | undefined): void {
     if (this.writes.length === 0) {
       done?.();
       return;

@@ -21,7 +21,7 @@
 import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa, NfaState } from '../nfa/nfa.js';
 import { fieldGetter, type FieldGetter } from './field-path.js';
-import { TimerQueue } from './timer-queue.js';
+import { TimeQueue } from './time-queue.js';
 
 /** A key as a `Map` key: the key value itself, or the JSON of a composite key. */
 type MapKey = string | number | boolean;
@@ -103,7 +103,7 @@ function isLive(time: number, entry: KeyEntry, rule: KeyedState): boolean {
  * its size after the last such sweep (evicted keys under `--max-keys`), so memory stays bounded.
  */
 export class SharedTimers {
-  private readonly queue = new TimerQueue<KeyEntry, KeyedState>();
+  private readonly queue = new TimeQueue<KeyEntry, KeyedState>();
   /** Entries after the last sweep of stale ones. */
   private swept = 0;
 

@@ -1,143 +1,201 @@
 /**
- * A queue of timed entries popped in `(time, seq)` order: the reorder buffer (events waiting for
- * the watermark, ties in arrival order as in Flink's `CepOperator`, whose per-timestamp queues keep
- * arrival order) and the per-key timer queue (deadlines) are both this structure.
+ * A queue of timed entries `(time, a, b)` popped in `(time, seq)` order, `seq` the push order: the
+ * reorder buffer (events waiting for the watermark, ties in arrival order as in Flink's
+ * `CepOperator`, whose per-timestamp queues keep arrival order; `a` the event, `b` its `done`) and
+ * the per-key timer queue (deadlines; `a` the key's entry, `b` the rule) are both this structure.
  *
  * Both are mostly fed in time order (recorded streams arrive nearly in order; deadlines are event
- * time + `within`), so an entry not earlier than the newest queued one goes to a FIFO in O(1)
- * with no comparisons; only out-of-order entries go to a binary min-heap. `pop` takes the earlier
- * head of the two, so the order is the same as one heap's.
+ * time + `within`), so an entry not earlier than the newest queued one goes to a FIFO in O(1) with
+ * no comparisons; only out-of-order entries go to a binary min-heap. `pop` takes the earlier head
+ * of the two, so the order is the same as one heap's. Entries are held in parallel arrays, not one
+ * object each: a pending key's deadline costs four array slots (the time unboxed in a double
+ * array), not an object with its header and a boxed time.
  */
 
-/** An entry: `time` in ms, `seq` a tie-breaker that increases with every `push`. */
-export interface Timed {
-  readonly time: number;
-  readonly seq: number;
+/** One popped entry's two payloads. */
+export interface Popped<A, B> {
+  a: A;
+  b: B;
 }
 
-export class TimeQueue<T extends Timed> {
-  private fifo: T[] = [];
+/** Parallel arrays of entries; the heap and the FIFO are each one. */
+class Columns<A, B> {
+  times: number[] = [];
+  seqs: number[] = [];
+  as: A[] = [];
+  bs: B[] = [];
+
+  get length(): number {
+    return this.times.length;
+  }
+
+  push(time: number, seq: number, a: A, b: B): void {
+    this.times.push(time);
+    this.seqs.push(seq);
+    this.as.push(a);
+    this.bs.push(b);
+  }
+
+  set(i: number, time: number, seq: number, a: A, b: B): void {
+    this.times[i] = time;
+    this.seqs[i] = seq;
+    this.as[i] = a;
+    this.bs[i] = b;
+  }
+
+  move(to: number, from: number): void {
+    this.set(to, this.times[from], this.seqs[from], this.as[from], this.bs[from]);
+  }
+
+  /** Whether entry `i` comes before entry `j`. */
+  before(i: number, j: number): boolean {
+    const ti = this.times[i];
+    const tj = this.times[j];
+    return ti < tj || (ti === tj && this.seqs[i] < this.seqs[j]);
+  }
+
+  truncate(length: number): void {
+    this.times.length = length;
+    this.seqs.length = length;
+    this.as.length = length;
+    this.bs.length = length;
+  }
+}
+
+export class TimeQueue<A, B> {
+  private fifo = new Columns<A, B>();
   private head = 0;
-  private readonly heap = new MinHeap<T>();
+  private readonly heap = new Columns<A, B>();
+  private seq = 0;
+  /** The last popped entry (overwritten by the next `pop`). */
+  private readonly popped: Popped<A, B> = { a: undefined as A, b: undefined as B };
 
   get size(): number {
-    return this.fifo.length - this.head + this.heap.size;
+    return this.fifo.length - this.head + this.heap.length;
   }
 
   /** Time of the earliest entry (ms), or `Infinity` when empty. */
   peekTime(): number {
-    const f = this.head < this.fifo.length ? this.fifo[this.head].time : Infinity;
-    const h = this.heap.peekTime();
+    const f = this.head < this.fifo.length ? this.fifo.times[this.head] : Infinity;
+    const h = this.heap.length > 0 ? this.heap.times[0] : Infinity;
     return f < h ? f : h;
   }
 
-  /** Queues an entry; its `seq` must be larger than every queued entry's. */
-  push(entry: T): void {
+  /** Queues the deadline `time` (ms) of `(a, b)`. */
+  push(time: number, a: A, b: B): void {
     const fifo = this.fifo;
-    if (this.head === fifo.length || entry.time >= fifo[fifo.length - 1].time) fifo.push(entry);
-    else this.heap.push(entry);
-  }
-
-  /** The entries in the order `pop` gives them, as a new list; the queue is unchanged. O(n log n). */
-  ordered(): T[] {
-    const all = [...this.fifo.slice(this.head), ...this.heap.entries()];
-    return all.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-  }
-
-  /**
-   * Keeps only the entries for which `keep` is true (lazily deleted entries are dropped this way),
-   * in the same order. O(n log n).
-   */
-  retain(keep: (entry: T) => boolean): void {
-    this.fifo = this.ordered().filter(keep);
-    this.head = 0;
-    this.heap.clear();
-  }
-
-  /** Removes and returns the earliest entry. @throws Error when empty (check `size` or `peekTime`). */
-  pop(): T {
-    const fifo = this.fifo;
-    if (this.head < fifo.length) {
-      const f = fifo[this.head];
-      const h = this.heap.peek();
-      if (h === undefined || before(f, h)) {
-        this.head++;
-        if (this.head === fifo.length) {
-          this.fifo = [];
-          this.head = 0;
-        } else if (this.head >= 4096 && this.head * 2 >= fifo.length) {
-          this.fifo = fifo.slice(this.head);
-          this.head = 0;
-        }
-        return f;
-      }
+    const seq = this.seq++;
+    if (this.head === fifo.length || time >= fifo.times[fifo.length - 1]) {
+      fifo.push(time, seq, a, b);
+      return;
     }
-    if (this.heap.size === 0) throw new Error('TimeQueue.pop on an empty queue');
-    return this.heap.pop();
-  }
-}
-
-/** A binary min-heap ordered by `(time, seq)`: the out-of-order entries of a {@link TimeQueue}. */
-class MinHeap<T extends Timed> {
-  private readonly heap: T[] = [];
-
-  get size(): number {
-    return this.heap.length;
-  }
-
-  peekTime(): number {
-    return this.heap.length === 0 ? Infinity : this.heap[0].time;
-  }
-
-  peek(): T | undefined {
-    return this.heap[0];
-  }
-
-  /** The entries in heap order (not sorted). */
-  entries(): readonly T[] {
-    return this.heap;
-  }
-
-  clear(): void {
-    this.heap.length = 0;
-  }
-
-  push(entry: T): void {
     const heap = this.heap;
-    heap.push(entry);
+    heap.push(time, seq, a, b);
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(entry, heap[parent])) break;
-      heap[i] = heap[parent];
+      if (!heap.before(i, parent)) break;
+      this.swap(i, parent);
       i = parent;
     }
-    heap[i] = entry;
   }
 
-  /** Removes and returns the earliest entry; the heap must not be empty. */
-  pop(): T {
+  /**
+   * Removes the earliest entry; returns its payloads in an object that the next `pop` reuses
+   * (read them at once). @throws Error when empty (check `size` or `peekTime`).
+   */
+  pop(): Popped<A, B> {
+    const fifo = this.fifo;
     const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      const n = heap.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && before(heap[r], heap[l]) ? r : l;
-        if (!before(heap[c], last)) break;
-        heap[i] = heap[c];
-        i = c;
+    const out = this.popped;
+    if (this.head < fifo.length) {
+      const h = this.head;
+      const fromFifo = heap.length === 0 || fifo.times[h] < heap.times[0] || (fifo.times[h] === heap.times[0] && fifo.seqs[h] < heap.seqs[0]);
+      if (fromFifo) {
+        out.a = fifo.as[h];
+        out.b = fifo.bs[h];
+        fifo.as[h] = undefined as A;
+        fifo.bs[h] = undefined as B;
+        this.head++;
+        if (this.head === fifo.length) {
+          this.fifo = new Columns();
+          this.head = 0;
+        } else if (this.head >= 4096 && this.head * 2 >= fifo.length) {
+          this.compactFifo();
+        }
+        return out;
       }
-      heap[i] = last;
     }
-    return top;
+    if (heap.length === 0) throw new Error('TimeQueue.pop on an empty queue');
+    out.a = heap.as[0];
+    out.b = heap.bs[0];
+    const last = heap.length - 1;
+    heap.move(0, last);
+    heap.truncate(last);
+    this.siftDown(0);
+    return out;
   }
-}
 
-function before(a: Timed, b: Timed): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  /** The entries `[time, a, b]` in the order `pop` gives them, as a new list; the queue is unchanged. O(n log n). */
+  ordered(): [time: number, a: A, b: B][] {
+    const all = this.sorted();
+    return all.order.map((i) => [all.times[i], all.as[i], all.bs[i]]);
+  }
+
+  /** Keeps only the entries for which `keep(time, a, b)` is true, in the same order. O(n log n). */
+  retain(keep: (time: number, a: A, b: B) => boolean): void {
+    const all = this.sorted();
+    const kept = new Columns<A, B>();
+    for (const i of all.order) if (keep(all.times[i], all.as[i], all.bs[i])) kept.push(all.times[i], all.seqs[i], all.as[i], all.bs[i]);
+    this.fifo = kept;
+    this.head = 0;
+    this.heap.truncate(0);
+  }
+
+  /** Every entry in one set of columns, with the indices in `pop` order. */
+  private sorted(): Columns<A, B> & { order: number[] } {
+    const all = new Columns<A, B>();
+    const fifo = this.fifo;
+    for (let i = this.head; i < fifo.length; i++) all.push(fifo.times[i], fifo.seqs[i], fifo.as[i], fifo.bs[i]);
+    const heap = this.heap;
+    for (let i = 0; i < heap.length; i++) all.push(heap.times[i], heap.seqs[i], heap.as[i], heap.bs[i]);
+    const order = Array.from({ length: all.length }, (_, i) => i).sort((i, j) => (all.before(i, j) ? -1 : all.before(j, i) ? 1 : 0));
+    return Object.assign(all, { order });
+  }
+
+  private compactFifo(): void {
+    const fifo = this.fifo;
+    const next = new Columns<A, B>();
+    next.times = fifo.times.slice(this.head);
+    next.seqs = fifo.seqs.slice(this.head);
+    next.as = fifo.as.slice(this.head);
+    next.bs = fifo.bs.slice(this.head);
+    this.fifo = next;
+    this.head = 0;
+  }
+
+  private swap(i: number, j: number): void {
+    const heap = this.heap;
+    const time = heap.times[i];
+    const seq = heap.seqs[i];
+    const a = heap.as[i];
+    const b = heap.bs[i];
+    heap.move(i, j);
+    heap.set(j, time, seq, a, b);
+  }
+
+  private siftDown(start: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const c = r < n && heap.before(r, l) ? r : l;
+      if (!heap.before(c, i)) return;
+      this.swap(i, c);
+      i = c;
+    }
+  }
 }

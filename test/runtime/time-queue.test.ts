@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TimerQueue } from '../../src/runtime/timer-queue.js';
+import { TimeQueue } from '../../src/runtime/time-queue.js';
 import { prng } from '../support/prng.js';
 
 /** Pops everything as `[time, a, b]`. */
-function drain(queue: TimerQueue<number, string>): [number, number, string][] {
+function drain(queue: TimeQueue<number, string>): [number, number, string][] {
   const out: [number, number, string][] = [];
   while (queue.size > 0) {
     const time = queue.peekTime();
@@ -13,10 +13,18 @@ function drain(queue: TimerQueue<number, string>): [number, number, string][] {
   return out;
 }
 
-describe('TimerQueue', () => {
+describe('TimeQueue', () => {
+  it('pops by time, ties in insertion order', () => {
+    const q = new TimeQueue<string, null>();
+    for (const [seq, time] of [5, 1, 5, 3, 1, 9, 0, 3].entries()) q.push(time, `${time}/${seq}`, null);
+    const out: string[] = [];
+    while (q.size > 0) out.push(q.pop().a);
+    expect(out).toEqual(['0/6', '1/1', '1/4', '3/3', '3/7', '5/0', '5/2', '9/5']);
+  });
+
   it('pops in (time, push order) over in-order and out-of-order pushes, as a stable sort does', () => {
     const random = prng(11);
-    const queue = new TimerQueue<number, string>();
+    const queue = new TimeQueue<number, string>();
     const pushed: [number, number, string][] = [];
     let clock = 1_700_000_000_000;
     for (let i = 0; i < 5_000; i++) {
@@ -38,9 +46,10 @@ describe('TimerQueue', () => {
     expect(() => queue.pop()).toThrow(/empty/);
   });
 
-  it('retain keeps the order and drops the rest', () => {
-    const queue = new TimerQueue<number, string>();
+  it('ordered lists the entries in pop order; retain keeps that order and drops the rest', () => {
+    const queue = new TimeQueue<number, string>();
     for (const [time, a] of [[10, 0], [5, 1], [10, 2], [7, 3], [20, 4], [5, 5]]) queue.push(time, a, `e${a}`);
+    expect(queue.ordered()).toEqual([[5, 1, 'e1'], [5, 5, 'e5'], [7, 3, 'e3'], [10, 0, 'e0'], [10, 2, 'e2'], [20, 4, 'e4']]);
     queue.retain((_time, a) => a % 2 === 1);
     expect(drain(queue)).toEqual([[5, 1, 'e1'], [5, 5, 'e5'], [7, 3, 'e3']]);
   });
