@@ -10,6 +10,7 @@ import { Command, CommanderError, Help, type Option } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerExplain } from './commands/explain.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerTest } from './commands/test.js';
 
 /** Exit code for bad usage (unknown option, missing argument), DSL.md section 7. */
@@ -39,6 +40,7 @@ const program = new Command('cep')
 registerCheck(program);
 registerExplain(program);
 registerRun(program);
+registerServe(program);
 registerTest(program);
 
 try {

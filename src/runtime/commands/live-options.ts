@@ -1,9 +1,11 @@
 /**
  * The live options of `cep run` (issue 5): a WebSocket feed with its dashboard (`--ws`), a Kafka
- * alert sink (`--kafka-topic`) and a Kafka event source (`--kafka-topics`). Declared once here and
+ * alert sink (`--kafka-topic`) and a Kafka event source (`--kafka-topics`); and those of a run as a
+ * service (issue 15): `--metrics` and `--log-format`. Declared once here and
  * opened once per run by {@link openLive}; `replay-options.ts` stays about files.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { logCreator } from 'kafkajs';
 import { connectionOptionsFromCli, type KafkaSecurityCliOptions } from '../../alerts/kafka-client.js';
 import { createKafkaSink } from '../../alerts/kafka-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
@@ -11,6 +13,7 @@ import { parseHostPort } from '../../alerts/ws-options.js';
 import { dashboardNotice, startAlertServer } from '../../alerts/ws-sink.js';
 import { createKafkaSource } from '../kafka-source.js';
 import type { Source } from '../source.js';
+import { LOG_FORMATS, type LogFormat } from '../service/logger.js';
 import { parseDuration } from '../time.js';
 
 /** Parsed live options (commander's camel-cased names). */
@@ -27,6 +30,10 @@ export interface LiveOptions extends KafkaSecurityCliOptions {
   exactlyOnce?: boolean;
   commitInterval?: number;
   stateTopic?: string;
+  /** `--metrics [host:]port`: `/metrics`, `/healthz`, `/readyz` (DSL.md section 10). */
+  metrics?: string;
+  /** `--log-format`: stderr as text lines (default) or one JSON object a line. */
+  logFormat?: LogFormat;
 }
 
 /** Declares the live options on `command`. */
@@ -49,7 +56,9 @@ export function addLiveOptions(command: Command): Command {
     .option('--kafka-cert <file>', 'TLS: client certificate (PEM) for brokers that require one; needs --kafka-key; implies --kafka-ssl')
     .option('--kafka-key <file>', 'TLS: the unencrypted private key (PEM) of --kafka-cert')
     .option('--kafka-sasl <mechanism>', 'SASL authentication: plain, scram-sha-256 or scram-sha-512; needs --kafka-user and the password in $CEP_KAFKA_PASSWORD')
-    .option('--kafka-user <user>', 'SASL user name (the password only from the environment variable CEP_KAFKA_PASSWORD)');
+    .option('--kafka-user <user>', 'SASL user name (the password only from the environment variable CEP_KAFKA_PASSWORD)')
+    .option('--metrics <[host:]port>', 'serve Prometheus /metrics, /healthz and /readyz here; host defaults to 127.0.0.1')
+    .addOption(new Option('--log-format <format>', 'stderr as text lines or one JSON object a line (level, time, msg, context)').choices(LOG_FORMATS).default('text'));
 }
 
 /** Whether the options read events from Kafka (then `--input` is not required). */
@@ -63,7 +72,7 @@ export function readsKafka(opts: LiveOptions): boolean {
  * @throws InvalidArgumentError for a bad combination or value (bad usage, exit 2); the factories'
  *   LiveError (`CEP_WS_LISTEN`, `CEP_KAFKA_CONNECT`, ...) when a server cannot listen or a broker cannot be reached.
  */
-export async function openLive(opts: LiveOptions, log: (line: string) => void): Promise<{ sources: Source[]; sinks: AlertSink[] }> {
+export async function openLive(opts: LiveOptions, log: (line: string) => void, kafkaLog?: logCreator): Promise<{ sources: Source[]; sinks: AlertSink[] }> {
   const needsBrokers = opts.kafkaTopic !== undefined || opts.kafkaTopics !== undefined;
   if (needsBrokers && opts.kafkaBrokers === undefined) throw new InvalidArgumentError('--kafka-topic and --kafka-topics need --kafka-brokers HOST:PORT');
   if (!needsBrokers && opts.kafkaBrokers !== undefined) throw new InvalidArgumentError('--kafka-brokers needs --kafka-topic (alerts out) or --kafka-topics (events in)');
@@ -89,11 +98,11 @@ export async function openLive(opts: LiveOptions, log: (line: string) => void): 
     }
     // With --exactly-once the source writes the alerts, in each task's transaction.
     if (opts.kafkaTopic !== undefined && exactlyOnce === undefined) {
-      sinks.push(await createKafkaSink({ brokers: opts.kafkaBrokers ?? [], ...security, topic: opts.kafkaTopic, logLevel: 'error' }));
+      sinks.push(await createKafkaSink({ brokers: opts.kafkaBrokers ?? [], ...security, topic: opts.kafkaTopic, logLevel: 'error', logCreator: kafkaLog }));
     }
     if (opts.kafkaTopics !== undefined) {
       sources.push(
-        await createKafkaSource({ brokers: opts.kafkaBrokers ?? [], ...security, topics: opts.kafkaTopics, groupId: opts.kafkaGroup ?? '', typeFromTopic: opts.typeFromTopic === true, logLevel: 'error',
+        await createKafkaSource({ brokers: opts.kafkaBrokers ?? [], ...security, topics: opts.kafkaTopics, groupId: opts.kafkaGroup ?? '', typeFromTopic: opts.typeFromTopic === true, logLevel: 'error', logCreator: kafkaLog,
           sessionTimeoutMs: opts.kafkaSessionTimeout,
           commitIntervalMs: opts.commitInterval,
           exactlyOnce,

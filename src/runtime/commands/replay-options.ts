@@ -86,13 +86,14 @@ export function engineOptionsFrom(opts: ReplayOptions, rules: readonly Nfa[], si
 
 function checkReadable(path: string): void {
   if (path === '-') return;
-  let isFile: boolean;
+  let readable: boolean;
   try {
-    isFile = statSync(path).isFile();
+    const stat = statSync(path);
+    readable = stat.isFile() || stat.isFIFO();
   } catch {
     throw new InvalidArgumentError(`input ${path} does not exist or cannot be read`);
   }
-  if (!isFile) throw new InvalidArgumentError(`input ${path} is not a file`);
+  if (!readable) throw new InvalidArgumentError(`input ${path} is not a file or a FIFO`);
 }
 
 function duration(text: string): number {

@@ -1,7 +1,7 @@
 /**
  * The HTTP endpoints of `--metrics [host:]port` (DSL.md section 10), for Prometheus and Kubernetes:
  * - `GET /metrics`: the Prometheus text exposition ({@link createMetrics});
- * - `GET /healthz`: 200 `ok` while the process works (its event loop answers), 503 once the run failed;
+ * - `GET /healthz`: 200 `ok` while the process works (its event loop answers);
  * - `GET /readyz`: 200 `ready` once the engine runs and every source is ready (Kafka: partitions
  *   assigned, no state restore in flight), else 503 with the reason.
  * Anything else is 404. The server starts before the inputs are opened, so that a probe gets an
@@ -20,8 +20,6 @@ export interface HealthServerOptions {
   readonly port: number;
   /** The running engine, or `null` before it starts and after it stopped. */
   readonly engine: EngineRef;
-  /** True once the run failed (then `/healthz` answers 503). Default: never. */
-  readonly failed?: () => boolean;
 }
 
 /** A listening metrics and health server. */
@@ -46,7 +44,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       response.end(request.method === 'HEAD' ? undefined : body);
     };
     if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, 'GET only\n');
-    if (path === '/healthz') return options.failed?.() === true ? answer(503, 'failed\n') : answer(200, 'ok\n');
+    if (path === '/healthz') return answer(200, 'ok\n');
     if (path === '/readyz') {
       const engine = options.engine();
       if (engine === null) return answer(503, 'not ready: the engine is not running\n');

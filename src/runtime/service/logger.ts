@@ -4,31 +4,24 @@
  * {@link kafkaLogCreator}) all go through one logger.
  *
  * - `json`: one JSON object a line: `level` (name), `time` (ISO-8601), `msg`, then the context.
- * - `text` (the default): the line as the engine has always written it (`cep: ...`), then the
- *   context as ` key=value` pairs; what tests and people match on stays the same.
+ * - `text` (the default): the line as the engine has always written it (`cep: ...`; the context
+ *   is in the words already), so what tests and people match on stays the same; a kafkajs line is
+ *   followed by its fields as JSON.
  * Writes are synchronous, so that nothing logged before an exit is lost.
  */
 import type { logCreator } from 'kafkajs';
-import { logLevel as kafkaLevel } from 'kafkajs';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** The formats of `--log-format`. */
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-/** Pino's fields that text lines leave out (they are the line's shape, not its context). */
-const FRAME = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
-
-/** A pino destination that writes each record as a text line: `msg`, then ` key=value` for the context. */
+/** A pino destination that writes each record as a text line: `msg`, and a kafkajs line's fields. */
 function textDestination(out: NodeJS.WritableStream): DestinationStream {
   return {
     write(json: string): void {
-      const record = JSON.parse(json) as Record<string, unknown>;
-      let line = String(record.msg ?? '');
-      for (const [key, value] of Object.entries(record)) {
-        if (!FRAME.has(key)) line += ` ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`;
-      }
-      out.write(line + '\n');
+      const { msg, kafka } = JSON.parse(json) as { msg?: unknown; kafka?: unknown };
+      out.write(`${String(msg ?? '')}${kafka === undefined ? '' : ` ${JSON.stringify(kafka)}`}\n`);
     },
   };
 }
@@ -60,15 +53,23 @@ export function lineLogger(logger: Logger, format: LogFormat): (line: string) =>
   };
 }
 
+/**
+ * kafkajs's `logLevel` values (its enum is not imported: kafkajs must load after its
+ * read_committed fix, `src/alerts/kafkajs-read-committed.ts`).
+ */
+const KAFKA_ERROR = 1;
+const KAFKA_WARN = 2;
+const KAFKA_INFO = 4;
+
 /** kafkajs's log lines through `logger`, at their level, with their namespace and fields as context. */
 export function kafkaLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, logger: _logger, ...context } = log as { message: string; timestamp?: string; logger?: string; [key: string]: unknown };
-      const child = { kafka: namespace, ...context };
-      if (level === kafkaLevel.ERROR) logger.error(child, `kafka: ${message}`);
-      else if (level === kafkaLevel.WARN) logger.warn(child, `kafka: ${message}`);
-      else if (level === kafkaLevel.INFO) logger.info(child, `kafka: ${message}`);
+      const child = { kafka: { namespace, ...context } };
+      if (level === KAFKA_ERROR) logger.error(child, `kafka: ${message}`);
+      else if (level === KAFKA_WARN) logger.warn(child, `kafka: ${message}`);
+      else if (level === KAFKA_INFO) logger.info(child, `kafka: ${message}`);
       else logger.debug(child, `kafka: ${message}`);
     };
 }

@@ -1,9 +1,11 @@
 /**
- * Opens a recorded input as a byte stream: a file (`.gz` gunzipped on the fly) or stdin (`-`).
+ * Opens a recorded input as a byte stream: a file (`.gz` gunzipped on the fly), a FIFO, or stdin (`-`).
  * Streams are read chunk by chunk, so memory stays constant however large the file is.
  */
 import { createReadStream, statSync, type ReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { open } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Source, SourceEvent, SourceRecord } from '../source.js';
 
@@ -12,7 +14,7 @@ export interface OpenedInput {
   readonly stream: Readable;
   /** Raw bytes read so far from the file (before gunzip); 0 for stdin. */
   bytesRead(): number;
-  /** File size in bytes, or `undefined` for stdin. */
+  /** File size in bytes, or `undefined` for stdin and FIFOs. */
   readonly size: number | undefined;
 }
 
@@ -28,10 +30,38 @@ export function openInput(path: string): OpenedInput {
   }
   const stat = statSync(path);
   if (stat.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
+  if (stat.isFIFO()) return openFifo(path, gz);
   const file: ReadStream = createReadStream(path, { highWaterMark: 256 * 1024 });
   const stream = gz ? file.pipe(createGunzip()) : file;
   if (gz) file.on('error', (e) => stream.destroy(e));
   return { stream, bytesRead: () => file.bytesRead, size: stat.size };
+}
+
+/**
+ * A FIFO read by fs.createReadStream blocks a thread of the pool on every read until its writer
+ * writes or closes, and so does closing it (a SIGTERM would wait for the writer). Instead it is
+ * opened (in the pool: that waits for a writer, as a FIFO does) and then read as a socket, which
+ * libuv polls without blocking and which closes at once. Ends when the last writer closes it.
+ */
+function openFifo(path: string, gz: boolean): OpenedInput {
+  const out = new PassThrough();
+  let socket: Socket | null = null;
+  void open(path, 'r').then(
+    (handle) => {
+      if (out.destroyed) {
+        void handle.close();
+        return;
+      }
+      socket = new Socket({ fd: handle.fd, readable: true, writable: false });
+      socket.on('error', (e) => out.destroy(e));
+      out.on('close', () => socket?.destroy());
+      socket.pipe(out);
+    },
+    (error: unknown) => out.destroy(error as Error),
+  );
+  const stream = gz ? out.pipe(createGunzip()) : out;
+  if (gz) out.on('error', (e) => stream.destroy(e));
+  return { stream, bytesRead: () => (socket as Socket | null)?.bytesRead ?? 0, size: undefined };
 }
 
 /** `csv` for `*.csv` and `*.csv.gz`, `ndjson` for everything else (DSL.md section 7, `--format`). */
