@@ -429,6 +429,9 @@ class Matcher implements Nfa {
   /**
    * `emitBySkipStrategy` for the common case of one completed match and none held back, without
    * building the intermediate lists: emitted at once unless a live partial match started before it.
+   * It applies the same two rules (hold back behind an earlier partial match, then `prune` at
+   * `pruningSeq`) and stays apart because the general path's lists, one set per match, cost the
+   * matcher bench more than the 3% that issue 16 allows (bench/README.md, matcher).
    */
   private emitOne(state: MatcherState, match: CompletedMatch): readonly Match[] {
     if (!state.hasPartials) {

@@ -89,9 +89,10 @@ function tied(m: SideMatch, n: SideMatch): boolean {
 export function compareCase(c: Case, ours: SideResult, flink: SideResult): Outcome {
   if (ours.status === 'crash' || ours.status === 'hang') return { c, verdict: 'differ', kind: `we ${ours.status}`, detail: ours.error };
   if (flink.status === 'crash' || flink.status === 'hang') {
+    const fails = flink.status === 'crash' ? 'Flink crashes' : 'Flink hangs';
     return ours.status === 'reject'
-      ? { c, verdict: 'one rejects', kind: `Flink ${flink.status}es, we reject`, detail: `${flink.error} | ours: ${ours.error}` }
-      : { c, verdict: 'differ', kind: `Flink ${flink.status}es`, detail: flink.error };
+      ? { c, verdict: 'one rejects', kind: `${fails}, we reject`, detail: `${flink.error} | ours: ${ours.error}` }
+      : { c, verdict: 'differ', kind: fails, detail: flink.error };
   }
   if (ours.status === 'reject' && flink.status === 'reject') return { c, verdict: 'both reject' };
   if (ours.status === 'reject') return { c, verdict: 'one rejects', kind: `we reject: ${normalise(ours.error)}`, detail: `${ours.error} | Flink accepts` };
