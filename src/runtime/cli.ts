@@ -1,17 +1,13 @@
 #!/usr/bin/env node
 /**
  * `cep`: the command line of DSL.md section 7. Each command lives in `commands/<name>.ts` and
- * registers itself on the program. Exit codes: 0 ok (help and `--version` included), 1 rule
- * errors (or a `cep test` difference; `cep test` gives 3 for rule errors), 2 bad usage. Only alerts
- * go to stdout; everything else goes to stderr, except what the user asked for: `--version`.
+ * registers itself on the program; only the command that runs is loaded. Exit codes: 0 ok (help
+ * and `--version` included), 1 rule errors (or a `cep test` difference; `cep test` gives 3 for rule
+ * errors), 2 bad usage. Only alerts go to stdout; everything else goes to stderr, except what the
+ * user asked for: `--version`.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, type Option } from 'commander';
-import { registerCheck } from './commands/check.js';
-import { registerExplain } from './commands/explain.js';
-import { registerRun } from './commands/run.js';
-import { registerServe } from './commands/serve.js';
-import { registerTest } from './commands/test.js';
 
 /** Exit code for bad usage (unknown option, missing argument), DSL.md section 7. */
 export const EXIT_USAGE = 2;
@@ -37,11 +33,19 @@ const program = new Command('cep')
   })
   .exitOverride();
 
-registerCheck(program);
-registerExplain(program);
-registerRun(program);
-registerServe(program);
-registerTest(program);
+/**
+ * The commands, each loaded only when it runs (start-up: `cep check` never loads kafkajs, ws or the
+ * engine). Help, `--version` and an unknown command load them all, to list them.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void>>> = {
+  check: async () => (await import('./commands/check.js')).registerCheck,
+  explain: async () => (await import('./commands/explain.js')).registerExplain,
+  run: async () => (await import('./commands/run.js')).registerRun,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+  test: async () => (await import('./commands/test.js')).registerTest,
+};
+const only = Object.hasOwn(COMMANDS, process.argv[2] ?? '') ? COMMANDS[process.argv[2]] : undefined;
+for (const load of only !== undefined ? [only] : Object.values(COMMANDS)) (await load())(program);
 
 try {
   await program.parseAsync(process.argv);
