@@ -1,0 +1,88 @@
+/**
+ * `cep serve`'s config file (DSL.md section 10): each kind of mistake is reported with its
+ * file:line:col and what to write instead, and exits 2; and `cep run`'s options and the config's
+ * keys are one list (the run options schema), so the two cannot drift apart.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { registerRun } from '../../../src/runtime/commands/run.js';
+import { ConfigError, loadServeConfig, runOptionsFromCli, runOptionsSchema } from '../../../src/runtime/service/config.js';
+import { cep } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cep-config-'));
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+writeFileSync(join(dir, 'ssh.cep'), 'rule r\n  key by ip\n  pattern a -> b\n');
+
+/** The problems `loadServeConfig` reports for `text`. */
+function problems(text: string): string[] {
+  const path = file('c.yaml', text);
+  try {
+    loadServeConfig(path);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems.map((p) => p.slice(path.length + 1).trimStart());
+  }
+  throw new Error('no error');
+}
+
+describe('cep serve config mistakes', () => {
+  it('an unknown key: its line and column, and the key it most likely meant', () => {
+    expect(problems('rules: [ssh.cep]\ninput: e.ndjson\nmax-dealy: 5s\n')).toEqual(["3:1: unknown key 'max-dealy'; did you mean 'max-delay'?"]);
+    expect(problems('rules: [ssh.cep]\nkafkaBroker: [h:9092]\n')).toEqual(["2:1: unknown key 'kafkaBroker'; did you mean 'kafka-brokers'?"]);
+  });
+
+  it('a value of the wrong type: its key, where the value is, and what is expected', () => {
+    expect(problems('rules: [ssh.cep]\nmax-keys: many\n')).toEqual(['2:11: max-keys: expected a whole number ≥ 1']);
+    expect(problems('rules: [ssh.cep]\nlinger: "yes"\n')).toEqual([expect.stringMatching(/^2:9: linger: .*expected boolean/)]);
+    expect(problems('rules: [ssh.cep]\nmax-delay: 5 minutes\n')).toEqual([expect.stringMatching(/^2:12: max-delay: '5 minutes' is not a duration/)]);
+    expect(problems('rules: [ssh.cep]\ninput: {a: 1}\n')).toEqual(['2:8: input: expected a string or a list of strings']);
+  });
+
+  it('rules missing: said so, with an example', () => {
+    expect(problems('input: e.ndjson\n')).toEqual(["'rules' is missing: list the rule files (or globs) to run, e.g. rules: [rules/*.cep]"]);
+  });
+
+  it('the same option twice (kebab-case and camelCase), and every problem at once, in file order', () => {
+    expect(problems('maxDelay: 1s\nmax-delay: 2s\nbogus: 1\n')).toEqual(["'rules' is missing: list the rule files (or globs) to run, e.g. rules: [rules/*.cep]", "2:1: 'max-delay' is given twice (also at 1:1)", "3:1: unknown key 'bogus'"]);
+  });
+
+  it('a good file: both spellings, durations and ports as written, defaults as on the command line', () => {
+    const config = loadServeConfig(file('good.yaml', 'rules: ssh.cep\ninput: [a.ndjson, b.ndjson]\nmax-delay: 1m30s\nidle: 2000\nmetrics: 9464\nlogFormat: json\n'));
+    expect(config).toMatchObject({ rules: ['ssh.cep'], input: ['a.ndjson', 'b.ndjson'], maxDelay: 90_000, idle: 2000, metrics: '9464', logFormat: 'json', timeField: 'ts', maxKeys: 1_000_000, commitInterval: 1000 });
+  });
+
+  it('cep serve exits 2 on a bad config, printing each problem with its place', () => {
+    const path = file('bad.yaml', 'rules: [ssh.cep]\ninput: e.ndjson\nmax-dealy: 5s\n');
+    const r = cep(['serve', path]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${path}:3:1: unknown key 'max-dealy'; did you mean 'max-delay'?`);
+    expect(r.stdout).toBe('');
+  }, 30_000);
+});
+
+describe('cep run and cep serve share one list of options', () => {
+  const run = (): Command => {
+    const program = new Command().exitOverride();
+    registerRun(program);
+    return program.commands.find((c) => c.name() === 'run')!;
+  };
+
+  it('every option of cep run is a key of the config, and every key but rules: an option of cep run', () => {
+    const cli = run().options.map((o) => o.attributeName()).sort();
+    const keys = Object.keys(runOptionsSchema.shape).sort();
+    expect(keys).toEqual(cli);
+  });
+
+  it("cep run's defaults are the config's defaults", () => {
+    const command = run();
+    const defaults = Object.fromEntries(command.options.filter((o) => o.defaultValue !== undefined).map((o) => [o.attributeName(), o.defaultValue]));
+    expect(runOptionsFromCli(defaults)).toEqual(runOptionsSchema.parse({}));
+  });
+});
