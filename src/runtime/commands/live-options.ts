@@ -6,12 +6,9 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { logCreator } from 'kafkajs';
-import { connectionOptionsFromCli, type KafkaSecurityCliOptions } from '../../alerts/kafka-client.js';
-import { createKafkaSink } from '../../alerts/kafka-sink.js';
+import type { KafkaSecurityCliOptions } from '../../alerts/kafka-client.js';
 import type { AlertSink } from '../../alerts/sink.js';
 import { parseHostPort } from '../../alerts/ws-options.js';
-import { dashboardNotice, startAlertServer } from '../../alerts/ws-sink.js';
-import { createKafkaSource } from '../kafka-source.js';
 import type { Source } from '../source.js';
 import { LOG_FORMATS, type LogFormat } from '../service/logger.js';
 import { parseDuration } from '../time.js';
@@ -87,9 +84,11 @@ export async function openLive(opts: LiveOptions, log: (line: string) => void, k
   const sources: Source[] = [];
   try {
     // TLS/SASL of every Kafka client (a TypeError here is bad usage, below).
-    const security = needsBrokers ? connectionOptionsFromCli(opts) : {};
+    // kafkajs and ws are loaded only when a run uses them (start-up; kafka-client.ts first: it patches kafkajs).
+    const security = needsBrokers ? (await import('../../alerts/kafka-client.js')).connectionOptionsFromCli(opts) : {};
     if (opts.ws !== undefined) {
       const { host, port } = hostPort(opts.ws);
+      const { dashboardNotice, startAlertServer } = await import('../../alerts/ws-sink.js');
       const server = await startAlertServer({ host, port, token: opts.wsToken, origins: opts.wsOrigin });
       sinks.push(server);
       log(dashboardNotice(server, process.stderr.isTTY === true)); // never a token given by the user; a generated one only to a person
@@ -98,9 +97,11 @@ export async function openLive(opts: LiveOptions, log: (line: string) => void, k
     }
     // With --exactly-once the source writes the alerts, in each task's transaction.
     if (opts.kafkaTopic !== undefined && exactlyOnce === undefined) {
+      const { createKafkaSink } = await import('../../alerts/kafka-sink.js');
       sinks.push(await createKafkaSink({ brokers: opts.kafkaBrokers ?? [], ...security, topic: opts.kafkaTopic, logLevel: 'error', logCreator: kafkaLog }));
     }
     if (opts.kafkaTopics !== undefined) {
+      const { createKafkaSource } = await import('../kafka-source.js');
       sources.push(
         await createKafkaSource({ brokers: opts.kafkaBrokers ?? [], ...security, topics: opts.kafkaTopics, groupId: opts.kafkaGroup ?? '', typeFromTopic: opts.typeFromTopic === true, logLevel: 'error', logCreator: kafkaLog,
           sessionTimeoutMs: opts.kafkaSessionTimeout,
