@@ -118,6 +118,8 @@ export interface Summary {
 
 /** One rule's counters, summed over every task (revoked tasks' evictions included). */
 export interface RuleCounters {
+  /** False for a rule removed by a hot reload (only its counts remain). */
+  readonly running: boolean;
   /** Alerts by kind. */
   readonly alerts: { readonly match: number; readonly timeout: number };
   /** Live partial matches over all keys. */
@@ -674,10 +676,11 @@ class Engine {
     const rules: Record<string, RuleCounters> = {};
     for (const [name, alerts] of Object.entries(this.alertsByRule)) {
       const retired = this.retired.get(name);
-      rules[name] = { alerts: { ...alerts }, partialMatches: 0, keys: 0, evictedKeys: retired?.keys ?? 0, evictedPartialMatches: retired?.partialMatches ?? 0, droppedPartialMatches: 0, conditionErrors: 0 };
+      rules[name] = { running: false, alerts: { ...alerts }, partialMatches: 0, keys: 0, evictedKeys: retired?.keys ?? 0, evictedPartialMatches: retired?.partialMatches ?? 0, droppedPartialMatches: 0, conditionErrors: 0 };
     }
     for (const { rule, stats } of this.nfas) {
       const r = rules[rule.name] as { -readonly [K in keyof RuleCounters]: RuleCounters[K] };
+      r.running = true;
       r.droppedPartialMatches = stats.droppedPartialMatches;
       r.conditionErrors = stats.conditionErrors;
     }

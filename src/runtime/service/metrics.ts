@@ -76,11 +76,12 @@ export function createMetrics(engine: EngineRef): Metrics {
       set({ rule, kind: 'timeout' }, r.alerts.timeout);
     }
   });
-  const perRule = (field: 'partialMatches' | 'keys' | 'evictedKeys' | 'droppedPartialMatches' | 'conditionErrors') => (c: RunCounters, set: (labels: Record<string, string>, value: number) => void): void => {
-    for (const [rule, r] of Object.entries(c.rules)) set({ rule }, r[field]);
+  // Counters keep the rules removed by a reload (their counts stay); gauges are of the running rules.
+  const perRule = (field: 'partialMatches' | 'keys' | 'evictedKeys' | 'droppedPartialMatches' | 'conditionErrors', runningOnly = false) => (c: RunCounters, set: (labels: Record<string, string>, value: number) => void): void => {
+    for (const [rule, r] of Object.entries(c.rules)) if (r.running || !runningOnly) set({ rule }, r[field]);
   };
-  gauge('cep_partial_matches', 'Live partial matches, by rule', ['rule'], perRule('partialMatches'));
-  gauge('cep_keys', 'Keys holding state, by rule', ['rule'], perRule('keys'));
+  gauge('cep_partial_matches', 'Live partial matches, by rule', ['rule'], perRule('partialMatches', true));
+  gauge('cep_keys', 'Keys holding state, by rule', ['rule'], perRule('keys', true));
   counter('cep_evicted_keys_total', 'Keys evicted at --max-keys while holding partial matches, by rule', ['rule'], perRule('evictedKeys'));
   counter('cep_dropped_partial_matches_total', 'Partial matches dropped at --max-partial-matches, by rule', ['rule'], perRule('droppedPartialMatches'));
   counter('cep_condition_errors_total', 'Condition evaluations that failed (counted as false), by rule', ['rule'], perRule('conditionErrors'));
