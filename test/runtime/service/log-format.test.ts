@@ -1,0 +1,30 @@
+/**
+ * `--log-format json` (DSL.md section 10): every line on stderr is one JSON object with `level`,
+ * `time` and `msg` (warnings and bad records at `warn`, the summary with its figures as context);
+ * stdout still carries only the alerts. Text, the default, is what the other CLI tests read.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cep } from '../support/cli.js';
+
+describe('--log-format json', () => {
+  it('writes one JSON object a line on stderr, levelled, with the summary as context', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cep-log-'));
+    const events = join(dir, 'events.ndjson');
+    writeFileSync(events, ['{"type":"a","k":1,"ts":1000}', 'not json', '{"type":"b","k":1,"ts":2000}'].join('\n') + '\n');
+    const rules = join(dir, 'r.cep');
+    writeFileSync(rules, 'rule r\n  key by k\n  pattern a -> b\n');
+    const r = cep(['run', rules, '--input', events, '--log-format', 'json']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule)).toEqual(['r']);
+    const records = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const record of records) {
+      expect(record).toEqual(expect.objectContaining({ level: expect.any(String), msg: expect.any(String) }));
+      expect(Number.isNaN(Date.parse(record.time as string))).toBe(false);
+    }
+    expect(records.find((x) => String(x.msg).startsWith(`bad record at ${events}:2`))?.level).toBe('warn');
+    expect(records.find((x) => x.msg === 'summary')).toMatchObject({ level: 'info', summary: { events: 2, badRecords: 1, alerts: 1, alertsByRule: { r: 1 } } });
+  }, 30_000);
+});
