@@ -110,6 +110,10 @@ describe('checks', () => {
     expect(() => parseRules(withPattern('a -> not c -> b? -> d'))).not.toThrow();
   });
 
+  it('->> not: no such absence', () => {
+    expect(only(withPattern('a ->> not b -> c'))).toEqual(["`->> not` has no meaning: an absence skips nothing (Flink has notFollowedBy, `-> not`, and notNext, `next not`); write `-> not`", 1, 27]);
+  });
+
   it('a quantified not', () => {
     expect(only(withPattern('a -> not b+ -> c'))).toEqual(["a 'not' element cannot be quantified ('+'); write the absence of one event (Flink: \"Option not applicable to NOT pattern\")", 1, 35]);
   });

@@ -142,7 +142,7 @@ export function generateCase(seed: number, id: number): Case {
     const where = chance(0.35) ? condition(loops ? name : null) : undefined;
     const e: CaseElement = {
       name,
-      contiguity: negated ? pick(['strict', 'relaxed'] as const) : contiguity,
+      contiguity: negated ? pick(['strict', 'relaxed', 'relaxed', 'relaxed', 'relaxed', 'nondeterministic'] as const) : contiguity,
       ...(negated ? { negated } : {}),
       type,
       ...(where !== undefined ? { where } : {}),

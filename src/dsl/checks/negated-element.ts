@@ -1,5 +1,6 @@
 /**
- * A `not` element is the absence of one event: it takes no quantifier and no modifier (Flink:
+ * A `not` element is the absence of one event: it follows `->` (Flink notFollowedBy) or `next`
+ * (notNext), never `->>` (Flink has no such absence); it takes no quantifier and no modifier (Flink:
  * "Option not applicable to NOT pattern", "NOT pattern cannot be optional"), and it may not follow
  * an optional element (Flink `notNext`/`notFollowedBy`: "Specifying a pattern with an optional
  * path to NOT condition is not supported yet"). Before an optional element it is fine.
@@ -12,6 +13,9 @@ export const negatedElement: RuleCheck = ({ rule, report }) => {
   forEachSequence(rule.pattern, (elements) => {
     elements.forEach((element, i) => {
       if (element.not === null) return;
+      if (element.op === '->>') {
+        report.error("`->> not` has no meaning: an absence skips nothing (Flink has notFollowedBy, `-> not`, and notNext, `next not`); write `-> not`", element.opLoc ?? element.not);
+      }
       if (element.quantifier !== null) {
         report.error(`a 'not' element cannot be quantified ('${shorten(element.quantifier.text)}'); write the absence of one event (Flink: "Option not applicable to NOT pattern")`, element.quantifier.loc);
       }
