@@ -102,6 +102,8 @@ export class CepOperator {
    * attacker may send many), an event of a new type is offered to every rule, which skips it.
    */
   private readonly rulesByType = new Map<string, readonly KeyedState[]>();
+  /** With `checkpoints`: tombstones of the keys of rules dropped by {@link replaceRules}, for the next checkpoint. */
+  private dropped: RuleChanges[] = [];
 
   /** @throws Error on a bad option (see {@link WatermarkTracker}, {@link SharedKeyedState}). */
   constructor(
@@ -137,7 +139,12 @@ export class CepOperator {
     for (const state of this.rules) running.delete(state.nfa);
     const dropped = [...running.values()];
     this.rulesByType.clear();
-    for (const state of dropped) state.shared.dropRule(state);
+    for (const state of dropped) {
+      state.shared.dropRule(state);
+      // Every key the state topic may hold for the rule (changed since the last checkpoint, or dropped now) gets a tombstone.
+      const keys = state.takeChanges();
+      if (keys.length > 0) this.dropped.push({ rule: state.nfa.rule.name, keys });
+    }
     return dropped;
   }
 
@@ -232,7 +239,9 @@ export class CepOperator {
    * changed since the previous checkpoint (rules without changes left out). Only with `checkpoints`.
    */
   checkpoint(): { meta: OperatorMeta; rules: RuleChanges[] } {
-    const rules: RuleChanges[] = [];
+    // A rule dropped by a reload may come back changed under its name: its tombstones go first.
+    const rules: RuleChanges[] = this.dropped;
+    this.dropped = [];
     for (const state of this.rules) {
       const keys = state.takeChanges();
       if (keys.length > 0) rules.push({ rule: state.nfa.rule.name, keys });

@@ -294,11 +294,16 @@ export class SharedKeyedState {
     return state === undefined ? null : rule.nfa.serializeState(state);
   }
 
-  /** Drops `rule`'s state from every key (a rule removed by a hot reload): nothing is emitted, nothing counted as evicted. */
+  /**
+   * Drops `rule`'s state from every key (a rule removed by a hot reload): nothing is emitted,
+   * nothing counted as evicted; with `trackChanges` each dropped key counts as changed (a tombstone
+   * at the next checkpoint).
+   */
   dropRule(rule: KeyedState): void {
     for (const entry of [...this.map.values()]) {
       const state = entry.stateOf(rule);
       if (state === undefined) continue;
+      rule.changed?.set(mapKeyOf(entry.key), entry.key);
       entry.remove(rule);
       rule.nfa.release(state);
       if (entry.rule === null) this.delete(entry);
