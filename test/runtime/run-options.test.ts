@@ -15,7 +15,7 @@ describe('bad usage exits 2', () => {
     ['a bad --speed', ['run', RULES, '--input', SSH, '--speed', 'fast'], /number above 0/],
     ['an unknown option', ['run', RULES, '--input', SSH, '--frobnicate'], /unknown option/],
     ['an input that does not exist', ['run', RULES, '--input', 'no/such/file.ndjson', '--no-progress'], /does not exist/],
-    ['a rule file that does not exist', ['run', 'no/such.cep', '--input', SSH, '--no-progress'], /cannot read rule file/],
+    ['a rule file that does not exist', ['run', 'no/such.cep', '--input', SSH, '--no-progress'], /cannot read the rule file no\/such.cep: no such file/],
     ['an event file given as a rule file (--input forgotten)', ['run', RULES, SSH], /ssh-auth\.ndjson looks like an event file.*--input/],
     ['test without --expect', ['test', RULES, '--input', SSH], /--expect/],
   ];
