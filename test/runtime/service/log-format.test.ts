@@ -6,8 +6,23 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { createKafkaClient } from '../../../src/alerts/kafka-client.js';
+import { createLogger, kafkaLogCreator, type LogFormat } from '../../../src/runtime/service/logger.js';
 import { cep } from '../support/cli.js';
+
+/** A logger of `format` whose lines are collected. */
+function collecting(format: LogFormat): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter((l) => l !== ''));
+      done();
+    },
+  });
+  return { logger: createLogger(format, out), lines };
+}
 
 describe('--log-format json', () => {
   it('writes one JSON object a line on stderr, levelled, with the summary as context', () => {
@@ -26,5 +41,24 @@ describe('--log-format json', () => {
     }
     expect(records.find((x) => String(x.msg).startsWith(`bad record at ${events}:2`))?.level).toBe('warn');
     expect(records.find((x) => x.msg === 'summary')).toMatchObject({ level: 'info', summary: { events: 2, badRecords: 1, alerts: 1, alertsByRule: { r: 1 } } });
+  }, 30_000);
+});
+
+describe('kafkajs log lines', () => {
+  it("go through the run's logger: a real kafkajs client failing to connect logs at error, with its fields", async () => {
+    for (const format of ['json', 'text'] as const) {
+      const { logger, lines } = collecting(format);
+      const admin = createKafkaClient('test', { brokers: ['127.0.0.1:1'], logLevel: 'error', logCreator: kafkaLogCreator(logger), retries: 1, connectionTimeoutMs: 500 }).admin();
+      await expect(admin.connect()).rejects.toThrow();
+      expect(lines.length).toBeGreaterThan(0);
+      if (format === 'json') {
+        const first = JSON.parse(lines[0]) as { level: string; msg: string; kafka: { namespace: string; broker?: string } };
+        expect(first.level).toBe('error');
+        expect(first.msg).toMatch(/^kafka: /);
+        expect(first.kafka.namespace).toEqual(expect.any(String));
+      } else {
+        expect(lines[0]).toMatch(/^kafka: .* \{"namespace":/);
+      }
+    }
   }, 30_000);
 });
