@@ -85,7 +85,7 @@ export function generateCase(seed: number, id: number): Case {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
 
   let names = 0;
-  /** Earlier elements that a condition may read (top level, not negated, not in a group), and whether each loops (binds a list). */
+  /** Earlier elements that a condition may read (not negated; a group's once the group is done), and whether each binds a list. */
   const readable: { readonly name: string; readonly loops: boolean }[] = [];
   const allNames: string[] = [];
 
@@ -131,7 +131,12 @@ export function generateCase(seed: number, id: number): Case {
       const size = int(1, 2);
       const group: CaseElement[] = [];
       for (let j = 0; j < size; j++) group.push(element(j, true));
-      return { contiguity, group, ...(chance(0.6) ? { quantifier: quantifier(null, true) } : {}) };
+      const gq = chance(0.6) ? quantifier(null, true) : undefined;
+      // Later elements may read the group's elements: lists when the group or the element loops.
+      for (const inner of group) {
+        if (inner.name !== undefined && inner.negated !== true) readable.push({ name: inner.name, loops: (gq !== undefined && loopsOf(gq)) || (inner.quantifier !== undefined && loopsOf(inner.quantifier)) });
+      }
+      return { contiguity, group, ...(gq !== undefined ? { quantifier: gq } : {}) };
     }
     const name = `e${names++}`;
     allNames.push(name);

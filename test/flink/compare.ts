@@ -26,9 +26,10 @@ function counts(list: readonly SideMatch[]): Map<string, number> {
   return m;
 }
 
-/** The first element that is the last of the pattern and a `-> not`: its matches end at the deadline. */
-function endsWithAbsence(c: Case): boolean {
-  const last = c.pattern.elements.at(-1) as CaseElement;
+/** Whether the pattern ends with `-> not X` (in a last group too): its matches end at the deadline. */
+function endsWithAbsence(elements: readonly CaseElement[]): boolean {
+  const last = elements[elements.length - 1];
+  if (last.group !== undefined) return endsWithAbsence(last.group);
   return last.negated === true && last.contiguity === 'relaxed';
 }
 
@@ -36,7 +37,7 @@ function endsWithAbsence(c: Case): boolean {
 function expectedTimes(c: Case, m: SideMatch): [number, number] {
   const times = Object.values(m.events).flat().map((i) => c.events[i].ts);
   const start = Math.min(...times);
-  const end = m.kind === 'match' && endsWithAbsence(c) && c.pattern.within !== null ? start + c.pattern.within : Math.max(...times);
+  const end = m.kind === 'match' && endsWithAbsence(c.pattern.elements) && c.pattern.within !== null ? start + c.pattern.within : Math.max(...times);
   return [start, end];
 }
 
