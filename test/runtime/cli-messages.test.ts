@@ -30,13 +30,15 @@ describe('cep messages (DSL.md section 7)', () => {
     expect(run.stdout).not.toContain('(required)');
   });
 
-  it('a missing rule file: a sentence, no errno code (run: exit 2, check: exit 1)', () => {
+  it('a missing rule file: a sentence, no errno code (run: exit 2, check and explain: exit 1)', () => {
     const run = cep(['run', missing, '--input', SSH, '--no-progress']);
     expect(run.stderr).toBe(`cep: error: cannot read the rule file ${missing}: no such file\n`);
     expect(run.status).toBe(2);
-    const check = cep(['check', missing]);
-    expect(check.stderr).toBe(`cep: error: cannot read the rule file ${missing}: no such file\n`);
-    expect(check.status).toBe(1);
+    for (const command of ['check', 'explain']) {
+      const r = cep([command, missing]);
+      expect(r.stderr).toBe(`cep: error: cannot read the rule file ${missing}: no such file\n`);
+      expect(r.status).toBe(1);
+    }
   });
 
   it('a rule file without rules is a rule error at its first line, not an internal message', () => {

@@ -7,12 +7,11 @@
  * to stderr as in `cep check` (exit 1; the rules of the other files are still explained); an unknown
  * format is bad usage (exit 2).
  */
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { RuleErrors, parseRules } from '../../dsl/index.js';
 import { type Automaton, buildAutomaton, describeCondition, toDot, toMermaid } from '../../nfa/index.js';
 import type { Rule } from '../../nfa/rule.js';
-import { notARuleFile } from '../load-rules.js';
+import { notARuleFile, readRuleFile } from '../load-rules.js';
 
 /** Output formats of `cep explain`. */
 export type ExplainFormat = 'text' | 'dot' | 'mermaid';
@@ -60,11 +59,11 @@ export function explainFiles(
     }
     let rules: Rule[];
     try {
-      rules = parseRules(readFileSync(file, 'utf8'), file);
+      rules = parseRules(readRuleFile(file), file);
     } catch (error) {
       failed = true;
       if (error instanceof RuleErrors) err(`${error.format()}\n`);
-      else err(`${file}: cannot read the rule file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      else err(`cep: error: ${(error as Error).message}\n`);
       continue;
     }
     all.push(...rules);
