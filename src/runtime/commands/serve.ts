@@ -34,7 +34,8 @@ export function registerServe(program: Command): void {
       files = resolveRuleFiles(config.rules, baseDir);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const message = error instanceof ConfigError ? `bad config:\n${error.message}` : code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' ? `cannot read config file: ${(error as Error).message}` : (error as Error).message;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : undefined;
+      const message = error instanceof ConfigError ? `bad config:\n${error.message}` : why !== undefined ? `cannot read the config file ${configPath}: ${why}` : (error as Error).message;
       command.error(`error: ${message}`, { exitCode: EXIT_USAGE, code: 'cep.usage' });
       return;
     }
