@@ -16,7 +16,7 @@
  */
 import type { Rule } from '../nfa/rule.js';
 import type { Loc, PatternNode, RuleNode } from './ast.js';
-import { RuleError } from './errors.js';
+import { RuleError, shorten } from './errors.js';
 import { closest } from './suggest.js';
 
 /** Events missing a path whose surroundings are sampled for suggestions. */
@@ -74,6 +74,36 @@ export class FieldRead {
   }
 }
 
+/** What a value is, in words: `a string`, `a list`, `true or false`. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'boolean') return 'true or false';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * An arithmetic expression of the rule (`ts - time(o)`) whose operands were not numbers (nor two
+ * strings for `+`): DSL.md section 4 makes it null, so the comparison around it is false; counted
+ * here, in the branch where the operation already gave null, for the warnings from the data.
+ */
+export class Mismatch {
+  /** Evaluations where an operand was neither null nor a number. */
+  count = 0;
+  /** The first one, in words (`'-' on a string and a number`). */
+  first = '';
+
+  constructor(
+    readonly text: string,
+    readonly line: number,
+  ) {}
+
+  /** Called when `left op right` gave null: counts it unless an operand was null or it divided by zero. */
+  check(op: string, left: unknown, right: unknown): void {
+    if (left === null || left === undefined || right === null || right === undefined || (typeof left === 'number' && typeof right === 'number')) return;
+    if (this.count++ === 0) this.first = `'${op}' on ${kindOf(left)} and ${kindOf(right)}`;
+  }
+}
+
 /** An event type named by a rule's pattern, and the line where it is written. */
 export interface TypeUse {
   readonly name: string;
@@ -84,6 +114,7 @@ export interface TypeUse {
 export class RuleUsage {
   readonly types: TypeUse[] = [];
   readonly fields: FieldRead[] = [];
+  readonly mismatches: Mismatch[] = [];
   /** Warnings from the rule text alone, rendered like rule errors (`file:line:col: warning: ...`, source line, caret). */
   readonly warnings: RuleError[] = [];
 
@@ -97,6 +128,13 @@ export class RuleUsage {
   /** Records a field path read from events of `type` (null: any) at `loc`. */
   field(text: string, path: readonly string[], type: string | null, loc: Loc): void {
     this.fields.push(new FieldRead(text, path, type, loc.line));
+  }
+
+  /** Records the arithmetic expression at `loc`, whose compiled run calls `check` when an operation gives null. */
+  arithmetic(loc: Loc): Mismatch {
+    const mismatch = new Mismatch(shorten(this.source.slice(loc.offset, loc.offset + loc.length)), loc.line);
+    this.mismatches.push(mismatch);
+    return mismatch;
   }
 
   /** Records a warning at `loc` (the message without `warning:`). */

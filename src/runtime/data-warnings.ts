@@ -105,6 +105,10 @@ export function dataWarnings(nfas: readonly Nfa[], types: SeenTypes): string[] {
       const of = read.type === null ? '' : ` of type ${read.type}`;
       lines.push(`cep: warning: ${usage.file}:${read.line}: rule ${rule.name} reads '${read.text}', which was missing in ${events}${of}${near === undefined ? '' : `; did you mean '${near}'?`}`);
     }
+    for (const m of usage.mismatches) {
+      if (m.count === 0) continue;
+      lines.push(`cep: warning: ${usage.file}:${m.line}: rule ${rule.name}: '${m.text}' could not be computed in ${counted(m.count, 'evaluation')} (${m.first} gives null)`);
+    }
     if (stats.conditionErrors > 0) {
       lines.push(`cep: warning: ${usage.file}:${usage.line}: rule ${rule.name}: ${counted(stats.conditionErrors, 'condition evaluation')} failed (counted as false)`);
     }

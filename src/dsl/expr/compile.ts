@@ -317,9 +317,15 @@ function compileChain(node: BinaryNode, ctx: ExprContext): Compiled {
   let type = compiled[0].type;
   for (let i = 0; i < ops.length; i++) type = ops[i] === '+' && (type === 'string' || compiled[i + 1].type === 'string') ? 'unknown' : 'number';
   const arithmeticOps = ops as ('+' | '-' | '*' | '/' | '%')[];
+  const mismatch = ctx.usage?.arithmetic(node.loc);
   const run: Evaluator = (e, b) => {
     let value: unknown = runs[0](e, b);
-    for (let i = 0; i < arithmeticOps.length; i++) value = arithmetic(arithmeticOps[i], value, runs[i + 1](e, b));
+    for (let i = 0; i < arithmeticOps.length; i++) {
+      const operand = runs[i + 1](e, b);
+      const result = arithmetic(arithmeticOps[i], value, operand);
+      if (result === null) mismatch?.check(arithmeticOps[i], value, operand);
+      value = result;
+    }
     return value;
   };
   return { run, shape: 'value', type };
@@ -355,7 +361,16 @@ function compileBinary(node: BinaryNode, ctx: ExprContext): Compiled {
       return { run: (e, b) => isNotIn(l(e, b), r(e, b)), shape: 'value', type: 'boolean' };
     default: {
       const type: StaticType = op === '+' && (left.type === 'string' || right.type === 'string') ? 'unknown' : 'number';
-      return { run: (e, b) => arithmetic(op, l(e, b), r(e, b)), shape: 'value', type };
+      const mismatch = ctx.usage?.arithmetic(node.loc);
+      if (mismatch === undefined) return { run: (e, b) => arithmetic(op, l(e, b), r(e, b)), shape: 'value', type };
+      const run: Evaluator = (e, b) => {
+        const x = l(e, b);
+        const y = r(e, b);
+        const value = arithmetic(op, x, y);
+        if (value === null) mismatch.check(op, x, y);
+        return value;
+      };
+      return { run, shape: 'value', type };
     }
   }
 }
