@@ -34,37 +34,23 @@ export function createMetrics(engine: EngineRef): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   let counters: RunCounters | null = null;
-  const read = (): RunCounters | null => counters;
   const scrape = async (): Promise<string> => {
     counters = engine()?.counters() ?? null;
     return registry.metrics();
   };
-  const counter = (name: string, help: string, labelNames: string[], fill: (c: RunCounters, set: (labels: Record<string, string>, value: number) => void) => void): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        const c = read();
-        if (c !== null) fill(c, (labels, value) => this.inc(labels, value));
-      },
-    });
+  type Fill = (c: RunCounters, set: (labels: Record<string, string>, value: number) => void) => void;
+  // Each metric takes its samples from the counters read for the scrape (none before the engine runs).
+  const define = (kind: 'counter' | 'gauge', name: string, help: string, labelNames: string[], fill: Fill): void => {
+    const collect = function (this: Counter | Gauge): void {
+      this.reset();
+      if (counters !== null) fill(counters, (labels, value) => (this instanceof Counter ? this.inc(labels, value) : this.set(labels, value)));
+    };
+    const configuration = { name, help, labelNames, registers: [registry], collect };
+    if (kind === 'counter') new Counter(configuration);
+    else new Gauge(configuration);
   };
-  const gauge = (name: string, help: string, labelNames: string[], fill: (c: RunCounters, set: (labels: Record<string, string>, value: number) => void) => void): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        const c = read();
-        if (c !== null) fill(c, (labels, value) => this.set(labels, value));
-      },
-    });
-  };
+  const counter = (name: string, help: string, labelNames: string[], fill: Fill): void => define('counter', name, help, labelNames, fill);
+  const gauge = (name: string, help: string, labelNames: string[], fill: Fill): void => define('gauge', name, help, labelNames, fill);
   counter('cep_events_total', 'Events read (good records), by input', ['input'], (c, set) => {
     for (const [input, n] of Object.entries(c.eventsByInput)) set({ input }, n);
   });
@@ -77,7 +63,7 @@ export function createMetrics(engine: EngineRef): Metrics {
     }
   });
   // Counters keep the rules removed by a reload (their counts stay); gauges are of the running rules.
-  const perRule = (field: 'partialMatches' | 'keys' | 'evictedKeys' | 'droppedPartialMatches' | 'conditionErrors', runningOnly = false) => (c: RunCounters, set: (labels: Record<string, string>, value: number) => void): void => {
+  const perRule = (field: 'partialMatches' | 'keys' | 'evictedKeys' | 'droppedPartialMatches' | 'conditionErrors', runningOnly = false) => (c: RunCounters, set: Parameters<Fill>[1]): void => {
     for (const [rule, r] of Object.entries(c.rules)) if (r.running || !runningOnly) set({ rule }, r[field]);
   };
   gauge('cep_partial_matches', 'Live partial matches, by rule', ['rule'], perRule('partialMatches', true));
