@@ -83,6 +83,9 @@ export function formatSummary(s: Summary): string {
       `${counted(s.alerts, 'alert')} (${byRule}), ${number.format(s.eventsPerSecond)} events/s in ${(s.elapsedMs / 1000).toFixed(2)} s` +
       (s.interrupted ? ' (interrupted)' : ''),
   ];
+  if (s.events === 0 && s.badRecords > 0) {
+    lines.push('cep: warning: every record was a bad record, so no rule saw an event: are --time-field, --time-format and --format right for this input?');
+  }
   for (const [rule, n] of Object.entries(s.droppedPartialMatches)) {
     lines.push(`cep: rule ${rule} dropped ${counted(n, 'partial match', 'partial matches')} at --max-partial-matches`);
   }

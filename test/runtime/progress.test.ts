@@ -43,6 +43,12 @@ describe('summary and progress', () => {
     ]);
   });
 
+  it('warns when every record was bad (a time format the input does not use, say)', () => {
+    expect(formatSummary({ ...summary, events: 0, badRecords: 9_999, lateEvents: 0, alerts: 0, alertsByRule: { a: 0 } }).split('\n')[1]).toBe(
+      'cep: warning: every record was a bad record, so no rule saw an event: are --time-field, --time-format and --format right for this input?',
+    );
+  });
+
   it('writes nothing on a non-terminal for a short run', () => {
     const out = new PassThrough() as unknown as NodeJS.WriteStream;
     let written = '';
