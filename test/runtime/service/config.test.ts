@@ -67,6 +67,18 @@ describe('cep serve config mistakes', () => {
   }, 30_000);
 });
 
+describe('--metrics and --log-format on cep run', () => {
+  it('a bad address or format is bad usage (exit 2), named', () => {
+    const rules = join(dir, 'ssh.cep');
+    const metrics = cep(['run', rules, '--input', '-', '--metrics', 'localhost:http']);
+    expect(metrics.status).toBe(2);
+    expect(metrics.stderr).toContain('--metrics expects HOST:PORT, :PORT or PORT');
+    const format = cep(['run', rules, '--input', '-', '--log-format', 'xml']);
+    expect(format.status).toBe(2);
+    expect(format.stderr).toMatch(/--log-format.*xml/);
+  }, 30_000);
+});
+
 describe('cep run and cep serve share one list of options', () => {
   const run = (): Command => {
     const program = new Command().exitOverride();
