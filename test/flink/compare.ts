@@ -26,10 +26,13 @@ function counts(list: readonly SideMatch[]): Map<string, number> {
   return m;
 }
 
-/** Whether the pattern ends with `-> not X` (in a last group too): its matches end at the deadline. */
+/**
+ * Whether the pattern ends with `-> not X` (in a last group without a quantifier too): its matches
+ * end at the deadline. In a quantified last group the absence only bounds the next iteration.
+ */
 function endsWithAbsence(elements: readonly CaseElement[]): boolean {
   const last = elements[elements.length - 1];
-  if (last.group !== undefined) return endsWithAbsence(last.group);
+  if (last.group !== undefined) return last.quantifier === undefined && endsWithAbsence(last.group);
   return last.negated === true && last.contiguity === 'relaxed';
 }
 

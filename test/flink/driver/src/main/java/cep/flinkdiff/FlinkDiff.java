@@ -38,7 +38,7 @@ import org.apache.flink.cep.pattern.Pattern;
  */
 public final class FlinkDiff {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long LIMIT_MS = 2000;
+    private static final long LIMIT_MS = 3000;
 
     public static void main(String[] args) throws Exception {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
