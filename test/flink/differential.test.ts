@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRules, RuleErrors } from '../../src/dsl/index.js';
 import { el, events, generateCases, group, pattern, q, ruleText, type Case, type CasePattern } from './cases.js';
-import { compareCase, describeCase, SKIP_TIE, type Outcome } from './compare.js';
+import { compareCase, DEADLINES, describeCase, SKIP_TIE, type Outcome } from './compare.js';
 import { expectedDifference } from './expected.js';
 import { runFlink, runOurs, type SideResult } from './sides.js';
 
@@ -94,6 +94,7 @@ const REPEATS_OURS = named_(
   'b@1 a@2 c@3 a@4',
 );
 const TIE = named_('item 5: a tie under skip to next', pattern([el('e0', null, { quantifier: q('+') }), el('e1', 'c', { negated: true })], { within: 5, skip: { kind: 'skipToNext' } }), 'b@0 a@1 d@4');
+const DEADLINES_CASE = named_('deadlines one watermark passes', pattern([el('e0', 'a', { quantifier: q('{n}', 2) }), el('e1', 'c', { negated: true })], { within: 12, timeout: true, skip: { kind: 'skipPastLastEvent' } }), 'a@0 a@4 a@6 a@8');
 const TIMEOUT = named_('on timeout emit against timed-out partial matches, two keys', pattern([el('e0', 'a'), el('e1', 'b', { quantifier: q('{n}', 2) })], { within: 5, timeout: true, skip: { kind: 'skipPastLastEvent' } }), 'a@1 a@2/k2 b@3 b@4/k2 b@5/k2 b@9');
 const tableCases = TABLE.map((row) => named_(`table: ${row.construct}`, row.pattern, TABLE_EVENTS));
 
@@ -145,6 +146,12 @@ describe('what issue 13 found, one case each', () => {
     expect(matches(ours.get(TIE.id))).toEqual(['match {"e0":[0]}', 'match {"e0":[1]}']);
     expect(matches(flink.get(TIE.id))).toEqual(['match {"e0":[0,1]}', 'match {"e0":[1]}']);
     expect(outcome(TIE).kind).toBe(SKIP_TIE);
+  });
+
+  it('deadlines: a{2} -> not c within 12ms: the match completed at 18 prunes the partial match of a@8 before its deadline at 20; at the final watermark Flink times it out first (DSL.md section 8)', () => {
+    expect(matches(ours.get(DEADLINES_CASE.id))).toEqual(['match {"e0":[0,1]}', 'match {"e0":[2,3]}']);
+    expect(matches(flink.get(DEADLINES_CASE.id)).sort()).toEqual(['match {"e0":[0,1]}', 'match {"e0":[2,3]}', 'timeout {"e0":[3]}']);
+    expect(outcome(DEADLINES_CASE).kind).toBe(DEADLINES);
   });
 
   it('on timeout emit: timed-out partial matches agree with Flink, per key', () => {
