@@ -110,6 +110,10 @@ describe('checks', () => {
     expect(() => parseRules(withPattern('a -> not c -> b? -> d'))).not.toThrow();
   });
 
+  it('a not group', () => {
+    expect(only(withPattern('a -> not (b -> c) -> d'))[0]).toBe("a 'not' element is the absence of one event, not of a group (Flink's notFollowedBy and notNext take one event's condition)");
+  });
+
   it('->> not: no such absence', () => {
     expect(only(withPattern('a ->> not b -> c'))).toEqual(["`->> not` has no meaning: an absence skips nothing (Flink has notFollowedBy, `-> not`, and notNext, `next not`); write `-> not`", 1, 27]);
   });

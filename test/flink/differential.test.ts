@@ -64,6 +64,7 @@ const TABLE: readonly Row[] = [
   { construct: 'a not right after an optional element', pattern: pattern([a(), b('y', { quantifier: q('?') }), c_('n', { negated: true, contiguity: 'strict' }), el('w', 'a')]), accepted: false, reason: 'Flink: "Specifying a pattern with an optional path to NOT condition is not supported yet"', message: /optional path to NOT condition/ },
   { construct: 'a quantified not', pattern: pattern([a(), b('n', { negated: true, quantifier: q('+') }), c_()]), accepted: false, reason: 'Flink: "Option not applicable to NOT pattern"', message: /Option not applicable to NOT pattern/ },
   { construct: 'a pattern ending in -> not without within', pattern: pattern([a(), b('n', { negated: true })]), accepted: false, reason: 'Flink: "NotFollowedBy is not supported without windowTime as a last part of a Pattern!"' },
+  { construct: 'a not group', pattern: pattern([a(), { group: [b(), c_()], contiguity: 'relaxed', negated: true }, el('w', 'a')]), accepted: false, reason: 'notFollowedBy and notNext take one event\'s condition, not a pattern', message: /not of a group/ },
   { construct: '->> not', pattern: pattern([a(), b('n', { negated: true, contiguity: 'nondeterministic' }), c_()]), accepted: false, reason: 'Flink has notFollowedBy and notNext, no absence after followedByAny', message: /`->> not` has no meaning/ },
   { construct: 'a pattern beginning with not', pattern: pattern([b('n', { negated: true }), a()]), accepted: false, reason: 'Flink\'s API cannot express it (Pattern.begin takes no NOT)' },
   {
