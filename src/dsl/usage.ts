@@ -143,9 +143,13 @@ export class RuleUsage {
   }
 }
 
-/** A new record for `rule` of `file`, with the event types its pattern names (groups included). */
+/**
+ * A new record for `rule` of `file`, with the event types its pattern names (groups included) and
+ * its `key by` paths (read from events of any type: a key missing from every event means no match).
+ */
 export function ruleUsage(rule: RuleNode, file: string, source: string): RuleUsage {
   const usage = new RuleUsage(file, rule.loc.line, source);
+  for (const path of rule.keyBy) usage.field(path.parts.map((p) => p.value).join('.'), path.parts.map((p) => p.value), null, path.loc);
   const walk = (pattern: PatternNode): void => {
     for (const element of pattern.elements) {
       if (element.atom.kind === 'GroupAtom') walk(element.atom.pattern);

@@ -55,6 +55,13 @@ describe('warnings from the data', () => {
     expect(log).toEqual([`cep: warning: ${file}:3: rule root_tries reads 'usr', which was missing in all 518 events of type auth_failure; did you mean 'user'?`]);
   });
 
+  it('a mistyped key: missing in every event, did you mean a field the events had', async () => {
+    const file = ruleFile('key.cep', 'rule brute\n  key by ipp\n  pattern auth_failure{5} as tries\n  within 1m\n');
+    const { alerts, log } = await run(fromFile(file));
+    expect(alerts).toBe(0);
+    expect(log).toEqual([`cep: warning: ${file}:2: rule brute reads 'ipp', which was missing in all ${ssh.length.toLocaleString('en-US')} events; did you mean 'ip'?`]);
+  });
+
   it('a mistyped alias: cep check warns with the line and a caret, and the run warns that the path was never there', async () => {
     const file = ruleFile('alias.cep', 'rule same_ip\n  key by user\n  pattern auth_failure as fail -> auth_success[fial.ip != ip] as ok\n');
     let out = '';
