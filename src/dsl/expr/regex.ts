@@ -14,13 +14,23 @@
  * A pattern RE2 cannot run (backreferences, lookaround, other syntax errors) is refused when the
  * rule is checked, with RE2's reason; the pattern is compiled there, once.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
 import { shorten } from '../errors.js';
 import { MAX_REGEX_LENGTH } from '../limits.js';
 
 /** A compiled pattern: `test(s)` is true when the pattern matches somewhere in `s` (unanchored, like `RegExp.test`). */
 export interface Regex {
   test(s: string): boolean;
+}
+
+/**
+ * re2js, loaded the first time a rule uses `matches` (start-up: `cep check` of rules without it
+ * does not load it), through `require`, because rules are checked synchronously.
+ */
+let re2: typeof import('re2js').RE2JS | undefined;
+function re2js(): typeof import('re2js').RE2JS {
+  re2 ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS;
+  return re2;
 }
 
 const LOOKAROUND = /^\(\?<?[=!]/;
@@ -34,7 +44,7 @@ const BACKREFERENCE = /^\\([1-9]|k)|^\(\?P=/;
 export function compileRegex(pattern: string): Regex | { readonly error: string } {
   if (pattern.length > MAX_REGEX_LENGTH) return { error: `regular expression too long: more than ${MAX_REGEX_LENGTH.toLocaleString('en-US')} characters` };
   try {
-    return RE2JS.compile(pattern);
+    return re2js().compile(pattern);
   } catch (error) {
     return { error: `regular expression not accepted (RE2 syntax, linear time): ${reason(pattern, error)}` };
   }
