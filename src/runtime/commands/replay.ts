@@ -9,15 +9,14 @@ import type { AlertSink } from '../../alerts/sink.js';
 import { parseHostPort } from '../../alerts/ws-options.js';
 import { RuleErrors } from '../../dsl/errors.js';
 import type { Nfa } from '../../nfa/nfa.js';
-import type { Logger } from 'pino';
 import { runEngine, type RunningEngine, type Summary } from '../engine.js';
 import { loadRules } from '../load-rules.js';
 import { createProgress, formatSummary } from '../progress.js';
 import { timeFormatReader, type TimeReader } from '../time.js';
 import { openLive, type LiveOptions } from './live-options.js';
 import { engineOptionsFrom, type ReplayOptions } from './replay-options.js';
-import { startHealthServer, type HealthServer } from '../service/health-server.js';
-import { createLogger, kafkaLogCreator, lineLogger } from '../service/logger.js';
+import type { HealthServer } from '../service/health-server.js';
+import { createLogger, kafkaLogCreator, lineLogger, type Log } from '../service/logger.js';
 
 /** Exit code for rule errors, DSL.md section 7. */
 export const EXIT_RULE_ERRORS = 1;
@@ -29,7 +28,7 @@ export const EXIT_USAGE = 2;
 /** What `cep serve` adds to a run. */
 export interface ReplayHooks {
   /** Called once the engine runs, with the rules it started with and the run's logger (hot reload). */
-  onStart?(engine: RunningEngine, rules: readonly Nfa[], logger: Logger): void;
+  onStart?(engine: RunningEngine, rules: readonly Nfa[], logger: Log): void;
 }
 
 /**
@@ -39,7 +38,7 @@ export interface ReplayHooks {
  */
 export async function replay(ruleFiles: readonly string[], opts: ReplayOptions & LiveOptions, sinks: () => AlertSink[], command: Command, hooks: ReplayHooks = {}): Promise<Summary | number> {
   const format = opts.logFormat ?? 'text';
-  const logger = createLogger(format);
+  const logger = await createLogger(format);
   const log = lineLogger(logger, format);
   let rules: Nfa[];
   try {
@@ -56,6 +55,8 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions &
   if (opts.metrics !== undefined) {
     try {
       const { host, port } = parseHostPort(opts.metrics, '--metrics');
+      // prom-client is loaded only when metrics are served (start-up: bench/README.md).
+      const { startHealthServer } = await import('../service/health-server.js');
       health = await startHealthServer({ host, port, engine: () => running });
     } catch (error) {
       if (error instanceof TypeError) return usage(command, error.message);

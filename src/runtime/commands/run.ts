@@ -1,13 +1,13 @@
 /**
  * `cep run RULES... --input FILE... [--out FILE] ...` (DSL.md section 7): replays recorded files
- * through the rules and writes alerts as NDJSON to `--out` or stdout. The parsed options go
- * through the run options schema (`service/config.ts`) that `cep serve`'s config file goes
- * through too. Exit codes: 0, 1 on a rule error, 2 on bad usage.
+ * through the rules and writes alerts as NDJSON to `--out` or stdout. The parsed options are the
+ * run options of `service/config.ts`, which `cep serve`'s config file holds too. Exit codes: 0, 1
+ * on a rule error, 2 on bad usage.
  */
 import type { Command } from 'commander';
 import { FileSink } from '../../alerts/file-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
-import { runOptionsFromCli, type RunOptions } from '../service/config.js';
+import type { RunOptions } from '../service/config.js';
 import { addLiveOptions } from './live-options.js';
 import { replay } from './replay.js';
 import { addReplayOptions } from './replay-options.js';
@@ -19,8 +19,7 @@ export function registerRun(program: Command): void {
     .description('replay event files through the rules; alerts as NDJSON on stdout or --out')
     .argument('<rules...>', 'rule files (*.cep)')
     .option('--out <file>', 'write alerts here instead of stdout');
-  addLiveOptions(addReplayOptions(command)).action(async (rules: string[], cli: Record<string, unknown>) => {
-    const opts = runOptionsFromCli(cli);
+  addLiveOptions(addReplayOptions(command)).action(async (rules: string[], opts: RunOptions) => {
     const result = await replay(rules, opts, () => sinksOf(opts), command);
     process.exitCode = typeof result === 'number' ? result : 0;
   });

@@ -1,6 +1,6 @@
 /**
  * `cep serve CONFIG.yaml` (DSL.md sections 7 and 10): runs as `cep run` with its options from a
- * YAML file (`service/config.ts`: every option of `run` under its own name, plus `rules:`), until
+ * YAML file (`service/config-file.ts`: every option of `run` under its own name, plus `rules:`), until
  * SIGTERM/SIGINT, reloading the rules on SIGHUP or when a rule file changes
  * (`service/hot-reload.ts`). Relative paths in the file (rules, inputs, outputs, certificates)
  * are relative to the file's folder, as Prometheus reads its `rule_files`. Unless the file says
@@ -10,7 +10,8 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadServeConfig, type ServeConfig } from '../service/config.js';
+import type { ServeConfig } from '../service/config.js';
+import { ConfigError, loadServeConfig } from '../service/config-file.js';
 import { HotReload } from '../service/hot-reload.js';
 import { resolveRuleFiles } from '../service/rule-files.js';
 import { replay, EXIT_USAGE } from './replay.js';

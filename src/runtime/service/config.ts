@@ -1,19 +1,17 @@
 /**
- * The options of `cep run`, as one zod schema ({@link runOptionsSchema}), and the config file of
- * `cep serve` (DSL.md section 10): the same options under their own names (kebab-case or
- * camelCase, without the dashes) plus `rules:`. `cep run`'s parsed command line goes through the
- * same schema ({@link runOptionsFromCli}), so the two cannot drift apart: an option declared on
- * the command line but missing here fails every `cep run` (and the test that compares them).
+ * The options of `cep run`, as one zod schema ({@link runOptionsSchema}), and those of `cep
+ * serve`'s config file (DSL.md section 10): the same options plus `rules:` (the file itself is
+ * read by `config-file.ts`). `cep run` takes its parsed command line as {@link RunOptions}, the
+ * schema's type; test/runtime/service/config.test.ts holds the command line's options and defaults
+ * equal to the schema's, so the two cannot drift apart. (`cep run` does not load zod to check what
+ * commander has checked: zod costs about 0.3 s of start-up, bench/README.md.)
  *
  * Values take the forms a YAML file writes naturally: a duration as text (`5s`, `1m30s`) or a
  * number of ms; a list option as a list or one string; `ws:` and `metrics:` as `host:port` or a
  * port number. The combinations (Kafka options that need each other) are checked where the inputs
  * are opened (`live-options.ts`), for both commands alike.
  */
-import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { didYouMean } from '../../dsl/suggest.js';
 import { parseDuration } from '../time.js';
 import { LOG_FORMATS } from './logger.js';
 
@@ -94,100 +92,3 @@ export type RunOptions = z.output<typeof runOptionsSchema>;
 export const serveConfigSchema = runOptionsSchema.extend({ rules: list });
 
 export type ServeConfig = z.output<typeof serveConfigSchema>;
-
-/**
- * `cep run`'s parsed command line as {@link RunOptions}. Commander has already checked each value,
- * so a failure here is a bug (an option declared on the command line but not in the schema).
- * @throws Error naming the options that do not fit.
- */
-export function runOptionsFromCli(opts: Record<string, unknown>): RunOptions {
-  const parsed = runOptionsSchema.safeParse(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) throw new Error(`the command line's options do not fit the run options schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
-
-/** A config file that cannot be used: every problem, each as `file:line:col: message`. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-  }
-}
-
-/** `max-delay` → `maxDelay`. */
-function camelCase(key: string): string {
-  return key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** `maxDelay` → `max-delay`, as the key is written in the documentation. */
-function kebabCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-/**
- * Reads and checks `cep serve`'s config file: YAML, one mapping of options. Every problem is
- * reported: an unknown key (with a did-you-mean), an option given twice (`max-delay` and
- * `maxDelay`), a bad value (its key and what is expected), a missing `rules:`.
- * @throws ConfigError listing them as `file:line:col: message`; Error (with `code`) when the file cannot be read.
- */
-export function loadServeConfig(path: string): ServeConfig {
-  const text = readFileSync(path, 'utf8');
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const at = (offset: number | undefined): string => {
-    if (offset === undefined) return path;
-    const { line, col } = lines.linePos(offset);
-    return `${path}:${line}:${col}`;
-  };
-  if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => `${at(e.pos[0])}: not valid YAML: ${e.message.split('\n')[0]}`));
-  const root = doc.contents;
-  if (!isMap(root)) throw new ConfigError([`${at(root?.range?.[0])}: expected a mapping of options (rules:, input:, max-delay:, ...)`]);
-  const known = Object.keys(serveConfigSchema.shape);
-  const problems: { offset: number; message: string }[] = [];
-  const problem = (offset: number | undefined, message: string): void => {
-    problems.push({ offset: offset ?? -1, message: `${at(offset)}: ${message}` });
-  };
-  const options: Record<string, unknown> = {};
-  const where = new Map<string, number | undefined>();
-  for (const pair of root.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-    const offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-    const name = camelCase(key);
-    if (!known.includes(name)) {
-      problem(offset, `unknown key '${key}'${didYouMean(key, known.map(kebabCase))}`);
-      continue;
-    }
-    if (where.has(name)) {
-      problem(offset, `'${key}' is given twice (also at ${at(where.get(name)).slice(path.length + 1)})`);
-      continue;
-    }
-    where.set(name, offset);
-    options[name] = (pair.value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : pair.value);
-  }
-  const parsed = serveConfigSchema.safeParse(options);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const [name, ...rest] = issue.path.map(String);
-      if (issue.code === 'unrecognized_keys') continue; // reported above
-      const key = name === undefined ? '' : kebabCase(name) + rest.map((p) => `[${p}]`).join('');
-      const missing = name !== undefined && options[name] === undefined;
-      problem(valueOffset(doc, name), missing ? `'${key}' is missing: ${missingHint(name)}` : `${key}: ${issue.message}`);
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => a.offset - b.offset).map((p) => p.message));
-  return parsed.data!;
-}
-
-function missingHint(name: string | undefined): string {
-  return name === 'rules' ? 'list the rule files (or globs) to run, e.g. rules: [rules/*.cep]' : 'give a value';
-}
-
-/** Where the value of top-level key `name` (either spelling) starts, if it is there. */
-function valueOffset(doc: Document, name: string | undefined): number | undefined {
-  if (name === undefined || !isMap(doc.contents)) return undefined;
-  for (const pair of doc.contents.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (camelCase(key) === name) return (pair.value as { range?: [number, number, number] } | null)?.range?.[0] ?? (pair.key as { range?: [number] }).range?.[0];
-  }
-  return undefined;
-}

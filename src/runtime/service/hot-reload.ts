@@ -16,11 +16,11 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Logger } from 'pino';
 import { RuleErrors } from '../../dsl/errors.js';
 import type { Nfa } from '../../nfa/nfa.js';
 import type { RunningEngine } from '../engine.js';
 import { loadRules } from '../load-rules.js';
+import type { Log } from './logger.js';
 import { resolveRuleFiles, ruleFingerprint } from './rule-files.js';
 
 /** Options of {@link HotReload}. */
@@ -50,7 +50,7 @@ interface Running {
 /** Watches the rule files and swaps the engine's rules; {@link start} once the engine runs, {@link close} at the end. */
 export class HotReload {
   private engine: RunningEngine | null = null;
-  private logger: Logger | null = null;
+  private logger: Log | null = null;
   private running = new Map<string, Running>();
   private readonly watchers = new Map<string, FSWatcher>();
   /** Names of the rule files read last (a change to one of them, or to any `*.cep`, reloads). */
@@ -62,7 +62,7 @@ export class HotReload {
   constructor(private readonly options: HotReloadOptions) {}
 
   /** Takes the running engine and the rules it started with (from `files`), and starts watching and listening for SIGHUP. */
-  start(engine: RunningEngine, rules: readonly Nfa[], files: readonly string[], logger: Logger): void {
+  start(engine: RunningEngine, rules: readonly Nfa[], files: readonly string[], logger: Log): void {
     this.engine = engine;
     this.logger = logger;
     this.running = new Map(rules.map((nfa) => [nfa.rule.name, { nfa, fingerprint: ruleFingerprint(nfa) }]));

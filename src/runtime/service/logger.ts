@@ -1,40 +1,65 @@
 /**
- * The run's log on stderr (`--log-format json|text`, DSL.md section 10), with pino: warnings,
- * bad-record reports, reload reports, the summary, and kafkajs's own log lines (through
- * {@link kafkaLogCreator}) all go through one logger.
+ * The run's log on stderr (`--log-format json|text`, DSL.md section 10): warnings, bad-record
+ * reports, reload reports, the summary, and kafkajs's own log lines (through
+ * {@link kafkaLogCreator}) all go through one {@link Log}.
  *
- * - `json`: one JSON object a line: `level` (name), `time` (ISO-8601), `msg`, then the context.
+ * - `json`: pino, one JSON object a line: `level` (name), `time` (ISO-8601), `msg`, then the context.
  * - `text` (the default): the line as the engine has always written it (`cep: ...`; the context
  *   is in the words already), so what tests and people match on stays the same; a kafkajs line is
- *   followed by its fields as JSON.
+ *   followed by its fields as JSON. Written directly: pino would only turn each line into JSON and
+ *   back, and loading it costs every `cep run` about 0.15 s of start-up (bench/README.md).
  * Writes are synchronous, so that nothing logged before an exit is lost.
  */
 import type { logCreator } from 'kafkajs';
-import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** The formats of `--log-format`. */
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-/** A pino destination that writes each record as a text line: `msg`, and a kafkajs line's fields. */
-function textDestination(out: NodeJS.WritableStream): DestinationStream {
-  return {
-    write(json: string): void {
-      const { msg, kafka } = JSON.parse(json) as { msg?: unknown; kafka?: unknown };
-      out.write(`${String(msg ?? '')}${kafka === undefined ? '' : ` ${JSON.stringify(kafka)}`}\n`);
-    },
-  };
+/** One level's writer: a message, or a context object and a message (pino's argument order). */
+export interface LogFn {
+  (msg: string): void;
+  (context: object, msg: string): void;
+}
+
+/** The run's logger: pino's `Logger` in JSON, {@link TextLog} in text. */
+export interface Log {
+  readonly error: LogFn;
+  readonly warn: LogFn;
+  readonly info: LogFn;
+  readonly debug: LogFn;
+}
+
+/** Text lines: the message, and for a kafkajs line (context `kafka`) its fields as JSON; no debug lines. */
+class TextLog implements Log {
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  private line(contextOrMsg: object | string, msg?: string): void {
+    if (typeof contextOrMsg === 'string') {
+      this.out.write(contextOrMsg + '\n');
+      return;
+    }
+    const { kafka } = contextOrMsg as { kafka?: unknown };
+    this.out.write(`${msg ?? ''}${kafka === undefined ? '' : ` ${JSON.stringify(kafka)}`}\n`);
+  }
+
+  readonly error: LogFn = (a: object | string, b?: string) => this.line(a, b);
+  readonly warn: LogFn = (a: object | string, b?: string) => this.line(a, b);
+  readonly info: LogFn = (a: object | string, b?: string) => this.line(a, b);
+  readonly debug: LogFn = () => undefined;
 }
 
 /**
- * A logger writing to `out` (stderr) in `format`. @throws TypeError for an unknown format.
+ * A logger writing to `out` (stderr) in `format`; pino is loaded for JSON only.
+ * @throws TypeError for an unknown format.
  */
-export function createLogger(format: LogFormat, out: NodeJS.WritableStream = process.stderr): Logger {
+export async function createLogger(format: LogFormat, out: NodeJS.WritableStream = process.stderr): Promise<Log> {
   if (!LOG_FORMATS.includes(format)) throw new TypeError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-  const options = { base: undefined, formatters: { level: (label: string) => ({ level: label }) } };
-  if (format === 'text') return pino({ ...options, timestamp: false }, textDestination(out));
-  const destination = out === process.stderr ? pino.destination({ fd: 2, sync: true }) : (out as unknown as DestinationStream);
-  return pino({ ...options, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  if (format === 'text') return new TextLog(out);
+  const { pino } = await import('pino');
+  const destination = out === process.stderr ? pino.destination({ fd: 2, sync: true }) : (out as unknown as import('pino').DestinationStream);
+  const logger: Log = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } }, destination);
+  return logger;
 }
 
 /**
@@ -42,7 +67,7 @@ export function createLogger(format: LogFormat, out: NodeJS.WritableStream = pro
  * mode as they are; in JSON mode at level warn for warnings and bad records, error for errors,
  * info otherwise, with the `cep: ` prefix left out of `msg`.
  */
-export function lineLogger(logger: Logger, format: LogFormat): (line: string) => void {
+export function lineLogger(logger: Log, format: LogFormat): (line: string) => void {
   if (format === 'text') return (line) => logger.info(line);
   return (line) => {
     const text = line.replace(/^cep: /, '');
@@ -61,8 +86,8 @@ const KAFKA_ERROR = 1;
 const KAFKA_WARN = 2;
 const KAFKA_INFO = 4;
 
-/** kafkajs's log lines through `logger`, at their level, with their namespace and fields as context. */
-export function kafkaLogCreator(logger: Logger): logCreator {
+/** kafkajs's log lines through `logger`, at their level, with their namespace and fields as context (`kafka`). */
+export function kafkaLogCreator(logger: Log): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, logger: _logger, ...context } = log as { message: string; timestamp?: string; logger?: string; [key: string]: unknown };

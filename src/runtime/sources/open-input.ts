@@ -2,8 +2,7 @@
  * Opens a recorded input as a byte stream: a file (`.gz` gunzipped on the fly), a FIFO, or stdin (`-`).
  * Streams are read chunk by chunk, so memory stays constant however large the file is.
  */
-import { createReadStream, statSync, type ReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { close, createReadStream, open, statSync, type ReadStream } from 'node:fs';
 import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -46,19 +45,21 @@ export function openInput(path: string): OpenedInput {
 function openFifo(path: string, gz: boolean): OpenedInput {
   const out = new PassThrough();
   let socket: Socket | null = null;
-  void open(path, 'r').then(
-    (handle) => {
-      if (out.destroyed) {
-        void handle.close();
-        return;
-      }
-      socket = new Socket({ fd: handle.fd, readable: true, writable: false });
-      socket.on('error', (e) => out.destroy(e));
-      out.on('close', () => socket?.destroy());
-      socket.pipe(out);
-    },
-    (error: unknown) => out.destroy(error as Error),
-  );
+  // A plain descriptor, not a FileHandle: the socket owns it (a FileHandle would close it when collected).
+  open(path, 'r', (error, fd) => {
+    if (error !== null) {
+      out.destroy(error);
+      return;
+    }
+    if (out.destroyed) {
+      close(fd);
+      return;
+    }
+    socket = new Socket({ fd, readable: true, writable: false });
+    socket.on('error', (e) => out.destroy(e));
+    out.on('close', () => socket?.destroy());
+    socket.pipe(out);
+  });
   const stream = gz ? out.pipe(createGunzip()) : out;
   if (gz) out.on('error', (e) => stream.destroy(e));
   return { stream, bytesRead: () => (socket as Socket | null)?.bytesRead ?? 0, size: undefined };

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../../../src/alerts/kafka-client.js';
-import { createLogger, kafkaLogCreator, type LogFormat } from '../../../src/runtime/service/logger.js';
+import { createLogger, kafkaLogCreator, type Log, type LogFormat } from '../../../src/runtime/service/logger.js';
 import { cep } from '../support/cli.js';
 
 /** A logger of `format` whose lines are collected. */
-function collecting(format: LogFormat): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+async function collecting(format: LogFormat): Promise<{ logger: Log; lines: string[] }> {
   const lines: string[] = [];
   const out = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -21,7 +21,7 @@ function collecting(format: LogFormat): { logger: ReturnType<typeof createLogger
       done();
     },
   });
-  return { logger: createLogger(format, out), lines };
+  return { logger: await createLogger(format, out), lines };
 }
 
 describe('--log-format json', () => {
@@ -47,7 +47,7 @@ describe('--log-format json', () => {
 describe('kafkajs log lines', () => {
   it("go through the run's logger: a real kafkajs client failing to connect logs at error, with its fields", async () => {
     for (const format of ['json', 'text'] as const) {
-      const { logger, lines } = collecting(format);
+      const { logger, lines } = await collecting(format);
       const admin = createKafkaClient('test', { brokers: ['127.0.0.1:1'], logLevel: 'error', logCreator: kafkaLogCreator(logger), retries: 1, connectionTimeoutMs: 500 }).admin();
       await expect(admin.connect()).rejects.toThrow();
       expect(lines.length).toBeGreaterThan(0);
