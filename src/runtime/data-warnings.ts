@@ -1,9 +1,11 @@
 /**
  * Warnings from the data (DSL.md section 7), so that a typo never passes as "0 alerts": for each
- * rule, the event types it names that never occurred in the input, the field paths it reads that
- * were missing (or null) in every event that reached them, and the conditions that failed to
- * evaluate. Each names the rule's file and line and, where the input had something close, a
- * "did you mean" taken from it: the event types seen, the names present where a path stopped.
+ * rule, the event types it names that never occurred in the input, the field paths it reads (its
+ * `key by` included) that were missing (or null) in every event that reached them, and the
+ * conditions that failed to evaluate: those that threw (the matcher's count) and arithmetic whose
+ * operand was neither null nor a number (src/dsl/usage.ts `Mismatch`). Each names the rule's file
+ * and line and, where the input had something close, a "did you mean" taken from it: the event
+ * types seen, the names present where a path stopped.
  *
  * The engine notes each event type it sees ({@link SeenTypes}, a set entered only when the type
  * differs from the previous event's) and hands each event to {@link FieldWatch} while a field path
