@@ -6,10 +6,9 @@
  * Engine: re2js, the pure-JS port of RE2 / Go `regexp` (Cox, "Regular Expression Matching Can Be
  * Simple And Fast", 2007): a lazily built DFA, falling back to an NFA simulation when the DFA's
  * memory budget is spent; both linear. Of the three linear engines measured on this engine's
- * per-event path (bench/regex.bench.ts, real sshd fields, a busy 2-CPU VM) it was the fastest,
- * 0.3-1.7 µs per test, against 1.8-3.1 µs for the native `re2` package and 2.9-7 µs for `re2-wasm`
- * (both copy each string across to C++ or WebAssembly), and it needs no native build. V8's
- * backtracking `RegExp` took 20-240 ns on the same tests: 4-30x less, the price of the guarantee.
+ * per-event path (bench/regex.bench.ts, figures in bench/README.md) it was the fastest (the native
+ * `re2` package and `re2-wasm` copy each string across to C++ or WebAssembly), and it needs no
+ * native build. V8's backtracking `RegExp` is faster still: the price of the guarantee.
  *
  * A pattern RE2 cannot run (backreferences, lookaround, other syntax errors) is refused when the
  * rule is checked, with RE2's reason; the pattern is compiled there, once.
