@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../src/runtime/source.js';
 import { CsvSource } from '../../src/runtime/sources/csv.js';
 import { NdjsonSource } from '../../src/runtime/sources/ndjson.js';
-import { formatOf } from '../../src/runtime/sources/open-input.js';
+import { formatOf } from '../../src/runtime/sources/formats.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cep-sources-'));
 const SSH = 'examples/data/ssh-auth.ndjson';

@@ -1,8 +1,8 @@
 /**
  * The options shared by `cep run` and `cep test` (DSL.md section 7), and the single mapping from
- * parsed options to the engine's options, sources and sinks. Live inputs and sinks (Kafka,
- * WebSocket) are added here: one option declaration in {@link addReplayOptions}, a few lines in
- * {@link engineOptionsFrom}.
+ * parsed options to the engine's options: recorded inputs (one source per `--input`, in a format of
+ * `sources/formats.ts`), the given sinks, the late and dead-letter outputs. Live inputs and sinks
+ * (Kafka, WebSocket) are declared and opened in `live-options.ts`.
  */
 import { createWriteStream, statSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -10,15 +10,14 @@ import type { AlertSink } from '../../alerts/sink.js';
 import type { Nfa } from '../../nfa/nfa.js';
 import type { EngineOptions } from '../engine.js';
 import type { Source } from '../source.js';
-import { CsvSource } from '../sources/csv.js';
-import { NdjsonSource } from '../sources/ndjson.js';
-import { formatOf } from '../sources/open-input.js';
+import { DEFAULT_INPUT_FORMAT, INPUT_FORMATS, openInputSource } from '../sources/formats.js';
 import { parseDuration } from '../time.js';
 
 /** Parsed options (commander's camel-cased names). */
 export interface ReplayOptions {
   input?: string[];
-  format?: 'ndjson' | 'csv';
+  /** A name of `INPUT_FORMATS` (`sources/formats.ts`). */
+  format?: string;
   timeField: string;
   timeFormat?: string;
   typeField: string;
@@ -37,8 +36,8 @@ export interface ReplayOptions {
 /** Declares the replay options on `command`; values are checked as they are parsed (bad usage → exit 2). */
 export function addReplayOptions(command: Command): Command {
   return command
-    .option('--input <file...>', 'event files (NDJSON, or CSV with a header; .gz gunzipped; - is stdin)')
-    .addOption(new Option('--format <format>', 'input format (default: by extension, ndjson otherwise)').choices(['ndjson', 'csv']))
+    .option('--input <file...>', `event files (${formatDescriptions()}; .gz gunzipped; - is stdin)`)
+    .addOption(new Option('--format <format>', `input format (default: by extension, ${DEFAULT_INPUT_FORMAT} otherwise)`).choices([...INPUT_FORMATS.keys()]))
     .option('--time-field <path>', 'event time field (epoch ms or ISO-8601; @timestamp: the record timestamp)', 'ts')
     .option('--time-format <format>', "read event times in this format instead (luxon tokens, e.g. 'M/d/yyyy H:mm'; UTC unless it has an offset token)")
     .option('--type-field <path>', 'event type field', 'type')
@@ -64,7 +63,7 @@ export function engineOptionsFrom(opts: ReplayOptions, rules: readonly Nfa[], si
   const sources: Source[] = [...liveSources];
   for (const path of opts.input ?? []) {
     checkReadable(path);
-    sources.push((opts.format ?? formatOf(path)) === 'csv' ? new CsvSource(path) : new NdjsonSource(path));
+    sources.push(openInputSource(path, opts.format));
   }
   return {
     rules,
@@ -82,6 +81,12 @@ export function engineOptionsFrom(opts: ReplayOptions, rules: readonly Nfa[], si
     lateOutput: opts.late === undefined ? undefined : createWriteStream(opts.late),
     deadLetterOutput: opts.deadLetter === undefined ? undefined : createWriteStream(opts.deadLetter),
   };
+}
+
+/** `NDJSON, or CSV with a header`. */
+function formatDescriptions(): string {
+  const descriptions = [...INPUT_FORMATS.values()].map((f) => f.description);
+  return descriptions.length === 1 ? descriptions[0] : `${descriptions.slice(0, -1).join(', ')}, or ${descriptions[descriptions.length - 1]}`;
 }
 
 function checkReadable(path: string): void {

@@ -65,11 +65,6 @@ function openFifo(path: string, gz: boolean): OpenedInput {
   return { stream, bytesRead: () => (socket as Socket | null)?.bytesRead ?? 0, size: undefined };
 }
 
-/** `csv` for `*.csv` and `*.csv.gz`, `ndjson` for everything else (DSL.md section 7, `--format`). */
-export function formatOf(path: string): 'csv' | 'ndjson' {
-  return /\.csv(\.gz)?$/i.test(path) ? 'csv' : 'ndjson';
-}
-
 /**
  * One event read from a line of a file (NDJSON line or CSV row). `position` is built on demand
  * (`file:line`), so the hot path allocates no string for it.
