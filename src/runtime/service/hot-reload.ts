@@ -57,17 +57,25 @@ export class HotReload {
   private names = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<unknown> = Promise.resolve();
-  private readonly onHangup = (): void => void this.reload('SIGHUP');
+  /** A SIGHUP came before the engine ran (the rules it starts with may be older than the files). */
+  private early = false;
+  private readonly onHangup = (): void => {
+    if (this.engine === null) this.early = true;
+    else void this.reload('SIGHUP');
+  };
 
-  constructor(private readonly options: HotReloadOptions) {}
+  /** Listens for SIGHUP at once (its default action would end the process while it starts). */
+  constructor(private readonly options: HotReloadOptions) {
+    process.on('SIGHUP', this.onHangup);
+  }
 
-  /** Takes the running engine and the rules it started with (from `files`), and starts watching and listening for SIGHUP. */
+  /** Takes the running engine and the rules it started with (from `files`), and starts watching; a SIGHUP that came meanwhile reloads now. */
   start(engine: RunningEngine, rules: readonly Nfa[], files: readonly string[], logger: Log): void {
     this.engine = engine;
     this.logger = logger;
     this.running = new Map(rules.map((nfa) => [nfa.rule.name, { nfa, fingerprint: ruleFingerprint(nfa) }]));
     this.watch(files);
-    process.on('SIGHUP', this.onHangup);
+    if (this.early) void this.reload('SIGHUP');
   }
 
   /**
