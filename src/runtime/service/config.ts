@@ -12,6 +12,7 @@
  * are opened (`live-options.ts`), for both commands alike.
  */
 import { z } from 'zod';
+import { INPUT_FORMATS } from '../sources/formats.js';
 import { parseDuration } from '../time.js';
 import { LOG_FORMATS } from './logger.js';
 
@@ -45,7 +46,7 @@ const positiveInt = z.int({ error: 'expected a whole number ≥ 1' }).min(1, 'ex
 export const runOptionsSchema = z.strictObject({
   // Inputs (replay-options.ts)
   input: list.optional(),
-  format: z.enum(['ndjson', 'csv']).optional(),
+  format: z.enum([...INPUT_FORMATS.keys()]).optional(),
   timeField: z.string().min(1).default('ts'),
   timeFormat: z.string().min(1).optional(),
   typeField: z.string().min(1).default('type'),
