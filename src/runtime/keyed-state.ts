@@ -99,13 +99,14 @@ function isLive(time: number, entry: KeyEntry, rule: KeyedState): boolean {
 /**
  * The timers of every key of one operator: one queue, so that releasing up to a watermark looks
  * at one earliest deadline. An entry whose key moved on (a new deadline) or was forgotten is
- * stale and skipped when due; stale ones are dropped at once when the queue has grown to twice
- * its size after the last such sweep (evicted keys under `--max-keys`), so memory stays bounded.
+ * stale and skipped when due; `stale` counts them (the keyed states report each), and they are
+ * swept at once when they make up half the queue (evicted keys under `--max-keys`), so memory
+ * stays bounded.
  */
 export class SharedTimers {
   private readonly queue = new TimeQueue<KeyEntry, KeyedState>();
-  /** Entries after the last sweep of stale ones. */
-  private swept = 0;
+  /** Stale entries in the queue (an estimate: a deadline that was never queued may be counted). */
+  private stale = 0;
 
   /** Time of the earliest entry, ms (`Infinity`: none). */
   nextTime(): number {
@@ -116,16 +117,21 @@ export class SharedTimers {
   fireNext(): void {
     const time = this.queue.peekTime();
     const { a: entry, b: rule } = this.queue.pop();
-    rule.shared.fire(entry, rule, time);
+    if (!rule.shared.fire(entry, rule, time) && this.stale > 0) this.stale--;
+  }
+
+  /** A queued deadline no longer counts (its key moved on or was forgotten). */
+  superseded(): void {
+    this.stale++;
   }
 
   /** Queues the deadline `time` (ms) of `rule` for the key of `entry`. */
   push(entry: KeyEntry, rule: KeyedState, time: number): void {
     const queue = this.queue;
     queue.push(time, entry, rule);
-    if (queue.size > 2 * this.swept + 4096) {
+    if (this.stale > 4096 && this.stale * 2 > queue.size) {
       queue.retain(isLive);
-      this.swept = queue.size;
+      this.stale = 0;
     }
   }
 }
@@ -226,6 +232,7 @@ export class SharedKeyedState {
     this.emit(nfa, key, nfa.process(state, event));
     rule.changed?.set(mapKey, key);
     if (nfa.isEmpty(state)) {
+      if (deadline !== Infinity) this.timers.superseded();
       rule.partialMatches -= before;
       rule.keys--;
       e.remove(rule);
@@ -235,19 +242,22 @@ export class SharedKeyedState {
     }
     rule.partialMatches += nfa.partialMatchCount(state) - before;
     const next = nfa.nextDeadline(state);
-    if (next !== deadline && next !== Infinity) this.timers.push(e, rule, next);
+    if (next !== deadline) {
+      if (deadline !== Infinity) this.timers.superseded();
+      if (next !== Infinity) this.timers.push(e, rule, next);
+    }
   }
 
   /**
    * Fires a due deadline `time` (ms) of `rule` for the key of `entry` (from
-   * {@link SharedTimers.fireNext}, which may pass stale ones: skipped): the rule advances the key's
-   * clock to the deadline (timeouts and completed absences come out as matches), and the key is
-   * scheduled again at the rule's next deadline.
+   * {@link SharedTimers.fireNext}, which may pass stale ones: skipped, `false` returned): the rule
+   * advances the key's clock to the deadline (timeouts and completed absences come out as
+   * matches), and the key is scheduled again at the rule's next deadline.
    */
-  fire(entry: KeyEntry, rule: KeyedState, time: number): void {
+  fire(entry: KeyEntry, rule: KeyedState, time: number): boolean {
     const state = entry.stateOf(rule);
     const nfa = rule.nfa;
-    if (state === undefined || nfa.nextDeadline(state) !== time) return; // stale: the key moved on or was forgotten
+    if (state === undefined || nfa.nextDeadline(state) !== time) return false; // stale: the key moved on or was forgotten
     const before = nfa.partialMatchCount(state);
     rule.changed?.set(mapKeyOf(entry.key), entry.key);
     this.emit(nfa, entry.key, nfa.advanceTime(state, time));
@@ -257,12 +267,13 @@ export class SharedKeyedState {
       entry.remove(rule);
       nfa.release(state);
       if (entry.rule === null) this.delete(entry);
-      return;
+      return true;
     }
     rule.partialMatches += nfa.partialMatchCount(state) - before;
     const next = nfa.nextDeadline(state);
     // A deadline that does not move past `time` would loop; the state keeps it for the next event.
     if (next > time && next !== Infinity) this.timers.push(entry, rule, next);
+    return true;
   }
 
   /** Restores `rule`'s state of a key from a checkpoint (already deserialised); its deadline is scheduled again. */
@@ -271,6 +282,7 @@ export class SharedKeyedState {
     const entry = this.map.get(mapKey);
     const old = entry?.stateOf(rule);
     if (old !== undefined) {
+      if (rule.nfa.nextDeadline(old) !== Infinity) this.timers.superseded();
       rule.partialMatches -= rule.nfa.partialMatchCount(old);
       rule.keys--;
       entry!.remove(rule);
@@ -303,6 +315,7 @@ export class SharedKeyedState {
     for (const entry of [...this.map.values()]) {
       const state = entry.stateOf(rule);
       if (state === undefined) continue;
+      if (rule.nfa.nextDeadline(state) !== Infinity) this.timers.superseded();
       rule.changed?.set(mapKeyOf(entry.key), entry.key);
       entry.remove(rule);
       rule.nfa.release(state);
@@ -361,6 +374,7 @@ export class SharedKeyedState {
       const rule = pairs[i] as KeyedState;
       const state = pairs[i + 1];
       const n = rule.nfa.partialMatchCount(state);
+      if (rule.nfa.nextDeadline(state) !== Infinity) this.timers.superseded();
       if (n > 0) {
         rule.evictedWithPending++;
         rule.evictedPartialMatches += n;
