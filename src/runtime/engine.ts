@@ -339,7 +339,7 @@ class Engine {
         this.inputEnded = true;
         for (const task of this.tasks.values()) task.operator.end();
       }
-      await this.settleWrites();
+      await this.drainWrites();
       if (this.failure === null) this.warnData();
       if (this.options.linger && !this.stopped && this.failure === null && signal !== undefined) {
         await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
@@ -566,9 +566,9 @@ class Engine {
       if (result !== undefined) {
         this.pendingWrites++;
         const settled = result.then(
-          () => this.writeSettled(),
+          () => this.writeDone(),
           (error: unknown) => {
-            this.writeSettled();
+            this.writeDone();
             this.fail(error);
           },
         );
@@ -576,7 +576,7 @@ class Engine {
       }
     }
   }
-  private writeSettled(): void {
+  private writeDone(): void {
     this.pendingWrites--;
     this.writeWaiter?.();
   }
@@ -588,7 +588,8 @@ class Engine {
     }
   }
 
-  private async settleWrites(): Promise<void> {
+  /** Waits until no sink write is pending (or the run failed). */
+  private async drainWrites(): Promise<void> {
     while (this.pendingWrites > 0 && this.failure === null) {
       await new Promise<void>((resolve) => (this.writeWaiter = resolve));
       this.writeWaiter = null;
