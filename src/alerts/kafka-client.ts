@@ -14,57 +14,7 @@ import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Kafka, logLevel, type ISocketFactory, type logCreator, type SASLOptions } from 'kafkajs';
-
-/** Connection options common to the sink and the source. */
-export interface KafkaConnectionOptions {
-  /** Bootstrap brokers as `host:port`, at least one. */
-  readonly brokers: readonly string[];
-  /** Client id shown in broker logs and metrics. Default `cep`. */
-  readonly clientId?: string;
-  /** kafkajs log level written to stderr: `nothing`, `error`, `warn`, `info`. Default `nothing` (failures surface as LiveErrors). */
-  readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info';
-  /** Where kafkajs's log lines go (the run's logger, `--log-format`). Default: one JSON object a line on stderr. */
-  readonly logCreator?: logCreator;
-  /** How long to wait for a TCP connection to a broker, ms. Default 3000. */
-  readonly connectionTimeoutMs?: number;
-  /**
-   * Retries of a failed request (connect, send, commit), with kafkajs's exponential backoff from
-   * 300 ms up to 30 s; after the last, the failure is reported (CEP_KAFKA_*). Default 5.
-   */
-  readonly retries?: number;
-  /**
-   * TLS: `true` trusts Node's built-in CAs; an object names PEM files (own CA, client certificate).
-   * Default: no TLS. The files are read when the client is created.
-   */
-  readonly ssl?: boolean | KafkaTlsOptions;
-  /** SASL authentication (over TLS when `ssl` is set, else in clear). Default: none. */
-  readonly sasl?: KafkaSaslOptions;
-}
-
-/** The PEM files of a TLS connection. */
-export interface KafkaTlsOptions {
-  /** CA certificate(s) to trust instead of Node's built-in list (`--kafka-ca`). */
-  readonly caFile?: string;
-  /** Client certificate for brokers that require one (`--kafka-cert`); needs `keyFile`. */
-  readonly certFile?: string;
-  /** The unencrypted private key of `certFile` (`--kafka-key`); needs `certFile`. */
-  readonly keyFile?: string;
-}
-
-/** The SASL mechanisms offered (`--kafka-sasl`), named as kafkajs names them. */
-export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
-export type KafkaSaslMechanism = (typeof SASL_MECHANISMS)[number];
-
-/** SASL credentials. */
-export interface KafkaSaslOptions {
-  readonly mechanism: KafkaSaslMechanism;
-  readonly username: string;
-  /** Never logged nor put in an error message. */
-  readonly password: string;
-}
-
-/** The names of {@link KafkaConnectionOptions}, for a factory's unknown-option check. */
-export const CONNECTION_OPTION_NAMES: readonly string[] = ['brokers', 'clientId', 'logLevel', 'logCreator', 'connectionTimeoutMs', 'retries', 'ssl', 'sasl'];
+import { SASL_MECHANISMS, type KafkaConnectionOptions, type KafkaSaslMechanism, type KafkaSaslOptions, type KafkaSecurityCliOptions, type KafkaSecurityOptions, type KafkaTlsOptions } from './kafka-options.js';
 
 const LEVELS = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO } as const;
 
@@ -234,19 +184,6 @@ export function createKafkaClient(what: string, options: KafkaConnectionOptions)
   const sasl = options.sasl === undefined ? undefined : checkSasl(what, options.sasl);
   return new Kafka({ brokers: [...brokers], clientId, logLevel: LEVELS[level], logCreator: options.logCreator ?? stderrLog, connectionTimeout, retry: { retries }, ssl: tls, sasl, socketFactory });
 }
-
-/** The command-line options of DSL.md section 9 that {@link connectionOptionsFromCli} reads (commander's camel-cased names). */
-export interface KafkaSecurityCliOptions {
-  kafkaSsl?: boolean;
-  kafkaCa?: string;
-  kafkaCert?: string;
-  kafkaKey?: string;
-  kafkaSasl?: string;
-  kafkaUser?: string;
-}
-
-/** The TLS/SASL part of {@link KafkaConnectionOptions}. */
-export type KafkaSecurityOptions = Pick<KafkaConnectionOptions, 'ssl' | 'sasl'>;
 
 /**
  * The TLS/SASL part of the connection options from the command line, to spread into the options of

@@ -17,7 +17,8 @@
  */
 import type { Producer } from 'kafkajs';
 import type { Alert } from './alert.js';
-import { checkTopic, CONNECTION_OPTION_NAMES, createKafkaClient, type KafkaConnectionOptions } from './kafka-client.js';
+import { checkTopic, createKafkaClient } from './kafka-client.js';
+import { checkOptionNames, CONNECTION_OPTION_NAMES, type KafkaConnectionOptions, type OptionNames } from './kafka-options.js';
 import { isRetriable, LiveError, messageOf } from './live-error.js';
 import type { AlertSink } from './sink.js';
 
@@ -39,7 +40,7 @@ export interface KafkaSink extends AlertSink {
   flush(): Promise<void>;
 }
 
-const KNOWN = new Set([...CONNECTION_OPTION_NAMES, 'topic', 'maxBatch']);
+const OPTION_NAMES: OptionNames<KafkaSinkOptions> = { ...CONNECTION_OPTION_NAMES, topic: true, maxBatch: true };
 
 /** An alert as a record of the alert topic (here and in exactly-once transactions): key = the alert's key (as is when a string, else its JSON), value = its JSON, headers rule/severity/kind. */
 export function alertRecord(alert: Alert): { key: string; value: string; headers: Record<string, string> } {
@@ -69,9 +70,7 @@ function newBatch(): Batch {
  */
 export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaSink> {
   if (typeof options !== 'object' || options === null) throw new TypeError('Kafka sink options must be an object with brokers and topic');
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`unknown Kafka sink option '${name}'; known options: ${[...KNOWN].join(', ')}`);
-  }
+  checkOptionNames('Kafka sink', options, OPTION_NAMES);
   const topic = checkTopic("Kafka sink option 'topic'", options.topic);
   const maxBatch = options.maxBatch ?? 1000;
   if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 100_000) throw new RangeError(`Kafka sink option 'maxBatch' must be an integer from 1 to 100000, got ${maxBatch}`);

@@ -28,7 +28,8 @@
  * restores it again from the last commit.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { checkTopic, CONNECTION_OPTION_NAMES, createKafkaClient, parseTopicPartition, type KafkaConnectionOptions } from '../alerts/kafka-client.js';
+import { checkTopic, createKafkaClient, parseTopicPartition } from '../alerts/kafka-client.js';
+import { checkOptionNames, CONNECTION_OPTION_NAMES, type KafkaConnectionOptions, type OptionNames } from '../alerts/kafka-options.js';
 import { hasErrorType, isRetriable, LiveError, messageOf } from '../alerts/live-error.js';
 import { coPartitionAssigner } from './co-partition-assigner.js';
 import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from './source.js';
@@ -73,10 +74,10 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   readonly exactlyOnce?: ExactlyOnceOptions;
 }
 
-const KNOWN = new Set([
-  ...CONNECTION_OPTION_NAMES, 'topics', 'groupId', 'typeFromTopic', 'fromBeginning', 'stopAtEnd',
-  'commitIntervalMs', 'maxBuffered', 'sessionTimeoutMs', 'closeGraceMs', 'exactlyOnce',
-]);
+const OPTION_NAMES: OptionNames<KafkaSourceOptions> = {
+  ...CONNECTION_OPTION_NAMES, topics: true, groupId: true, typeFromTopic: true, fromBeginning: true, stopAtEnd: true,
+  commitIntervalMs: true, maxBuffered: true, sessionTimeoutMs: true, closeGraceMs: true, exactlyOnce: true,
+};
 /** At most this many characters of a bad record are kept. */
 const MAX_RAW_CHARS = 64 * 1024;
 /** kafkajs error types that mean "the group rebalanced under this commit": try again later, never fatal. */
@@ -159,9 +160,7 @@ interface Limits {
 
 function check(options: KafkaSourceOptions): Limits {
   if (typeof options !== 'object' || options === null) throw new TypeError('Kafka source options must be an object with brokers, topics and groupId');
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`unknown Kafka source option '${name}'; known options: ${[...KNOWN].join(', ')}`);
-  }
+  checkOptionNames('Kafka source', options, OPTION_NAMES);
   if (!Array.isArray(options.topics) || options.topics.length === 0) throw new TypeError("Kafka source option 'topics' must be a non-empty list of topic names");
   for (const t of options.topics) checkTopic("Kafka source option 'topics'", t);
   if (typeof options.groupId !== 'string' || options.groupId.trim().length === 0) {

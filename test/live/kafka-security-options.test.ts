@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { connectionOptionsFromCli, createKafkaClient, type KafkaConnectionOptions } from '../../src/alerts/kafka-client.js';
+import { connectionOptionsFromCli, createKafkaClient } from '../../src/alerts/kafka-client.js';
+import type { KafkaConnectionOptions } from '../../src/alerts/kafka-options.js';
 
 const security = inject('kafkaSecurity');
 const scratch = mkdtempSync(join(tmpdir(), 'cep-tls-options-'));

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { logCreator } from 'kafkajs';
-import type { KafkaSecurityCliOptions } from '../../alerts/kafka-client.js';
+import { SASL_MECHANISMS, type KafkaSecurityCliOptions } from '../../alerts/kafka-options.js';
 import type { AlertSink } from '../../alerts/sink.js';
 import { parseHostPort } from '../../alerts/ws-options.js';
 import type { Source } from '../source.js';
@@ -52,7 +52,7 @@ export function addLiveOptions(command: Command): Command {
     .option('--kafka-ca <file>', 'TLS: trust this CA certificate (PEM) for the brokers; implies --kafka-ssl')
     .option('--kafka-cert <file>', 'TLS: client certificate (PEM) for brokers that require one; needs --kafka-key; implies --kafka-ssl')
     .option('--kafka-key <file>', 'TLS: the unencrypted private key (PEM) of --kafka-cert')
-    .option('--kafka-sasl <mechanism>', 'SASL authentication: plain, scram-sha-256 or scram-sha-512; needs --kafka-user and the password in $CEP_KAFKA_PASSWORD')
+    .option('--kafka-sasl <mechanism>', `SASL authentication: ${SASL_MECHANISMS.join(', ')}; needs --kafka-user and the password in $CEP_KAFKA_PASSWORD`)
     .option('--kafka-user <user>', 'SASL user name (the password only from the environment variable CEP_KAFKA_PASSWORD)')
     .option('--metrics <[host:]port>', 'serve Prometheus /metrics, /healthz and /readyz here; host defaults to 127.0.0.1')
     .addOption(new Option('--log-format <format>', 'stderr as text lines or one JSON object a line (level, time, msg, context)').choices(LOG_FORMATS).default('text'));

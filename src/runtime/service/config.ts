@@ -12,6 +12,7 @@
  * are opened (`live-options.ts`), for both commands alike.
  */
 import { z } from 'zod';
+import { SASL_MECHANISMS } from '../../alerts/kafka-options.js';
 import { INPUT_FORMATS } from '../sources/formats.js';
 import { parseDuration } from '../time.js';
 import { LOG_FORMATS } from './logger.js';
@@ -79,7 +80,7 @@ export const runOptionsSchema = z.strictObject({
   kafkaCa: z.string().min(1).optional(),
   kafkaCert: z.string().min(1).optional(),
   kafkaKey: z.string().min(1).optional(),
-  kafkaSasl: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  kafkaSasl: z.enum(SASL_MECHANISMS).optional(),
   kafkaUser: z.string().min(1).optional(),
   // Service (live-options.ts)
   metrics: hostPort.optional(),
