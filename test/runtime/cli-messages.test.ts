@@ -28,6 +28,7 @@ describe('cep messages (DSL.md section 7)', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('--out <file>');
     expect(run.stdout).not.toContain('(required)');
+    expect(run.stdout).toMatch(/--input <file\.\.\.> +event files [^]*?\(required\s+unless\s+--kafka-topics\)\n/);
   });
 
   it('a missing rule file: a sentence, no errno code (run: exit 2, check and explain: exit 1)', () => {

@@ -19,7 +19,11 @@ export function registerRun(program: Command): void {
     .description('replay event files through the rules; alerts as NDJSON on stdout or --out')
     .argument('<rules...>', 'rule files (*.cep)')
     .option('--out <file>', 'write alerts here instead of stdout');
-  addLiveOptions(addReplayOptions(command)).action(async (rules: string[], opts: RunOptions) => {
+  addLiveOptions(addReplayOptions(command));
+  // --input is required unless the events come from Kafka (checked when the run starts): the help says so.
+  const input = command.options.find((o) => o.long === '--input');
+  if (input !== undefined) input.description += ' (required unless --kafka-topics)';
+  command.action(async (rules: string[], opts: RunOptions) => {
     const result = await replay(rules, opts, () => sinksOf(opts), command);
     process.exitCode = typeof result === 'number' ? result : 0;
   });
