@@ -1,6 +1,6 @@
 /**
  * Limits of the rule language, so that no rule text (a hostile one included, up to megabytes) can
- * exhaust the stack, the heap or the CPU of `cep check` or of the engine (issue 12). Each broken
+ * exhaust the stack, the heap or the CPU of `cep check` or of the engine. Each broken
  * limit is a located rule error.
  *
  * - Nesting: the parser, the checker, the expression compiler, the compiled conditions and the NFA
@@ -27,7 +27,7 @@ import type { Token } from './lexer.js';
 /** Deepest nesting of brackets and prefix-operator chains in a rule. */
 export const MAX_NESTING = 200;
 
-/** Most tokens in one rule (parsing one takes about 10 µs per token and 1 KB of chart per token). */
+/** Most tokens in one rule (parsing time and the parser's chart grow with each token: bench/README.md, rule language limits). */
 export const MAX_RULE_TOKENS = 50_000;
 
 /** Largest quantifier count (DSL.md section 3: counts above 10,000 are rule errors). */
@@ -36,7 +36,7 @@ export const MAX_COUNT = 10_000;
 /** Largest automaton a rule may compile to, in states, transitions and element copies (src/nfa/compiler.ts). */
 export const MAX_AUTOMATON_SIZE = 100_000;
 
-/** Longest regular expression of `matches` (RE2 compiles 20,000 characters in about 0.1 s; 1 MB took 5 s and 700 MB). */
+/** Longest regular expression of `matches` (compiling one takes time and memory in proportion: bench/README.md, rule language limits). */
 export const MAX_REGEX_LENGTH = 20_000;
 
 const OPENERS = new Set(['(', '[', '{']);

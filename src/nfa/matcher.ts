@@ -431,7 +431,7 @@ class Matcher implements Nfa {
    * building the intermediate lists: emitted at once unless a live partial match started before it.
    * It applies the same two rules (hold back behind an earlier partial match, then `prune` at
    * `pruningSeq`) and stays apart because the general path's lists, one set per match, cost the
-   * matcher bench more than the 3% that issue 16 allows (bench/README.md, matcher).
+   * matcher bench more than 3% (bench/README.md, matcher).
    */
   private emitOne(state: MatcherState, match: CompletedMatch): readonly Match[] {
     if (!state.hasPartials) {

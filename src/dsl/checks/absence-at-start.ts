@@ -2,8 +2,8 @@
  * A `not` element may not be where a match can begin: when every element before it may take no
  * event (a first group whose elements are all optional, say), the absence has nothing to follow,
  * as with a pattern that begins with `not` (pattern-start.ts). flink-cep accepts such a pattern
- * and then fails on the first event with a NullPointerException (found by the differential test,
- * issue 13), so it is a rule error here.
+ * and then fails on the first event with a NullPointerException (found by the differential test),
+ * so it is a rule error here.
  */
 import type { RuleCheck } from './check.js';
 import { isOptional } from './check.js';

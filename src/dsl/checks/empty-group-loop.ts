@@ -1,7 +1,7 @@
 /**
  * A looping group (`+`, `*`, `{n,}`) must take at least one event per iteration: when every
  * element of its body may take none, flink-cep's NFA follows its empty iterations forever (the
- * job hangs; found by the differential test, issue 13), so it is a rule error here. A bounded
+ * job hangs; found by the differential test), so it is a rule error here. A bounded
  * group (`{n}`, `{n,m}`) over such a body is accepted, as in Flink.
  */
 import type { RuleCheck } from './check.js';

@@ -1,7 +1,7 @@
 /**
  * The regular expressions of `matches(s, re)` (DSL.md section 4): RE2 syntax, matched in time linear
  * in the length of `s` whatever the pattern, so that a hostile field value cannot stall the engine
- * (`(a+)+$` over `'a' × 40 + '!'`: about 10^12 backtracking steps for `RegExp`, a few µs here).
+ * (`(a+)+$` over `'a' × 40 + '!'`: about 10^12 backtracking steps for `RegExp`, one linear pass here).
  *
  * Engine: re2js, the pure-JS port of RE2 / Go `regexp` (Cox, "Regular Expression Matching Can Be
  * Simple And Fast", 2007): a lazily built DFA, falling back to an NFA simulation when the DFA's

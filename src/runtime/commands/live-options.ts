@@ -1,8 +1,8 @@
 /**
- * The live options of `cep run` (issue 5): a WebSocket feed with its dashboard (`--ws`), a Kafka
- * alert sink (`--kafka-topic`) and a Kafka event source (`--kafka-topics`); and those of a run as a
- * service (issue 15): `--metrics` and `--log-format`. Declared once here and
- * opened once per run by {@link openLive}; `replay-options.ts` stays about files.
+ * The live options of `cep run` (DSL.md sections 9 and 10): a WebSocket feed with its dashboard
+ * (`--ws`), a Kafka alert sink (`--kafka-topic`) and a Kafka event source (`--kafka-topics`); and
+ * those of a run as a service: `--metrics` and `--log-format`. Declared once here and opened once
+ * per run by {@link openLive}; `replay-options.ts` stays about files.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { logCreator } from 'kafkajs';

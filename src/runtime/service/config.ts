@@ -4,7 +4,7 @@
  * read by `config-file.ts`). `cep run` takes its parsed command line as {@link RunOptions}, the
  * schema's type; test/runtime/service/config.test.ts holds the command line's options and defaults
  * equal to the schema's, so the two cannot drift apart. (`cep run` does not load zod to check what
- * commander has checked: zod costs about 0.3 s of start-up, bench/README.md.)
+ * commander has checked: loading zod slows start-up, bench/README.md.)
  *
  * Values take the forms a YAML file writes naturally: a duration as text (`5s`, `1m30s`) or a
  * number of ms; a list option as a list or one string; `ws:` and `metrics:` as `host:port` or a

@@ -7,7 +7,7 @@
  * - `text` (the default): the line as the engine has always written it (`cep: ...`; the context
  *   is in the words already), so what tests and people match on stays the same; a kafkajs line is
  *   followed by its fields as JSON. Written directly: pino would only turn each line into JSON and
- *   back, and loading it costs every `cep run` about 0.15 s of start-up (bench/README.md).
+ *   back, and loading it would slow every `cep run`'s start-up (bench/README.md, start-up).
  * Writes are synchronous, so that nothing logged before an exit is lost.
  */
 import type { logCreator } from 'kafkajs';

@@ -16,7 +16,7 @@
  *
  * Why not csv-parse (the library used before): it cannot go back to the next line after a broken
  * quote (with `skip_records_with_error` a stray `"` swallowed every row up to the file's next
- * quote), and its per-cell `cast` hook made it about 10 times slower than this reader. Here the
+ * quote), and its per-cell `cast` hook made it much slower than this reader (bench/README.md). Here the
  * bytes are cut into lines and decoded strictly by {@link readLines}; a line without a quote
  * (most lines of most files) is split at its commas directly; a record with a quote is read by
  * {@link readQuotedRecord}. Memory is bounded by the chunk size plus the longest record.
