@@ -201,7 +201,7 @@ function convertSequence(b: Builder, elements: readonly Element[], sink: number,
   for (let i = elements.length - 1; i >= 0; i--) {
     b.grow();
     const element = elements[i];
-    // Written out, not `{ ...ctx, ... }`: V8's object spread took 40x longer here, and this runs once per element per group copy.
+    // Written out, not `{ ...ctx, ... }`: V8's object spread is far slower here (bench/README.md), and this runs once per element per group copy.
     const following = i + 1 < elements.length ? elements[i + 1] : ctx.following;
     const ec: ElementContext = { scope: ctx.scope, following, within: ctx.within, element, sequence: elements, index: i };
     if (isNotFollow(element)) {
