@@ -72,11 +72,13 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   readonly closeGraceMs?: number;
   /** Keep state in Kafka and commit alerts, state and offsets in transactions. Default: at-least-once. */
   readonly exactlyOnce?: ExactlyOnceOptions;
+  /** Where the source's own warnings go (a task restarting, a restore tried again): the run's log (`--log-format`). Default: stderr. */
+  readonly log?: (line: string) => void;
 }
 
 const OPTION_NAMES: OptionNames<KafkaSourceOptions> = {
   ...CONNECTION_OPTION_NAMES, topics: true, groupId: true, typeFromTopic: true, fromBeginning: true, stopAtEnd: true,
-  commitIntervalMs: true, maxBuffered: true, sessionTimeoutMs: true, closeGraceMs: true, exactlyOnce: true,
+  commitIntervalMs: true, maxBuffered: true, sessionTimeoutMs: true, closeGraceMs: true, exactlyOnce: true, log: true,
 };
 /** At most this many characters of a bad record are kept. */
 const MAX_RAW_CHARS = 64 * 1024;
@@ -326,6 +328,7 @@ class KafkaSourceImpl implements KafkaSource {
   };
   /** Resolves `start` at the first assignment. */
   private joined: (() => void) | null = null;
+  private readonly log: (line: string) => void;
   /** The group has assigned this member its partitions (once). */
   private assigned = false;
   /** Exactly-once: task states being restored now (`ready` is false meanwhile). */
@@ -347,6 +350,7 @@ class KafkaSourceImpl implements KafkaSource {
     ends: Map<string, { start: bigint; end: bigint }> | null,
   ) {
     this.unfinished = ends === null ? null : new Map([...ends].filter(([, e]) => e.start < e.end).map(([input, e]) => [input, e.end]));
+    this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.onAssignment(event.payload.memberAssignment));
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.lags.set(`${payload.topic}/${payload.partition}`, Number(payload.offsetLag)));
     consumer.on(consumer.events.CRASH, (event) => {
@@ -485,7 +489,7 @@ class KafkaSourceImpl implements KafkaSource {
       run.committed = signature;
       commits.push(
         run.transactions.commit(checkpoint, offsets).catch((error: unknown) => {
-          if (!isFenced(error)) process.stderr.write(`cep: ${messageOf(error)}; the task restarts from its last commit\n`);
+          if (!isFenced(error)) this.log(`cep: ${messageOf(error)}; the task restarts from its last commit`);
           this.endRun(run);
         }),
       );
@@ -656,7 +660,7 @@ class KafkaSourceImpl implements KafkaSource {
         try {
           await this.openRun(task, heartbeat);
         } catch (error) {
-          process.stderr.write(`cep: ${messageOf(error)}; trying again\n`);
+          this.log(`cep: ${messageOf(error)}; trying again`);
           await new Promise((ok) => setTimeout(ok, 1000));
           this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.firstOffset() ?? '0' });
         }

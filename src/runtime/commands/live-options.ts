@@ -103,7 +103,7 @@ export async function openLive(opts: LiveOptions, log: (line: string) => void, k
     if (opts.kafkaTopics !== undefined) {
       const { createKafkaSource } = await import('../kafka-source.js');
       sources.push(
-        await createKafkaSource({ brokers: opts.kafkaBrokers ?? [], ...security, topics: opts.kafkaTopics, groupId: opts.kafkaGroup ?? '', typeFromTopic: opts.typeFromTopic === true, logLevel: 'error', logCreator: kafkaLog,
+        await createKafkaSource({ brokers: opts.kafkaBrokers ?? [], ...security, topics: opts.kafkaTopics, groupId: opts.kafkaGroup ?? '', typeFromTopic: opts.typeFromTopic === true, logLevel: 'error', logCreator: kafkaLog, log,
           sessionTimeoutMs: opts.kafkaSessionTimeout,
           commitIntervalMs: opts.commitInterval,
           exactlyOnce,
