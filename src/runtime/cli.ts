@@ -8,9 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, type Option } from 'commander';
-
-/** Exit code for bad usage (unknown option, missing argument), DSL.md section 7. */
-export const EXIT_USAGE = 2;
+import { EXIT_USAGE } from './commands/exit-codes.js';
 
 /** The package's version, read from its package.json (dist/runtime/ and src/runtime/ are both two levels down). */
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

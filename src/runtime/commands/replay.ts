@@ -13,17 +13,12 @@ import { runEngine, type RunningEngine, type Summary } from '../engine.js';
 import { loadRules } from '../load-rules.js';
 import { createProgress, formatSummary } from '../progress.js';
 import { timeFormatReader, type TimeReader } from '../time.js';
+import { EXIT_RULE_ERRORS, EXIT_RUN_FAILED, EXIT_USAGE } from './exit-codes.js';
 import { openLive, type LiveOptions } from './live-options.js';
 import { engineOptionsFrom, type ReplayOptions } from './replay-options.js';
 import type { HealthServer } from '../service/health-server.js';
 import { createLogger, kafkaLogCreator, lineLogger, type Log } from '../service/logger.js';
 
-/** Exit code for rule errors, DSL.md section 7. */
-export const EXIT_RULE_ERRORS = 1;
-/** Exit code when reading an input or writing alerts failed during the run. */
-export const EXIT_RUN_FAILED = 1;
-/** Exit code for bad usage, DSL.md section 7 (as `cli.ts`'s `EXIT_USAGE`). */
-export const EXIT_USAGE = 2;
 
 /** What `cep serve` adds to a run. */
 export interface ReplayHooks {

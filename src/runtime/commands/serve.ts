@@ -14,7 +14,8 @@ import type { ServeConfig } from '../service/config.js';
 import { ConfigError, loadServeConfig } from '../service/config-file.js';
 import { HotReload } from '../service/hot-reload.js';
 import { resolveRuleFiles } from '../service/rule-files.js';
-import { replay, EXIT_USAGE } from './replay.js';
+import { EXIT_USAGE } from './exit-codes.js';
+import { replay } from './replay.js';
 import { sinksOf } from './run.js';
 
 /** The options that name files, resolved against the config file's folder. */

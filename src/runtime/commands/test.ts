@@ -10,18 +10,14 @@ import type { Alert } from '../../alerts/alert.js';
 import { FileSink } from '../../alerts/file-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
 import { diffAlerts, formatDiff } from '../alert-diff.js';
-import { replay, EXIT_RULE_ERRORS, EXIT_USAGE } from './replay.js';
+import { EXIT_DIFFERENT, EXIT_RULE_ERRORS, EXIT_TEST_RULE_ERRORS, EXIT_USAGE } from './exit-codes.js';
+import { replay } from './replay.js';
 import { addReplayOptions, type ReplayOptions } from './replay-options.js';
 
 interface TestOptions extends ReplayOptions {
   expect: string;
   out?: string;
 }
-
-/** Exit code when the alerts differ from the expected ones. */
-export const EXIT_DIFFERENT = 1;
-/** Exit code of `cep test` for rule errors (DSL.md section 7), told apart from a difference. */
-export const EXIT_TEST_RULE_ERRORS = 3;
 
 /** Registers `test` on the program. */
 export function registerTest(program: Command): void {
