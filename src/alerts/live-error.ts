@@ -34,17 +34,14 @@ export interface LiveErrorContext {
   readonly count?: number;
 }
 
+/** The context fields of a {@link LiveError} are its own properties (`error.topic`), declared once in {@link LiveErrorContext}. */
+export interface LiveError extends LiveErrorContext {}
+
 /** A runtime or sink error of a live component. */
 export class LiveError extends Error {
   override readonly name = 'LiveError';
   readonly code: LiveErrorCode;
   readonly retriable: boolean;
-  readonly topic?: string;
-  readonly partition?: number;
-  readonly brokers?: readonly string[];
-  readonly host?: string;
-  readonly port?: number;
-  readonly count?: number;
 
   constructor(code: LiveErrorCode, message: string, options: { retriable: boolean; cause?: unknown; context?: LiveErrorContext }) {
     super(`${code}: ${message}`, { cause: options.cause });
