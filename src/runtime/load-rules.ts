@@ -48,6 +48,21 @@ export function readRuleFile(file: string): string {
 }
 
 /**
+ * A rule file's text for a command that reports a bad file and goes on with the next (`cep check`,
+ * `cep explain`): `{ text }`, or `{ problem }`, the line to print when the file is named like an
+ * event file ({@link notARuleFile}) or cannot be read ({@link unreadable}).
+ */
+export function readRuleFileOrProblem(file: string): { readonly text: string; readonly problem?: undefined } | { readonly problem: string } {
+  const refused = notARuleFile(file);
+  if (refused !== null) return { problem: `${file}: ${refused}` };
+  try {
+    return { text: readRuleFile(file) };
+  } catch (error) {
+    return { problem: `cep: error: ${(error as Error).message}` };
+  }
+}
+
+/**
  * Parses every file in order and compiles each rule.
  * @throws RuleErrors (from `parseRules`, or {@link noRules}) for the first file with rule errors or
  * without a rule; Error when a file cannot be read ({@link readRuleFile}), when two files define the

@@ -10,26 +10,19 @@
 import type { Command } from 'commander';
 import { parseRules, RuleErrors } from '../../dsl/index.js';
 import { usageOf } from '../../dsl/usage.js';
-import { noRules, notARuleFile, readRuleFile } from '../load-rules.js';
+import { noRules, readRuleFileOrProblem } from '../load-rules.js';
 
 /** Checks the files; returns the exit code (0 ok, 1 rule errors). Output goes to `write` (stderr). */
 export function checkFiles(files: readonly string[], write: (text: string) => void = (t) => process.stderr.write(t)): number {
   let failed = false;
   for (const file of files) {
-    const refused = notARuleFile(file);
-    if (refused !== null) {
-      write(`${file}: ${refused}\n`);
+    const read = readRuleFileOrProblem(file);
+    if (read.problem !== undefined) {
+      write(`${read.problem}\n`);
       failed = true;
       continue;
     }
-    let source: string;
-    try {
-      source = readRuleFile(file);
-    } catch (error) {
-      write(`cep: error: ${(error as Error).message}\n`);
-      failed = true;
-      continue;
-    }
+    const source = read.text;
     try {
       const rules = parseRules(source, file);
       if (rules.length === 0) throw noRules(file, source);

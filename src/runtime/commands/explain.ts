@@ -11,7 +11,7 @@ import { Option, type Command } from 'commander';
 import { RuleErrors, parseRules } from '../../dsl/index.js';
 import { type Automaton, buildAutomaton, describeCondition, toDot, toMermaid } from '../../nfa/index.js';
 import type { Rule } from '../../nfa/rule.js';
-import { notARuleFile, readRuleFile } from '../load-rules.js';
+import { readRuleFileOrProblem } from '../load-rules.js';
 
 /** Output formats of `cep explain`. */
 export type ExplainFormat = 'text' | 'dot' | 'mermaid';
@@ -51,15 +51,15 @@ export function explainFiles(
   let failed = false;
   const all: Rule[] = [];
   for (const file of files) {
-    const refused = notARuleFile(file);
-    if (refused !== null) {
-      err(`${file}: ${refused}\n`);
+    const read = readRuleFileOrProblem(file);
+    if (read.problem !== undefined) {
+      err(`${read.problem}\n`);
       failed = true;
       continue;
     }
     let rules: Rule[];
     try {
-      rules = parseRules(readRuleFile(file), file);
+      rules = parseRules(read.text, file);
     } catch (error) {
       failed = true;
       if (error instanceof RuleErrors) err(`${error.format()}\n`);
