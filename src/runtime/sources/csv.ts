@@ -38,11 +38,6 @@ const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export class CsvSource extends FileSource {
 
-  /** @throws Error (`ENOENT`, ...) from opening the file, on the first iteration. */
-  async *records(): AsyncGenerator<SourceRecord> {
-    for await (const batch of this.batches()) yield* batch;
-  }
-
   /**
    * The records of each chunk read (256 KiB), as one array: the engine's fast path. Same records,
    * same order as {@link records}.

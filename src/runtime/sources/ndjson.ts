@@ -16,11 +16,6 @@ export { MAX_LINE_BYTES };
 
 export class NdjsonSource extends FileSource {
 
-  /** @throws Error (`ENOENT`, ...) from opening the file, on the first iteration. */
-  async *records(): AsyncGenerator<SourceRecord> {
-    for await (const batch of this.batches()) yield* batch;
-  }
-
   /**
    * The records of each chunk read (256 KiB), as one array: the engine's fast path, which saves
    * an async iteration step per record. Same records, same order as {@link records}.

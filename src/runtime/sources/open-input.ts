@@ -94,7 +94,17 @@ export abstract class FileSource implements Source {
     this.inputs = [path];
   }
 
-  abstract records(): AsyncIterable<SourceRecord>;
+  /**
+   * The records of each chunk read, as one array, in file order: an event per record read, a bad
+   * record per record that could not be (never a throw for bad data).
+   * @throws Error (`ENOENT`, ...) from opening the file, on the first iteration.
+   */
+  abstract batches(): AsyncIterable<SourceRecord[]>;
+
+  /** The same records one by one. @throws as {@link batches}. */
+  async *records(): AsyncGenerator<SourceRecord> {
+    for await (const batch of this.batches()) yield* batch;
+  }
 
   /** Raw bytes read so far (for the progress bar). */
   bytesRead(): number {

@@ -25,24 +25,26 @@ const SSH_RULES = join(import.meta.dirname, '..', '..', '..', 'examples', 'rules
 
 /** The recipe's step 1: the source, reading lines with readLines and keeping each line's number. */
 class KvSource extends FileSource {
-  async *records(): AsyncGenerator<SourceRecord> {
+  async *batches(): AsyncGenerator<SourceRecord[]> {
     let line = 0;
     for await (const chunk of readLines(this.open().stream as AsyncIterable<Buffer>)) {
       const lines = chunk.text.split('\n');
       lines.pop();
+      const batch: SourceRecord[] = [];
       for (const text of lines) {
         line++;
         if (text === '') continue;
         try {
-          yield new FileEvent(this.path, line, Object.fromEntries(text.split('\t').map((pair) => {
+          batch.push(new FileEvent(this.path, line, Object.fromEntries(text.split('\t').map((pair) => {
             const eq = pair.indexOf('=');
             if (eq < 1) throw new Error(`'${pair}' is not field=value`);
             return [pair.slice(0, eq), JSON.parse(pair.slice(eq + 1)) as unknown];
-          })));
+          }))));
         } catch (error) {
-          yield { kind: 'bad', input: this.path, position: `${this.path}:${line}`, raw: text, reason: (error as Error).message };
+          batch.push({ kind: 'bad', input: this.path, position: `${this.path}:${line}`, raw: text, reason: (error as Error).message });
         }
       }
+      yield batch;
     }
   }
 }
