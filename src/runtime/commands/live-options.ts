@@ -11,7 +11,7 @@ import type { AlertSink } from '../../alerts/sink.js';
 import { parseHostPort } from '../../alerts/ws-options.js';
 import type { Source } from '../source.js';
 import { LOG_FORMATS, type LogFormat } from '../service/logger.js';
-import { parseDuration } from '../time.js';
+import { duration } from './replay-options.js';
 
 /** Parsed live options (commander's camel-cased names). */
 export interface LiveOptions extends KafkaSecurityCliOptions {
@@ -87,7 +87,7 @@ export async function openLive(opts: LiveOptions, log: (line: string) => void, k
     // kafkajs and ws are loaded only when a run uses them (start-up; kafka-client.ts first: it patches kafkajs).
     const security = needsBrokers ? (await import('../../alerts/kafka-client.js')).connectionOptionsFromCli(opts) : {};
     if (opts.ws !== undefined) {
-      const { host, port } = hostPort(opts.ws);
+      const { host, port } = parseHostPort(opts.ws); // a bad form is a TypeError: bad usage, below
       const { dashboardNotice, startAlertServer } = await import('../../alerts/ws-sink.js');
       const server = await startAlertServer({ host, port, token: opts.wsToken, origins: opts.wsOrigin });
       sinks.push(server);
@@ -118,20 +118,7 @@ export async function openLive(opts: LiveOptions, log: (line: string) => void, k
   return { sources, sinks };
 }
 
-/** A duration option of the Kafka client (whole ms). */
+/** A duration option of the Kafka client (whole ms). @throws InvalidArgumentError (bad usage) for a bad duration. */
 function kafkaDuration(text: string): number {
-  try {
-    return Math.round(parseDuration(text));
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-/** `HOST:PORT`, `:PORT` or `PORT` (host 127.0.0.1); a bad form is bad usage. */
-function hostPort(text: string): { host: string; port: number } {
-  try {
-    return parseHostPort(text);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
+  return Math.round(duration(text));
 }

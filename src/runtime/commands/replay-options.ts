@@ -101,7 +101,8 @@ function checkReadable(path: string): void {
   if (!readable) throw new InvalidArgumentError(`input ${path} is not a file or a FIFO`);
 }
 
-function duration(text: string): number {
+/** A duration option (`5s`, `1m30s`) in ms. @throws InvalidArgumentError (bad usage) for a bad duration. */
+export function duration(text: string): number {
   try {
     return parseDuration(text);
   } catch (e) {
