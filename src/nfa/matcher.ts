@@ -172,7 +172,7 @@ class Matcher implements Nfa {
     } else if (doneCount === 1 && state.completed.length === 0) {
       matches = this.emitOne(state, this.done[0]);
     } else if (doneCount > 0 || state.completed.length > 0) {
-      // Changed partial matches may also release matches held back on earlier events.
+      // Changed partial matches may also let matches held back on earlier events be emitted.
       matches = this.emitBySkipStrategy(state, doneCount === 0 ? NO_COMPLETED : distinct(this.done.slice(0, doneCount)));
     }
     this.enforceLimit(state);
@@ -360,7 +360,7 @@ class Matcher implements Nfa {
       }
     }
     state.dropOldest(cut);
-    // A timed-out partial match may release completed matches held back by the skip strategy.
+    // A timed-out partial match may let completed matches held back by the skip strategy be emitted.
     const matches = pending !== null || state.completed.length > 0 ? this.emitBySkipStrategy(state, pending ?? NO_COMPLETED) : NO_MATCHES;
     this.refreshDeadline(state);
     if (timeouts === null) return matches;

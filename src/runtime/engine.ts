@@ -353,7 +353,7 @@ class Engine {
     return this.summary();
   }
 
-  /** Stops reading: sources are closed, buffered events are not released (they were never `done`). */
+  /** Stops reading: sources are closed, events still in the reorder buffer are not fed (they were never `done`). */
   private stop(): void {
     if (this.stopped) return;
     this.stopped = true;

@@ -23,7 +23,7 @@ export interface SourceEvent {
   /** The record's own timestamp in ms (Kafka record timestamp), used with `--time-field @timestamp`. */
   readonly timestamp?: number;
   /**
-   * Called once the event's effects are done: it was released by the watermark, fed to every
+   * Called once the event's effects are done: the watermark passed its time, it was fed to every
    * rule, and the alerts it caused were accepted by every sink (or it was set aside as late or bad).
    * Kafka commits offsets from it.
    */
