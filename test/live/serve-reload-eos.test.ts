@@ -72,7 +72,8 @@ describe('cep serve --exactly-once: hot reload', () => {
       });
       writeFileSync(join(dir, 'changed.cep'), rule('changed', '2h'));
       first.child.kill('SIGHUP');
-      await until('the reload', async () => first.logs.find((r) => r.reason === 'SIGHUP' && Array.isArray(r.changed) && r.changed.includes('changed')));
+      await until('the reload', async () => first.logs.find((r) => Array.isArray(r.changed) && r.changed.includes('changed')));
+      await until('the SIGHUP reload', async () => first.logs.find((r) => r.reason === 'SIGHUP'));
       first.child.kill('SIGTERM');
       expect((await once(first.child, 'exit'))[0]).toBe(0);
     } finally {

@@ -101,8 +101,10 @@ describe('cep serve on a FIFO', () => {
       writeFileSync(path('changed.cep'), rule('changed', '2h'));
       rmSync(path('gone.cep'));
       service.child.kill('SIGHUP');
-      const reload = await service.log('the SIGHUP reload', mark, (r) => r.reason === 'SIGHUP');
+      // The SIGHUP reload, or the watch's (debounced) one if a stalled process ran its timer first.
+      const reload = await service.log('the reload', mark, (r) => Array.isArray(r.changed) && r.changed.length > 0);
       expect(reload).toMatchObject({ level: 'info', added: [], changed: ['changed'], removed: ['gone'], kept: ['kept'] });
+      await service.log('the SIGHUP reload', mark, (r) => r.reason === 'SIGHUP');
       expect(await partials()).toEqual(new Map([['rule=kept', 1], ['rule=changed', 0]]));
 
       // The kept rule's partial match completes across the reload; the changed rule's was dropped.
