@@ -3,15 +3,28 @@
  * file:line:col and what to write instead, and exits 2; and `cep run`'s options and the config's
  * keys are one list (the run options schema), so the two cannot drift apart.
  */
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerRun } from '../../../src/runtime/commands/run.js';
 import { runOptionsSchema } from '../../../src/runtime/service/config.js';
 import { ConfigError, loadServeConfig } from '../../../src/runtime/service/config-file.js';
-import { cep } from '../support/cli.js';
+import { cep, cepAsync } from '../support/cli.js';
+
+/** Runs `cep ARGS` without blocking this process (a server of the test must answer meanwhile). */
+async function cepAsyncResult(args: string[]): Promise<{ status: number | null; stderr: string }> {
+  const child = cepAsync(args);
+  child.stdin.end();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [status] = (await once(child, 'exit')) as [number | null];
+  return { status, stderr };
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'cep-config-'));
 const file = (name: string, text: string): string => {
@@ -77,6 +90,19 @@ describe('--metrics and --log-format on cep run', () => {
     const format = cep(['run', rules, '--input', '-', '--log-format', 'xml']);
     expect(format.status).toBe(2);
     expect(format.stderr).toMatch(/--log-format.*xml/);
+  }, 30_000);
+
+  it('a --metrics port already taken: CEP_METRICS_LISTEN, exit 1, before any input is read', async () => {
+    const taken = createServer();
+    await new Promise<void>((ok) => taken.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const r = await cepAsyncResult(['run', join(dir, 'ssh.cep'), '--input', '-', '--metrics', `127.0.0.1:${port}`]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`cep: error: CEP_METRICS_LISTEN: cannot serve --metrics on 127.0.0.1:${port}`);
+    } finally {
+      taken.close();
+    }
   }, 30_000);
 });
 
