@@ -46,7 +46,7 @@ export function addReplayOptions(command: Command): Command {
     .option('--idle <duration>', 'leave inputs silent this long (processing time) out of the watermark', positiveDuration)
     .option('--late <file>', 'write late events here (NDJSON)')
     .option('--dead-letter <file>', 'write bad records here (NDJSON: position, reason, raw)')
-    .option('--max-keys <n>', 'most keys holding state per rule (least recently used evicted, counted)', positiveInteger, 1_000_000)
+    .option('--max-keys <n>', 'most keys holding state per distinct key by (least recently used evicted, counted)', positiveInteger, 1_000_000)
     .option('--max-partial-matches <n>', 'most partial matches per key and rule (oldest dropped, counted)', positiveInteger, 10_000)
     .option('--speed <factor>', 'pace the replay at factor × event time (default: as fast as possible)', positiveNumber)
     .option('--linger', 'after the input ends keep running until SIGINT/SIGTERM (for live sinks)')
