@@ -55,7 +55,7 @@ export interface EngineOptions {
   readonly maxFuture?: number;
   /** Inputs silent this long (processing time, ms) are left out of the watermark. Default: never. */
   readonly idle?: number;
-  /** Most keys holding state per rule (LRU). Default 1,000,000. */
+  /** Most keys holding state per distinct `key by`, shared by its rules (LRU). Default 1,000,000. */
   readonly maxKeys?: number;
   /** Replay pace: N × event time (2 = twice as fast as recorded). Default: as fast as possible. */
   readonly speed?: number;
