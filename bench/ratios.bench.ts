@@ -67,7 +67,7 @@ async function parseOnly(input: string): Promise<number> {
 
 /** Wraps a source: once it has handed out every record, a full GC and the RSS (what the engine holds then). */
 function measuredAtEnd(source: NdjsonSource, out: { rss: number }): Source {
-  return {
+  const measured: Source = {
     inputs: source.inputs,
     close: () => source.close(),
     records: () => source.records(),
@@ -76,7 +76,8 @@ function measuredAtEnd(source: NdjsonSource, out: { rss: number }): Source {
       for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
       out.rss = process.memoryUsage().rss;
     },
-  } as Source;
+  };
+  return measured;
 }
 
 /** Child: runs one case and prints a {@link ChildResult}. */
