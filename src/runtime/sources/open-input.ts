@@ -82,8 +82,9 @@ export class FileEvent implements SourceEvent {
 }
 
 /**
- * What the file sources (NDJSON, CSV) share: one watermark input named by the path, the file opened
- * on the first iteration, how far it has been read (for the progress bar), and closing.
+ * What the file sources (NDJSON, CSV: the formats of `formats.ts`) share: one watermark input named
+ * by the path, the file opened on the first iteration, the records one by one from the subclass's
+ * {@link batches}, how far the file has been read (for the progress bar), and closing.
  */
 export abstract class FileSource implements Source {
   readonly inputs: readonly string[];
