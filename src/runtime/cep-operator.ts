@@ -24,6 +24,7 @@
 import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
 import { KeyedState, SharedKeyedState, SharedTimers, type KeyChange } from './keyed-state.js';
+import { ruleFingerprint } from './rule-fingerprint.js';
 import { TimeQueue } from './time-queue.js';
 import { WatermarkTracker } from './watermark.js';
 
@@ -65,14 +66,16 @@ export interface OperatorOptions {
 
 /**
  * The partition-wide part of a checkpoint (JSON- and msgpack-compatible): each input's largest
- * event time (ms), the watermark advanced to so far, and the reorder buffer's events
- * `[type, time, data]` in feeding order.
+ * event time (ms), the watermark advanced to so far, the reorder buffer's events
+ * `[type, time, data]` in feeding order, and the fingerprint of each rule whose keys the
+ * checkpoint holds (`ruleFingerprint`).
  */
 export interface OperatorMeta {
-  readonly version: 1;
+  readonly version: 2;
   readonly clocks: [input: string, maxTime: number][];
   readonly released: number;
   readonly buffered: [type: string, time: number, data: Readonly<Record<string, unknown>>][];
+  readonly rules: [name: string, fingerprint: string][];
 }
 
 /** One rule's changed keys in a checkpoint. */
@@ -251,19 +254,36 @@ export class CepOperator {
 
   private meta(): OperatorMeta {
     const buffered = this.buffer.ordered().map(([, e]): OperatorMeta['buffered'][number] => [e.type, e.time, e.data]);
-    return { version: 1, clocks: this.tracker.clocks(), released: this.reached, buffered };
+    const rules = this.rules.map((state): [string, string] => [state.nfa.rule.name, ruleFingerprint(state.nfa)]);
+    return { version: 2, clocks: this.tracker.clocks(), released: this.reached, buffered, rules };
   }
 
   /**
-   * Rebuilds the operator's state from a checkpoint: the meta (if any) and every key of every rule
-   * (rules unknown to this operator are skipped: a rule removed since). Call on a new operator.
+   * Rebuilds the operator's state from a checkpoint: the meta and the keys (call on a new
+   * operator). A key is restored into the rule of its name only when the meta gives that rule the
+   * same fingerprint as the running one; the keys of a rule changed or removed since (while no
+   * process ran) are left out and get tombstones in the next checkpoint, as a hot reload's dropped
+   * rules do, so that a changed rule never reads the old automaton's state.
    * @throws Error when the meta or a key's state is malformed or from another format version.
    */
   restore(meta: OperatorMeta | null, keys: Iterable<{ rule: string; key: unknown; state: unknown }>): void {
-    const byName = new Map(this.rules.map((r) => [r.nfa.rule.name, r]));
-    for (const { rule, key, state } of keys) byName.get(rule)?.restore(key, state);
+    if (meta !== null && (meta.version !== 2 || !Array.isArray(meta.clocks) || !Array.isArray(meta.buffered) || !Array.isArray(meta.rules))) {
+      throw new Error('restore: not a partition checkpoint of format version 2');
+    }
+    const checkpointed = new Map(meta?.rules ?? []);
+    const byName = new Map(this.rules.filter((r) => checkpointed.get(r.nfa.rule.name) === ruleFingerprint(r.nfa)).map((r) => [r.nfa.rule.name, r]));
+    const stale = new Map<string, KeyChange[]>();
+    for (const { rule, key, state } of keys) {
+      const keyed = byName.get(rule);
+      if (keyed !== undefined) keyed.restore(key, state);
+      else if (this.options.checkpoints === true) {
+        let tombstones = stale.get(rule);
+        if (tombstones === undefined) stale.set(rule, (tombstones = []));
+        tombstones.push({ key, state: null });
+      }
+    }
+    for (const [rule, tombstones] of stale) this.dropped.push({ rule, keys: tombstones });
     if (meta === null) return;
-    if (meta.version !== 1 || !Array.isArray(meta.clocks) || !Array.isArray(meta.buffered)) throw new Error('restore: not a partition checkpoint of format version 1');
     for (const [input, maxTime] of meta.clocks) this.tracker.restoreClock(input, maxTime);
     this.reached = meta.released;
     for (const [type, time, data] of meta.buffered) this.buffer.push(time, new OperatorEvent(type, time, data), undefined);

@@ -20,8 +20,9 @@ import { RuleErrors } from '../../dsl/errors.js';
 import type { Nfa } from '../../nfa/nfa.js';
 import type { RunningEngine } from '../engine.js';
 import { loadRules } from '../load-rules.js';
+import { ruleFingerprint } from '../rule-fingerprint.js';
 import type { Log } from './logger.js';
-import { resolveRuleFiles, ruleFingerprint } from './rule-files.js';
+import { resolveRuleFiles } from './rule-files.js';
 
 /** Options of {@link HotReload}. */
 export interface HotReloadOptions {

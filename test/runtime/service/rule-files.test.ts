@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRules } from '../../../src/dsl/index.js';
 import { compile } from '../../../src/nfa/compiler.js';
-import { resolveRuleFiles, ruleFingerprint } from '../../../src/runtime/service/rule-files.js';
+import { ruleFingerprint } from '../../../src/runtime/rule-fingerprint.js';
+import { resolveRuleFiles } from '../../../src/runtime/service/rule-files.js';
 
 const fingerprint = (text: string): string => ruleFingerprint(compile(parseRules(text, 'r.cep')[0]));
 const base = 'rule r severity high\n  key by card\n  pattern txn[amount < 2]{3,} as probes -> txn[amount > 500] as big\n  within 10m\n  emit { n: count(probes) }\n';

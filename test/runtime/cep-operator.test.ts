@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { parseRules } from '../../src/dsl/index.js';
+import { compile } from '../../src/nfa/compiler.js';
+import type { Nfa } from '../../src/nfa/nfa.js';
+import { CepOperator, type OperatorMeta, type RuleChanges } from '../../src/runtime/cep-operator.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+
+const rules = (text: string): Nfa[] => parseRules(text, 'test.cep').map((rule) => compile(rule));
+
+const BEFORE = `
+rule kept
+  key by k
+  pattern a as x -> b as y
+  within 10s
+
+rule changed
+  key by k
+  pattern a as x -> b as y
+  within 10s
+
+rule removed
+  key by k
+  pattern a as x -> c as y
+  within 10s
+`;
+
+// `changed` now waits for a c; `kept` differs only in layout and a comment.
+const AFTER = `
+rule kept   key by k   pattern a as x -> b as y   within 10s  // same automaton
+
+rule changed
+  key by k
+  pattern a as x -> c as y
+  within 10s
+`;
+
+function operator(nfas: readonly Nfa[]) {
+  const out: string[] = [];
+  const op = new CepOperator(nfas, ['in'], { maxDelay: 0, maxKeys: 100, checkpoints: true }, {
+    match: (nfa, key, match) => out.push(`${nfa.rule.name} ${match.kind} ${String(key)}`),
+    fed: () => {},
+  });
+  // A trailing event of a type no rule reads moves the watermark past the event.
+  const offer = (type: string, k: string, sec: number) => {
+    op.offer('in', type, T0 + sec * 1000, { type, k }, undefined);
+    op.offer('in', 'tick', T0 + sec * 1000 + 1, { type: 'tick' }, undefined);
+  };
+  return { op, out, offer };
+}
+
+/** The keys as the compacted state topic gives them back (tombstones delete). */
+const topicKeys = (changes: readonly RuleChanges[]) => {
+  const live = new Map<string, { rule: string; key: unknown; state: unknown }>();
+  for (const { rule, keys } of changes) {
+    for (const { key, state } of keys) {
+      const id = JSON.stringify([rule, key]);
+      if (state === null) live.delete(id);
+      else live.set(id, { rule, key, state });
+    }
+  }
+  return [...live.values()];
+};
+
+describe('CepOperator.restore', () => {
+  it('restores a key only into a rule with the fingerprint the checkpoint gives it, and tombstones the others', () => {
+    const before = operator(rules(BEFORE));
+    before.offer('a', 'k1', 0);
+    const first = before.op.checkpoint();
+    expect(first.meta.rules.map(([name]) => name)).toEqual(['kept', 'changed', 'removed']);
+    expect(topicKeys(first.rules).map((k) => k.rule)).toEqual(['kept', 'changed', 'removed']);
+
+    // The process stops; it starts again with the rules changed.
+    const after = operator(rules(AFTER));
+    after.op.restore(first.meta, topicKeys(first.rules));
+    expect(after.op.rules.map((r) => [r.nfa.rule.name, r.keys])).toEqual([['kept', 1], ['changed', 0]]);
+    after.offer('b', 'k1', 1);
+    after.offer('c', 'k1', 2);
+    after.op.end();
+    // The new `changed` would have matched a -> c had it been given the old automaton's a.
+    expect(after.out).toEqual(['kept match k1']);
+
+    const second = after.op.checkpoint();
+    const tombstoned = second.rules.flatMap((r) => r.keys.filter((k) => k.state === null).map((k) => `${r.rule} ${String(k.key)}`));
+    expect(tombstoned).toEqual(expect.arrayContaining(['changed k1', 'removed k1']));
+    // After compaction, nothing of the old `changed` or of `removed` is left to restore.
+    expect(topicKeys([...first.rules, ...second.rules]).filter((k) => k.rule !== 'kept')).toEqual([]);
+  });
+
+  it('refuses a checkpoint of another format version', () => {
+    const { op } = operator(rules(BEFORE));
+    const old = { version: 1, clocks: [], released: 0, buffered: [] } as unknown as OperatorMeta;
+    expect(() => op.restore(old, [])).toThrow(/format version 2/);
+  });
+});
