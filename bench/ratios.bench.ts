@@ -102,17 +102,12 @@ function runChild(kind: string, rules: string, input: string): ChildResult {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
 }
 
-/** The disjoint-rules stream: each event is `r<i>a` or `r<i>b` of a uniformly drawn rule i < 100, 10,000 keys, 10,000 events/s. */
-async function writeDisjoint(path: string, events: number): Promise<void> {
-  const random = mulberry32(7);
+/** Writes `count` lines, `line(i)` each, to `path`. */
+async function writeLines(path: string, count: number, line: (i: number) => string): Promise<void> {
   const out = createWriteStream(path);
-  const base = Date.UTC(2024, 0, 1);
-  let ts = base;
   let lines: string[] = [];
-  for (let i = 0; i < events; i++) {
-    ts += random() < 0.1 ? 1 : 0;
-    const rule = Math.floor(random() * 100);
-    lines.push(`{"type":"r${rule}${random() < 0.5 ? 'a' : 'b'}","ts":${ts},"id":"k${Math.floor(random() * 10_000)}","v":${Math.floor(random() * 1000) / 1000}}`);
+  for (let i = 0; i < count; i++) {
+    lines.push(line(i));
     if (lines.length === 10_000) {
       if (!out.write(lines.join('\n') + '\n')) await once(out, 'drain');
       lines = [];
@@ -123,21 +118,21 @@ async function writeDisjoint(path: string, events: number): Promise<void> {
   await once(out, 'finish');
 }
 
+/** The disjoint-rules stream: each event is `r<i>a` or `r<i>b` of a uniformly drawn rule i < 100, 10,000 keys, 10,000 events/s. */
+async function writeDisjoint(path: string, events: number): Promise<void> {
+  const random = mulberry32(7);
+  let ts = Date.UTC(2024, 0, 1);
+  await writeLines(path, events, () => {
+    ts += random() < 0.1 ? 1 : 0;
+    const rule = Math.floor(random() * 100);
+    return `{"type":"r${rule}${random() < 0.5 ? 'a' : 'b'}","ts":${ts},"id":"k${Math.floor(random() * 10_000)}","v":${Math.floor(random() * 1000) / 1000}}`;
+  });
+}
+
 /** The pending-keys stream: one `a` per key, each at its own ms, so that every key holds one partial match. */
 async function writePending(path: string, keys: number): Promise<void> {
-  const out = createWriteStream(path);
   const base = Date.UTC(2024, 0, 1);
-  let lines: string[] = [];
-  for (let i = 0; i < keys; i++) {
-    lines.push(`{"type":"a","ts":${base + i},"id":"k${i}","v":${(i % 1000) / 1000}}`);
-    if (lines.length === 10_000) {
-      if (!out.write(lines.join('\n') + '\n')) await once(out, 'drain');
-      lines = [];
-    }
-  }
-  if (lines.length > 0) out.write(lines.join('\n') + '\n');
-  out.end();
-  await once(out, 'finish');
+  await writeLines(path, keys, (i) => `{"type":"a","ts":${base + i},"id":"k${i}","v":${(i % 1000) / 1000}}`);
 }
 
 function stats(values: number[]): { min: number; median: number; max: number } {
