@@ -28,7 +28,7 @@ import { createKafkaSink } from '../src/alerts/kafka-sink.js';
 import type { AlertSink } from '../src/alerts/sink.js';
 import { runEngine } from '../src/runtime/engine.js';
 import type { Source } from '../src/runtime/source.js';
-import { createKafkaSource } from '../src/runtime/kafka-source.js';
+import { createKafkaSource } from '../src/runtime/sources/kafka.js';
 import { loadRules } from '../src/runtime/load-rules.js';
 import { encodeValue, stateKey } from '../src/runtime/state-records.js';
 import { StateRestorer } from '../src/runtime/state-restorer.js';

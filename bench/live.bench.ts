@@ -29,7 +29,7 @@ import { startBroker } from '../scripts/kafka/broker.js';
 import { createKafkaSink } from '../src/alerts/kafka-sink.js';
 import { startAlertServer, type AlertServer } from '../src/alerts/ws-sink.js';
 import { runEngine } from '../src/runtime/engine.js';
-import { createKafkaSource } from '../src/runtime/kafka-source.js';
+import { createKafkaSource } from '../src/runtime/sources/kafka.js';
 import { loadRules } from '../src/runtime/load-rules.js';
 import { readEvents, sshAlerts } from '../test/live/fixtures.js';
 

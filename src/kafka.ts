@@ -7,7 +7,7 @@
  * import { createKafkaSource, createKafkaSink } from 'cep-engine/kafka';
  * ```
  */
-export { createKafkaSource } from './runtime/kafka-source.js';
-export type { KafkaSource, KafkaSourceOptions } from './runtime/kafka-source.js';
+export { createKafkaSource } from './runtime/sources/kafka.js';
+export type { KafkaSource, KafkaSourceOptions } from './runtime/sources/kafka.js';
 export { createKafkaSink } from './alerts/kafka-sink.js';
 export type { KafkaSink, KafkaSinkOptions } from './alerts/kafka-sink.js';

@@ -10,7 +10,7 @@ import type { Alert } from '../../src/alerts/alert.js';
 import { createKafkaSink } from '../../src/alerts/kafka-sink.js';
 import type { AlertSink } from '../../src/alerts/sink.js';
 import { runEngine, type Summary } from '../../src/runtime/engine.js';
-import { createKafkaSource } from '../../src/runtime/kafka-source.js';
+import { createKafkaSource } from '../../src/runtime/sources/kafka.js';
 import { loadRules } from '../../src/runtime/load-rules.js';
 import { NdjsonSource } from '../../src/runtime/sources/ndjson.js';
 import { DATA_DIR, readEvents } from './fixtures.js';

@@ -4,7 +4,7 @@
  * and offsets committed only up to the lowest offset whose event is not yet done.
  */
 import { describe, expect, it } from 'vitest';
-import { createKafkaSource, type KafkaSource } from '../../src/runtime/kafka-source.js';
+import { createKafkaSource, type KafkaSource } from '../../src/runtime/sources/kafka.js';
 import type { SourceRecord } from '../../src/runtime/source.js';
 import { readEvents } from './fixtures.js';
 import { brokers, committedOffsets, createTopics, produce, uniqueName } from './kafka-helpers.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKafkaSink, type KafkaSinkOptions } from '../../src/alerts/kafka-sink.js';
 import { parseHostPort, resolveAlertServerOptions } from '../../src/alerts/ws-options.js';
-import { createKafkaSource, type KafkaSourceOptions } from '../../src/runtime/kafka-source.js';
+import { createKafkaSource, type KafkaSourceOptions } from '../../src/runtime/sources/kafka.js';
 
 describe('alert server options', () => {
   const resolve = (o: object, env: NodeJS.ProcessEnv = {}): unknown => resolveAlertServerOptions(o as never, env);

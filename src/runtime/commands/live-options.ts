@@ -101,7 +101,7 @@ export async function openLive(opts: LiveOptions, log: (line: string) => void, k
       sinks.push(await createKafkaSink({ brokers: opts.kafkaBrokers ?? [], ...security, topic: opts.kafkaTopic, logLevel: 'error', logCreator: kafkaLog }));
     }
     if (opts.kafkaTopics !== undefined) {
-      const { createKafkaSource } = await import('../kafka-source.js');
+      const { createKafkaSource } = await import('../sources/kafka.js');
       sources.push(
         await createKafkaSource({ brokers: opts.kafkaBrokers ?? [], ...security, topics: opts.kafkaTopics, groupId: opts.kafkaGroup ?? '', typeFromTopic: opts.typeFromTopic === true, logLevel: 'error', logCreator: kafkaLog, log,
           sessionTimeoutMs: opts.kafkaSessionTimeout,

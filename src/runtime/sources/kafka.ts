@@ -28,13 +28,13 @@
  * restores it again from the last commit.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { checkTopic, createKafkaClient, parseTopicPartition } from '../alerts/kafka-client.js';
-import { checkOptionNames, CONNECTION_OPTION_NAMES, type KafkaConnectionOptions, type OptionNames } from '../alerts/kafka-options.js';
-import { hasErrorType, isRetriable, LiveError, messageOf } from '../alerts/live-error.js';
-import { coPartitionAssigner } from './co-partition-assigner.js';
-import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from './source.js';
-import { StateRestorer } from './state-restorer.js';
-import { isFenced, TaskTransactions } from './task-transactions.js';
+import { checkTopic, createKafkaClient, parseTopicPartition } from '../../alerts/kafka-client.js';
+import { checkOptionNames, CONNECTION_OPTION_NAMES, type KafkaConnectionOptions, type OptionNames } from '../../alerts/kafka-options.js';
+import { hasErrorType, isRetriable, LiveError, messageOf } from '../../alerts/live-error.js';
+import { coPartitionAssigner } from '../co-partition-assigner.js';
+import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from '../source.js';
+import { StateRestorer } from '../state-restorer.js';
+import { isFenced, TaskTransactions } from '../task-transactions.js';
 
 /** Exactly-once settings of a {@link KafkaSourceOptions}. */
 export interface ExactlyOnceOptions {
