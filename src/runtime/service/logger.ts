@@ -3,7 +3,8 @@
  * reports, reload reports, the summary, and kafkajs's own log lines (through
  * {@link kafkaLogCreator}) all go through one {@link Log}.
  *
- * - `json`: pino, one JSON object a line: `level` (name), `time` (ISO-8601), `msg`, then the context.
+ * - `json`: pino, one JSON object a line: `level` (name), `time` (ISO-8601), `msg`, then the context;
+ *   Node's process warnings too (context `warning`).
  * - `text` (the default): the line as the engine has always written it (`cep: ...`; the context
  *   is in the words already), so what tests and people match on stays the same; a kafkajs line is
  *   followed by its fields as JSON. Written directly: pino would only turn each line into JSON and
@@ -59,6 +60,12 @@ export async function createLogger(format: LogFormat, out: NodeJS.WritableStream
   const { pino } = await import('pino');
   const destination = out === process.stderr ? pino.destination({ fd: 2, sync: true }) : (out as unknown as import('pino').DestinationStream);
   const logger: Log = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } }, destination);
+  if (out === process.stderr) {
+    // Node's own warnings (kafkajs's negative timeouts under Node 23+, deprecations) become JSON
+    // lines too, in place of Node's default printing, which would break one-object-a-line.
+    process.removeAllListeners('warning');
+    process.on('warning', (warning: Error & { code?: string }) => logger.warn({ warning: { name: warning.name, code: warning.code } }, warning.message));
+  }
   return logger;
 }
 

@@ -3,6 +3,7 @@
  * `time` and `msg` (warnings and bad records at `warn`, the summary with its figures as context);
  * stdout still carries only the alerts. Text, the default, is what the other CLI tests read.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../../../src/alerts/kafka-client.js';
 import { createLogger, kafkaLogCreator, type Log, type LogFormat } from '../../../src/runtime/service/logger.js';
-import { cep } from '../support/cli.js';
+import { cep, cliArgs } from '../support/cli.js';
 
 /** A logger of `format` whose lines are collected. */
 async function collecting(format: LogFormat): Promise<{ logger: Log; lines: string[] }> {
@@ -41,6 +42,31 @@ describe('--log-format json', () => {
     }
     expect(records.find((x) => String(x.msg).startsWith(`bad record at ${events}:2`))?.level).toBe('warn');
     expect(records.find((x) => x.msg === 'summary')).toMatchObject({ level: 'info', summary: { events: 2, badRecords: 1, alerts: 1, alertsByRule: { r: 1 } } });
+  }, 30_000);
+
+  it("writes Node's own process warnings as JSON lines too (under Node 24, kafkajs's negative timeouts raise them)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cep-log-'));
+    const rules = join(dir, 'r.cep');
+    writeFileSync(rules, 'rule r\n  key by k\n  pattern a -> b\n');
+    // A warning raised while the run waits on stdin, after its logger exists.
+    const probe = 'data:text/javascript,setTimeout(() => process.emitWarning("probe warning", { code: "CEP_PROBE" }), 300).unref()';
+    const child = spawn(process.execPath, ['--import', probe, ...cliArgs(), 'run', rules, '--input', '-', '--log-format', 'json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.write('{"type":"a","k":1,"ts":1000}\n');
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (stderr.includes('probe warning')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    child.stdin.end('{"type":"b","k":1,"ts":2000}\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const records = stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((x) => x.msg === 'probe warning')).toMatchObject({ level: 'warn', warning: { name: 'Warning', code: 'CEP_PROBE' } });
   }, 30_000);
 });
 
