@@ -1,5 +1,5 @@
-# The cep engine as a service: `docker build -t cep . && docker run --rm -p 8080:8080 -p 9464:9464 -e CEP_WS_TOKEN=secret cep`
-# serves the bundled SSH example (examples/service/ssh.yaml): dashboard on :8080 (?token=secret),
+# The cep engine as a service: `docker build -t cep . && docker run --rm -p 8080:8080 -p 9464:9464 -e CEP_WS_TOKEN=change-me-please cep`
+# serves the bundled SSH example (examples/service/ssh.yaml): dashboard on :8080 (?token=change-me-please),
 # Prometheus metrics on :9464. Any other command of the CLI: `docker run --rm cep check examples/rules/*.cep`;
 # your own config: mount it and `docker run ... cep serve /config/serve.yaml`.
 
@@ -9,6 +9,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle-nearley.mjs ./scripts/
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
