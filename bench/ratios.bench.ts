@@ -142,6 +142,7 @@ function stats(values: number[]): { min: number; median: number; max: number } {
 
 async function main(): Promise<void> {
   const runs = Number(process.env.RATIO_RUNS ?? 3);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`RATIO_RUNS must be a whole number ≥ 1, got ${process.env.RATIO_RUNS}`);
   const events = Number(process.env.RATIO_EVENTS ?? 1_000_000);
   const keys = Number(process.env.RATIO_KEYS ?? 1_000_000);
   const keep = process.env.RATIO_DIR;
