@@ -75,12 +75,6 @@ export function checkBrokers(what: string, brokers: unknown): readonly string[] 
   return brokers as string[];
 }
 
-/** A watermark input id `topic/partition` (the Kafka source's naming) → its parts. */
-export function parseTopicPartition(input: string): { topic: string; partition: number } {
-  const slash = input.lastIndexOf('/');
-  return { topic: input.slice(0, slash), partition: Number(input.slice(slash + 1)) };
-}
-
 /**
  * Checks a topic name the way the broker does (`[A-Za-z0-9._-]`, 1-249 characters, not `.` or `..`).
  * @throws TypeError naming `what` and the bad name.

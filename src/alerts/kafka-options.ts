@@ -84,3 +84,9 @@ export interface KafkaSecurityCliOptions {
 
 /** The TLS/SASL part of {@link KafkaConnectionOptions}. */
 export type KafkaSecurityOptions = Pick<KafkaConnectionOptions, 'ssl' | 'sasl'>;
+
+/** A watermark input id `topic/partition` (the Kafka source's naming) → its parts. */
+export function parseTopicPartition(input: string): { topic: string; partition: number } {
+  const slash = input.lastIndexOf('/');
+  return { topic: input.slice(0, slash), partition: Number(input.slice(slash + 1)) };
+}

@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
-import { parseTopicPartition } from '../alerts/kafka-client.js';
+import { parseTopicPartition } from '../alerts/kafka-options.js';
 import { alertRecord } from '../alerts/kafka-sink.js';
 import { hasErrorType, isRetriable, LiveError, messageOf } from '../alerts/live-error.js';
 import type { RestoredTask, TaskCheckpoint } from './source.js';

@@ -16,7 +16,7 @@
  * Plus prom-client's default process metrics (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`, ...).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { parseTopicPartition } from '../../alerts/kafka-client.js';
+import { parseTopicPartition } from '../../alerts/kafka-options.js';
 import type { RunCounters, RunningEngine } from '../engine.js';
 
 /** Where the metrics read from: the running engine, or `null` before it starts (no samples then). */

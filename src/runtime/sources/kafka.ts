@@ -28,8 +28,8 @@
  * restores it again from the last commit.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { checkTopic, createKafkaClient, parseTopicPartition } from '../../alerts/kafka-client.js';
-import { checkOptionNames, CONNECTION_OPTION_NAMES, type KafkaConnectionOptions, type OptionNames } from '../../alerts/kafka-options.js';
+import { checkTopic, createKafkaClient } from '../../alerts/kafka-client.js';
+import { checkOptionNames, CONNECTION_OPTION_NAMES, parseTopicPartition, type KafkaConnectionOptions, type OptionNames } from '../../alerts/kafka-options.js';
 import { hasErrorType, isRetriable, LiveError, messageOf } from '../../alerts/live-error.js';
 import { coPartitionAssigner } from '../co-partition-assigner.js';
 import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from '../source.js';
