@@ -220,13 +220,6 @@ interface Task {
   alerts: Alert[] | null;
 }
 
-/** Keys evicted at `--max-keys` while holding partial matches, the partial matches lost, and the first rule with one (`null`: none). */
-interface Evictions {
-  keys: number;
-  partialMatches: number;
-  rule: string | null;
-}
-
 /** @throws Error when two rules share a name. */
 function checkNames(rules: readonly Nfa[]): void {
   const names = new Set<string>();
@@ -426,8 +419,7 @@ class Engine {
   private async replaceRules(rules: readonly Nfa[]): Promise<void> {
     checkNames(rules);
     for (const source of this.options.sources) {
-      const commit = (source as { commit?: () => Promise<void> }).commit;
-      if (source.onCheckpoint !== undefined && typeof commit === 'function') await commit.call(source);
+      if (source.onCheckpoint !== undefined) await source.commit?.();
     }
     this.nfas = rules;
     this.types.named = namedTypes(rules);
@@ -631,7 +623,8 @@ class Engine {
   }
 
   private report(): void {
-    const stats = this.stats();
+    const counters = this.counters();
+    const stats = this.stats(counters);
     for (const sink of this.options.sinks) {
       try {
         sink.stats?.(stats);
@@ -639,7 +632,7 @@ class Engine {
         this.log(`cep: a sink failed to take the counters: ${(error as Error).message}`);
       }
     }
-    this.warnOnce();
+    this.warnOnce(counters);
     if (this.options.onProgress !== undefined) {
       let bytesRead = 0;
       let totalBytes: number | undefined = 0;
@@ -657,7 +650,7 @@ class Engine {
     for (const line of dataWarnings(this.nfas, this.types)) this.log(line);
   }
 
-  private warnOnce(): void {
+  private warnOnce(counters: RunCounters): void {
     for (const { rule, stats } of this.nfas) {
       if (stats.droppedPartialMatches > 0 && !this.warnedDrops.has(rule.name)) {
         this.warnedDrops.add(rule.name);
@@ -665,8 +658,8 @@ class Engine {
       }
     }
     if (this.warnedEviction) return;
-    const { rule } = this.evictions();
-    if (rule !== null) {
+    const rule = Object.entries(counters.rules).find(([, r]) => r.evictedKeys > 0)?.[0];
+    if (rule !== undefined) {
       this.warnedEviction = true;
       this.log(`cep: warning: keys with partial matches were evicted at the --max-keys limit (rule ${rule}); alerts may be missing`);
     }
@@ -721,8 +714,7 @@ class Engine {
   }
 
   /** The sinks' counters (the dashboard), from {@link counters}. */
-  private stats(): EngineStats {
-    const c = this.counters();
+  private stats(c: RunCounters): EngineStats {
     let partialMatches = 0;
     let keys = 0;
     const alertsByRule: Record<string, number> = {};
@@ -757,17 +749,6 @@ class Engine {
     const pace = this.paceStart;
     if (pace === null || this.options.speed === undefined) return null;
     return pace.time + (Date.now() - pace.wall) * this.options.speed - watermark;
-  }
-
-  /** The `--max-keys` evictions over every rule (revoked tasks and removed rules included), and the first rule with one. */
-  private evictions(): Evictions {
-    const sum: Evictions = { keys: 0, partialMatches: 0, rule: null };
-    for (const [name, r] of Object.entries(this.counters().rules)) {
-      sum.keys += r.evictedKeys;
-      sum.partialMatches += r.evictedPartialMatches;
-      if (r.evictedKeys > 0) sum.rule ??= name;
-    }
-    return sum;
   }
 
   /** The lowest watermark over the operators that hold inputs, ms. */

@@ -105,6 +105,8 @@ export interface Source {
    * engine did with the records handed out so far (`null`: the engine does not hold the task yet).
    */
   onCheckpoint?(take: (task: string) => TaskCheckpoint | null): void;
+  /** Optional (exactly-once): commits every task now (a hot reload's consistent cut comes first). */
+  commit?(): Promise<void>;
   /**
    * Optional (live sources): whether the source is ready to work (`/readyz`): Kafka, once the group
    * assigned it its partitions and, exactly-once, no task's state is being restored. Without it a
