@@ -25,11 +25,15 @@ export function notARuleFile(path: string): string | null {
   return EVENT_FILE.test(path) ? 'looks like an event file, not a rule file (*.cep)' : null;
 }
 
+/** A file system error's cause in words (no errno codes), or `undefined` when it is not one of those. */
+export function fileErrorWords(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : undefined;
+}
+
 /** Why `file` could not be read, in words (no errno codes): `cannot read the rule file x.cep: no such file`. */
 export function unreadable(file: string, error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-  return `cannot read the rule file ${file}: ${why}`;
+  return `cannot read the rule file ${file}: ${fileErrorWords(error) ?? (error as Error).message}`;
 }
 
 /** The rule error of a file that holds no rule (empty, or comments only), at its first line. */

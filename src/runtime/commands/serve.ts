@@ -10,6 +10,7 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { fileErrorWords } from '../load-rules.js';
 import type { ServeConfig } from '../service/config.js';
 import { ConfigError, loadServeConfig } from '../service/config-file.js';
 import { HotReload } from '../service/hot-reload.js';
@@ -35,8 +36,7 @@ export function registerServe(program: Command): void {
       config = withPaths(loadServeConfig(configPath), baseDir);
       files = resolveRuleFiles(config.rules, baseDir);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : undefined;
+      const why = fileErrorWords(error);
       const message = error instanceof ConfigError ? `bad config:\n${error.message}` : why !== undefined ? `cannot read the config file ${configPath}: ${why}` : (error as Error).message;
       command.error(`error: ${message}`, { exitCode: EXIT_USAGE, code: 'cep.usage' });
       return;
