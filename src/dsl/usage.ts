@@ -125,8 +125,9 @@ export class RuleUsage {
     private readonly source: string,
   ) {}
 
-  /** Records a field path read from events of `type` (null: any) at `loc`. */
+  /** Records a field path read from events of `type` (null: any) at `loc`; a path read again from the same type is kept once (at its first place). */
   field(text: string, path: readonly string[], type: string | null, loc: Loc): void {
+    if (this.fields.some((f) => f.text === text && f.type === type)) return;
     this.fields.push(new FieldRead(text, path, type, loc.line));
   }
 

@@ -58,7 +58,11 @@ export class FieldWatch {
         if (read.found) continue;
         this.pending++;
         if (read.type === null) this.anyType.push(read);
-        else this.byType.set(read.type, [...(this.byType.get(read.type) ?? []), read]);
+        else {
+          let reads = this.byType.get(read.type);
+          if (reads === undefined) this.byType.set(read.type, (reads = []));
+          reads.push(read);
+        }
       }
     }
   }
