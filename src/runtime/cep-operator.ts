@@ -102,7 +102,7 @@ export class CepOperator {
   /**
    * The rules an event of each type can change (`Nfa.relevantTypes`), so that an event goes to no
    * rule it cannot touch. At most {@link MAX_INDEXED_TYPES} types: past that (types are data, an
-   * attacker may send many), an event of a new type is offered to every rule, which skips it.
+   * attacker may send many), the rules of an event of a new type are found again for that event.
    */
   private readonly rulesByType = new Map<string, readonly KeyedState[]>();
   /** With `checkpoints`: tombstones of the keys of rules dropped by {@link replaceRules}, for the next checkpoint. */
@@ -230,9 +230,8 @@ export class CepOperator {
   private rulesFor(type: string): readonly KeyedState[] {
     let rules = this.rulesByType.get(type);
     if (rules === undefined) {
-      if (this.rulesByType.size >= MAX_INDEXED_TYPES) return this.rules;
       rules = this.rules.filter((r) => r.nfa.relevantTypes === null || r.nfa.relevantTypes.has(type));
-      this.rulesByType.set(type, rules);
+      if (this.rulesByType.size < MAX_INDEXED_TYPES) this.rulesByType.set(type, rules);
     }
     return rules;
   }

@@ -417,7 +417,6 @@ export class KeyedState {
   keys = 0;
   /** Keys changed since the last `takeChanges`, by map key (only with `trackChanges`). */
   readonly changed: Map<MapKey, unknown> | null;
-  private readonly relevant: ReadonlySet<string> | null;
 
   constructor(
     readonly nfa: Nfa,
@@ -425,12 +424,13 @@ export class KeyedState {
     options: KeyedStateOptions = {},
   ) {
     this.changed = options.trackChanges === true ? new Map() : null;
-    this.relevant = nfa.relevantTypes;
   }
 
-  /** Feeds one event, skipped when its type is not relevant to the rule (see {@link SharedKeyedState.feed}). */
+  /**
+   * Feeds one event of a type relevant to the rule (`nfa.relevantTypes`: the operator offers an
+   * event only to those rules; see {@link SharedKeyedState.feed}).
+   */
   feed(event: CepEvent): void {
-    if (this.relevant !== null && !this.relevant.has(event.type)) return;
     this.shared.feed(this, event);
   }
 

@@ -62,6 +62,17 @@ const topicKeys = (changes: readonly RuleChanges[]) => {
   return [...live.values()];
 };
 
+describe('CepOperator feeding', () => {
+  it('offers an event only to the rules of its type, also past the 10,000 indexed types (types are data an attacker may vary)', () => {
+    const { op, out, offer } = operator(rules('rule ab\n  key by k\n  pattern a as x -> b as y\n  within 1h\n'));
+    offer('a', 'k1', 0);
+    for (let i = 0; i < 10_050; i++) offer(`junk${i}`, 'k1', 1 + i / 1000);
+    offer('b', 'k1', 20); // b is first seen after the index is full
+    op.end();
+    expect(out).toEqual(['ab match k1']);
+  });
+});
+
 describe('CepOperator.restore', () => {
   it('restores a key only into a rule with the fingerprint the checkpoint gives it, and tombstones the others', () => {
     const before = operator(rules(BEFORE));
