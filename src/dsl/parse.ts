@@ -92,6 +92,11 @@ function unexpectedToken(parser: nearley.Parser, column: number, token: Token | 
   return message;
 }
 
+/** Whether `token` is the keyword `rule`, which starts a rule. */
+function isRuleKeyword(token: Token | undefined): boolean {
+  return token?.type === 'keyword' && token.text === 'rule';
+}
+
 /**
  * The tokens of a source, and the moo error token where lexing stopped early (if it did). Lexing
  * also stops one token past `MAX_RULE_TOKENS` in one rule: that rule is refused there, and nothing
@@ -104,7 +109,7 @@ function lexAll(source: string): { tokens: Token[]; bad?: Token } {
   let sinceRule = 0;
   try {
     for (let t = lexer.next(); t !== undefined && sinceRule <= MAX_RULE_TOKENS; t = lexer.next()) {
-      sinceRule = t.type === 'keyword' && t.text === 'rule' ? 1 : sinceRule + 1;
+      sinceRule = isRuleKeyword(t) ? 1 : sinceRule + 1;
       tokens.push(t);
     }
   } catch (error) {
@@ -163,7 +168,7 @@ class ReplayLexer {
  */
 export function parseFileWithCount(source: string, file: string): { ast: FileNode; parses: number } {
   const { tokens, bad } = lexAll(source);
-  const starts = tokens.flatMap((t, i) => (i === 0 || (t.type === 'keyword' && t.text === 'rule') ? [i] : []));
+  const starts = tokens.flatMap((t, i) => (i === 0 || isRuleKeyword(t) ? [i] : []));
   const rules: RuleNode[] = [];
   let parses = 1;
   for (let k = 0; k < starts.length || (k === 0 && bad !== undefined); k++) {
@@ -171,7 +176,7 @@ export function parseFileWithCount(source: string, file: string): { ast: FileNod
     const end = starts[k + 1] ?? tokens.length;
     const last = k + 1 >= starts.length;
     // A piece that does not start with `rule` fails at its first token: only a rule is refused unparsed.
-    const tooLong = tokens[start]?.type === 'keyword' && tokens[start].text === 'rule' ? tokenLimitBroken(start, end) : null;
+    const tooLong = isRuleKeyword(tokens[start]) ? tokenLimitBroken(start, end) : null;
     if (tooLong !== null) throw syntaxError(TOO_MANY_TOKENS, tokenLocation(tokens[tooLong]), source, file);
     const tooDeep = nestingLimitBroken(tokens, start, end);
     const replay = new ReplayLexer(tokens, start, tooDeep ?? end, last && tooDeep === null ? bad : undefined);

@@ -3,7 +3,7 @@
  * that reports what it finds and goes on. The checks are one per file and run in the order of
  * `RULE_CHECKS` (index.ts); to add one, write its file and add it to that list.
  */
-import type { ElementNode, PatternNode, RuleNode } from '../ast.js';
+import type { ElementNode, PatternNode, QuantifierNode, RuleNode } from '../ast.js';
 import type { Scope } from '../scope.js';
 import type { Reporter } from './reporter.js';
 
@@ -23,10 +23,14 @@ export function forEachSequence(pattern: PatternNode, visit: (elements: readonly
   for (const element of pattern.elements) if (element.atom.kind === 'GroupAtom') forEachSequence(element.atom.pattern, visit, false);
 }
 
+/** True when the quantifier itself makes its element optional (`?`, `*`, `{0,m}`). */
+export function isOptionalQuantifier(q: QuantifierNode | null): q is QuantifierNode {
+  return q !== null && (q.optional || q.min === 0);
+}
+
 /** True when the element may be skipped (`?`, `*`, `{0,m}`, or `optional`): Flink's OPTIONAL quantifier property. */
 export function isOptional(element: ElementNode): boolean {
-  const q = element.quantifier;
-  return (q !== null && (q.optional || q.min === 0)) || element.modifiers.some((m) => m.name === 'optional');
+  return isOptionalQuantifier(element.quantifier) || element.modifiers.some((m) => m.name === 'optional');
 }
 
 /**

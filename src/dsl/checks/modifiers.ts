@@ -16,7 +16,7 @@
  * A `not` element takes none (negated-element.ts).
  */
 import type { RuleCheck } from './check.js';
-import { forEachSequence, isLooping } from './check.js';
+import { forEachSequence, isLooping, isOptionalQuantifier } from './check.js';
 
 export const modifiers: RuleCheck = ({ rule, report }) => {
   forEachSequence(rule.pattern, (elements) => {
@@ -31,7 +31,7 @@ export const modifiers: RuleCheck = ({ rule, report }) => {
         }
         seen.add(m.name);
         if (m.name === 'optional') {
-          if (q !== null && (q.optional || q.min === 0)) report.error(`'${q.text}' is optional already (Flink: "Optional already applied!")`, m.loc);
+          if (isOptionalQuantifier(q)) report.error(`'${q.text}' is optional already (Flink: "Optional already applied!")`, m.loc);
         } else if (m.name === 'greedy' && element.atom.kind === 'GroupAtom') {
           report.error('\'greedy\' applies to single-event elements, not to a group (Flink: "Option not applicable to group pattern")', m.loc);
         } else if (q === null) {
