@@ -717,11 +717,9 @@ class Engine {
   private stats(c: RunCounters): EngineStats {
     let partialMatches = 0;
     let keys = 0;
-    const alertsByRule: Record<string, number> = {};
-    for (const [name, r] of Object.entries(c.rules)) {
+    for (const r of Object.values(c.rules)) {
       partialMatches += r.partialMatches;
       keys += r.keys;
-      alertsByRule[name] = r.alerts.match + r.alerts.timeout;
     }
     return {
       events: c.events,
@@ -729,7 +727,7 @@ class Engine {
       badRecords: c.badRecords,
       lateEvents: c.lateEvents,
       alerts: c.alerts,
-      alertsByRule,
+      alertsByRule: alertsByRule(c),
       watermark: c.watermark,
       watermarkLag: this.watermarkLag(c.watermark),
       partialMatches,
@@ -774,13 +772,11 @@ class Engine {
   private summary(): Summary {
     const elapsedMs = Math.max(1, Date.now() - this.started);
     const c = this.counters();
-    const alertsByRule: Record<string, number> = {};
     const droppedPartialMatches: Record<string, number> = {};
     let conditionErrors = 0;
     let evictedKeys = 0;
     let evictedPartialMatches = 0;
     for (const [name, r] of Object.entries(c.rules)) {
-      alertsByRule[name] = r.alerts.match + r.alerts.timeout;
       if (r.droppedPartialMatches > 0) droppedPartialMatches[name] = r.droppedPartialMatches;
       conditionErrors += r.conditionErrors;
       evictedKeys += r.evictedKeys;
@@ -791,7 +787,7 @@ class Engine {
       badRecords: c.badRecords,
       lateEvents: c.lateEvents,
       alerts: c.alerts,
-      alertsByRule,
+      alertsByRule: alertsByRule(c),
       droppedPartialMatches,
       evictedKeys,
       evictedPartialMatches,
@@ -813,4 +809,11 @@ class Engine {
     }
     return {};
   }
+}
+
+/** Alerts per rule name (matches and timeouts), every rule of the run present: the summary's and the sinks' `alertsByRule`. */
+function alertsByRule(c: RunCounters): Record<string, number> {
+  const byRule: Record<string, number> = {};
+  for (const [name, r] of Object.entries(c.rules)) byRule[name] = r.alerts.match + r.alerts.timeout;
+  return byRule;
 }
