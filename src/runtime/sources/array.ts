@@ -5,14 +5,13 @@
  * section 7: counted, reported and set aside, never fatal), like a bad line of a file.
  */
 import type { Source, SourceRecord } from '../source.js';
+import { isObject } from './ndjson.js';
 
 /** Options of {@link fromArray}. */
 export interface ArraySourceOptions {
   /** The watermark input's name, also the prefix of positions (`NAME[i]`). Default `array`. */
   readonly input?: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A {@link Source} over `events`, read once, in order, when the engine starts. Event time and type

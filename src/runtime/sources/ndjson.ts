@@ -95,7 +95,8 @@ function parseWithBadLines(input: string, lastLine: number, chunk: LineChunk, ou
   return line;
 }
 
-function isObject(value: unknown): boolean {
+/** Whether `value` is a JSON object (not null, not an array): what an event must be, in every source. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
