@@ -5,52 +5,45 @@
  * (Kafka, WebSocket) are declared and opened in `live-options.ts`.
  */
 import { createWriteStream, statSync } from 'node:fs';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { AlertSink } from '../../alerts/sink.js';
 import type { Nfa } from '../../nfa/nfa.js';
 import type { EngineOptions } from '../engine.js';
 import type { Source } from '../source.js';
 import { DEFAULT_INPUT_FORMAT, INPUT_FORMATS, openInputSource } from '../sources/formats.js';
-import { parseDuration } from '../time.js';
+import { addOptions } from './cli-options.js';
+import type { OptionSpec, OptionValues } from './option-spec.js';
 
-/** Parsed options (commander's camel-cased names). */
-export interface ReplayOptions {
-  input?: string[];
-  /** A name of `INPUT_FORMATS` (`sources/formats.ts`). */
-  format?: string;
-  timeField: string;
-  timeFormat?: string;
-  typeField: string;
-  maxDelay: number;
-  maxFuture?: number;
-  idle?: number;
-  late?: string;
-  deadLetter?: string;
-  maxKeys: number;
-  maxPartialMatches: number;
-  speed?: number;
-  linger?: boolean;
-  progress: boolean;
+/**
+ * The replay options, in help order. Called when a command is declared, so that the `--format`
+ * choices and the `--input` help hold every format of `INPUT_FORMATS` registered by then.
+ */
+export function replayOptionSpecs() {
+  return [
+    { flag: '--input <file...>', key: 'input', kind: 'files', description: `event files (${formatDescriptions()}; .gz gunzipped; - is stdin)` },
+    { flag: '--format <format>', key: 'format', kind: 'enum', choices: [...INPUT_FORMATS.keys()], description: `input format (default: by extension, ${DEFAULT_INPUT_FORMAT} otherwise)` },
+    { flag: '--time-field <path>', key: 'timeField', kind: 'string', default: 'ts', description: 'event time field (epoch ms or ISO-8601; @timestamp: the record timestamp)' },
+    { flag: '--time-format <format>', key: 'timeFormat', kind: 'string', description: "read event times in this format instead (luxon tokens, e.g. 'M/d/yyyy H:mm'; UTC unless it has an offset token)" },
+    { flag: '--type-field <path>', key: 'typeField', kind: 'string', default: 'type', description: 'event type field' },
+    { flag: '--max-delay <duration>', key: 'maxDelay', kind: 'duration', default: 0, description: 'allowed out-of-orderness of event time, e.g. 5s' },
+    { flag: '--max-future <duration>', key: 'maxFuture', kind: 'positive-duration', description: 'set aside, as a bad record, an event more than this after the largest event time seen (Kafka: after the wall clock)' },
+    { flag: '--idle <duration>', key: 'idle', kind: 'positive-duration', description: 'leave inputs silent this long (processing time) out of the watermark' },
+    { flag: '--late <file>', key: 'late', kind: 'file', description: 'write late events here (NDJSON)' },
+    { flag: '--dead-letter <file>', key: 'deadLetter', kind: 'file', description: 'write bad records here (NDJSON: position, reason, raw)' },
+    { flag: '--max-keys <n>', key: 'maxKeys', kind: 'positive-integer', default: 1_000_000, description: 'most keys holding state per distinct key by (least recently used evicted, counted)' },
+    { flag: '--max-partial-matches <n>', key: 'maxPartialMatches', kind: 'positive-integer', default: 10_000, description: 'most partial matches per key and rule (oldest dropped, counted)' },
+    { flag: '--speed <factor>', key: 'speed', kind: 'positive-number', description: 'pace the replay at factor × event time (default: as fast as possible)' },
+    { flag: '--linger', key: 'linger', kind: 'boolean', description: 'after the input ends keep running until SIGINT/SIGTERM (for live sinks)' },
+    { flag: '--no-progress', key: 'progress', kind: 'boolean', default: true, description: 'no progress bar or progress lines on stderr' },
+  ] as const satisfies readonly OptionSpec[];
 }
+
+/** Parsed replay options (durations in ms). */
+export type ReplayOptions = OptionValues<ReturnType<typeof replayOptionSpecs>>;
 
 /** Declares the replay options on `command`; values are checked as they are parsed (bad usage → exit 2). */
 export function addReplayOptions(command: Command): Command {
-  return command
-    .option('--input <file...>', `event files (${formatDescriptions()}; .gz gunzipped; - is stdin)`)
-    .addOption(new Option('--format <format>', `input format (default: by extension, ${DEFAULT_INPUT_FORMAT} otherwise)`).choices([...INPUT_FORMATS.keys()]))
-    .option('--time-field <path>', 'event time field (epoch ms or ISO-8601; @timestamp: the record timestamp)', 'ts')
-    .option('--time-format <format>', "read event times in this format instead (luxon tokens, e.g. 'M/d/yyyy H:mm'; UTC unless it has an offset token)")
-    .option('--type-field <path>', 'event type field', 'type')
-    .option('--max-delay <duration>', 'allowed out-of-orderness of event time, e.g. 5s', duration, 0)
-    .option('--max-future <duration>', 'set aside, as a bad record, an event more than this after the largest event time seen (Kafka: after the wall clock)', positiveDuration)
-    .option('--idle <duration>', 'leave inputs silent this long (processing time) out of the watermark', positiveDuration)
-    .option('--late <file>', 'write late events here (NDJSON)')
-    .option('--dead-letter <file>', 'write bad records here (NDJSON: position, reason, raw)')
-    .option('--max-keys <n>', 'most keys holding state per distinct key by (least recently used evicted, counted)', positiveInteger, 1_000_000)
-    .option('--max-partial-matches <n>', 'most partial matches per key and rule (oldest dropped, counted)', positiveInteger, 10_000)
-    .option('--speed <factor>', 'pace the replay at factor × event time (default: as fast as possible)', positiveNumber)
-    .option('--linger', 'after the input ends keep running until SIGINT/SIGTERM (for live sinks)')
-    .option('--no-progress', 'no progress bar or progress lines on stderr');
+  return addOptions(command, replayOptionSpecs());
 }
 
 /**
@@ -99,31 +92,4 @@ function checkReadable(path: string): void {
     throw new InvalidArgumentError(`input ${path} does not exist or cannot be read`);
   }
   if (!readable) throw new InvalidArgumentError(`input ${path} is not a file or a FIFO`);
-}
-
-/** A duration option (`5s`, `1m30s`) in ms. @throws InvalidArgumentError (bad usage) for a bad duration. */
-export function duration(text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-}
-
-function positiveDuration(text: string): number {
-  const ms = duration(text);
-  if (ms <= 0) throw new InvalidArgumentError(`'${text}' must be a duration above 0`);
-  return ms;
-}
-
-function positiveInteger(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${text}' is not a whole number ≥ 1`);
-  return n;
-}
-
-function positiveNumber(text: string): number {
-  const n = Number(text);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`'${text}' is not a number above 0`);
-  return n;
 }

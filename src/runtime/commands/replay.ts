@@ -31,7 +31,7 @@ export interface ReplayHooks {
  * 1 on rule errors (printed as `RuleErrors.format()`), 2 on bad usage (reported through commander).
  * A source or sink failure during the run is printed and gives {@link EXIT_RUN_FAILED} (EPIPE: 0).
  */
-export async function replay(ruleFiles: readonly string[], opts: ReplayOptions & LiveOptions, sinks: () => AlertSink[], command: Command, hooks: ReplayHooks = {}): Promise<Summary | number> {
+export async function replay(ruleFiles: readonly string[], opts: ReplayOptions & Partial<LiveOptions>, sinks: () => AlertSink[], command: Command, hooks: ReplayHooks = {}): Promise<Summary | number> {
   const format = opts.logFormat ?? 'text';
   const logger = await createLogger(format);
   const log = lineLogger(logger, format);

@@ -1,25 +1,23 @@
 /**
  * `cep run RULES... --input FILE... [--out FILE] ...` (DSL.md section 7): replays recorded files
- * through the rules and writes alerts as NDJSON to `--out` or stdout. The parsed options are the
- * run options of `service/config.ts`, which `cep serve`'s config file holds too. Exit codes: 0, 1
- * on a rule error, 2 on bad usage.
+ * through the rules and writes alerts as NDJSON to `--out` or stdout. Its options are those of
+ * `run-options.ts`, which `cep serve`'s config file holds too. Exit codes: 0, 1 on a rule error, 2
+ * on bad usage.
  */
 import type { Command } from 'commander';
 import { FileSink } from '../../alerts/file-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
-import type { RunOptions } from '../service/config.js';
-import { addLiveOptions } from './live-options.js';
+import { addOptions } from './cli-options.js';
 import { replay } from './replay.js';
-import { addReplayOptions } from './replay-options.js';
+import { runOptionSpecs, type RunOptions } from './run-options.js';
 
 /** Registers `run` on the program. */
 export function registerRun(program: Command): void {
   const command = program
     .command('run')
     .description('replay event files through the rules; alerts as NDJSON on stdout or --out')
-    .argument('<rules...>', 'rule files (*.cep)')
-    .option('--out <file>', 'write alerts here instead of stdout');
-  addLiveOptions(addReplayOptions(command));
+    .argument('<rules...>', 'rule files (*.cep)');
+  addOptions(command, runOptionSpecs());
   // --input is required unless the events come from Kafka (checked when the run starts): the help says so.
   const input = command.options.find((o) => o.long === '--input');
   if (input !== undefined) input.description += ' (required unless --kafka-topics)';

@@ -17,10 +17,8 @@ import { HotReload } from '../service/hot-reload.js';
 import { resolveRuleFiles } from '../service/rule-files.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { replay } from './replay.js';
+import { runOptionSpecs } from './run-options.js';
 import { sinksOf } from './run.js';
-
-/** The options that name files, resolved against the config file's folder. */
-const PATH_OPTIONS = ['out', 'late', 'deadLetter', 'kafkaCa', 'kafkaCert', 'kafkaKey'] as const;
 
 /** Registers `serve` on the program. */
 export function registerServe(program: Command): void {
@@ -52,13 +50,15 @@ export function registerServe(program: Command): void {
   });
 }
 
-/** `config` with the relative paths of its file options and inputs (`-` stays stdin) resolved against `baseDir`. */
+/** `config` with the relative paths of its file options and inputs (kinds `file` and `files`; `-` stays stdin/stdout) resolved against `baseDir`. */
 function withPaths(config: ServeConfig, baseDir: string): ServeConfig {
   const at = (path: string): string => (path === '-' || isAbsolute(path) ? path : resolve(baseDir, path));
-  const out: ServeConfig = { ...config, ...(config.input === undefined ? {} : { input: config.input.map(at) }) };
-  for (const key of PATH_OPTIONS) {
+  const out: Record<string, unknown> = { ...config };
+  for (const { key, kind } of runOptionSpecs()) {
     const value = config[key];
-    if (value !== undefined) (out as Record<string, unknown>)[key] = at(value);
+    if (value === undefined) continue;
+    if (kind === 'file') out[key] = at(value as string);
+    else if (kind === 'files') out[key] = (value as string[]).map(at);
   }
-  return out;
+  return out as ServeConfig;
 }

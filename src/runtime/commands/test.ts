@@ -14,10 +14,7 @@ import { EXIT_DIFFERENT, EXIT_RULE_ERRORS, EXIT_TEST_RULE_ERRORS, EXIT_USAGE } f
 import { replay } from './replay.js';
 import { addReplayOptions, type ReplayOptions } from './replay-options.js';
 
-interface TestOptions extends ReplayOptions {
-  expect: string;
-  out?: string;
-}
+type TestOptions = ReplayOptions & { expect: string; out?: string };
 
 /** Registers `test` on the program. */
 export function registerTest(program: Command): void {

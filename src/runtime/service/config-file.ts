@@ -44,7 +44,8 @@ export function loadServeConfig(path: string): ServeConfig {
   if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => `${at(e.pos[0])}: not valid YAML: ${e.message.split('\n')[0]}`));
   const root = doc.contents;
   if (!isMap(root)) throw new ConfigError([`${at(root?.range?.[0])}: expected a mapping of options (rules:, input:, max-delay:, ...)`]);
-  const known = Object.keys(serveConfigSchema.shape);
+  const schema = serveConfigSchema();
+  const known = Object.keys(schema.shape);
   const problems: { offset: number; message: string }[] = [];
   const problem = (offset: number | undefined, message: string): void => {
     problems.push({ offset: offset ?? -1, message: `${at(offset)}: ${message}` });
@@ -66,7 +67,7 @@ export function loadServeConfig(path: string): ServeConfig {
     where.set(name, offset);
     options[name] = (pair.value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : pair.value);
   }
-  const parsed = serveConfigSchema.safeParse(options);
+  const parsed = schema.safeParse(options);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [name, ...rest] = issue.path.map(String);
@@ -77,7 +78,7 @@ export function loadServeConfig(path: string): ServeConfig {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => a.offset - b.offset).map((p) => p.message));
-  return parsed.data!;
+  return parsed.data as ServeConfig; // the schema is made from the option specs that ServeConfig is derived from
 }
 
 function missingHint(name: string | undefined): string {

@@ -1,21 +1,19 @@
 /**
- * The options of `cep run`, as one zod schema ({@link runOptionsSchema}), and those of `cep
- * serve`'s config file (DSL.md section 10): the same options plus `rules:` (the file itself is
- * read by `config-file.ts`). `cep run` takes its parsed command line as {@link RunOptions}, the
- * schema's type; test/runtime/service/config.test.ts holds the command line's options and defaults
- * equal to the schema's, so the two cannot drift apart. (`cep run` does not load zod to check what
- * commander has checked: loading zod slows start-up, bench/README.md.)
+ * `cep serve`'s config file as a zod schema (DSL.md section 10): every option of `cep run` under its
+ * own name ({@link runOptionsSchema}, made from the same option tables as the command line,
+ * `commands/run-options.ts`), plus `rules:` (the file itself is read by `config-file.ts`). `cep
+ * run` does not load zod: commander has checked its options (loading zod slows start-up,
+ * bench/README.md).
  *
  * Values take the forms a YAML file writes naturally: a duration as text (`5s`, `1m30s`) or a
  * number of ms; a list option as a list or one string; `ws:` and `metrics:` as `host:port` or a
  * port number. The combinations (Kafka options that need each other) are checked where the inputs
- * are opened (`live-options.ts`), for both commands alike.
+ * are opened (`connectors.ts`), for both commands alike.
  */
 import { z } from 'zod';
-import { SASL_MECHANISMS } from '../../alerts/kafka-options.js';
-import { INPUT_FORMATS } from '../sources/formats.js';
+import type { OptionKind, OptionSpec } from '../commands/option-spec.js';
+import { runOptionSpecs, type RunOptions } from '../commands/run-options.js';
 import { parseDuration } from '../time.js';
-import { LOG_FORMATS } from './logger.js';
 
 /** A duration: text (`5s`) or ms. */
 const duration = z.unknown().transform((value, ctx): number => {
@@ -33,64 +31,52 @@ const duration = z.unknown().transform((value, ctx): number => {
 });
 const positiveDuration = duration.refine((ms) => ms > 0, 'expected a duration above 0');
 /** A Kafka client duration: whole ms. */
-const kafkaDuration = duration.transform((ms) => Math.round(ms));
+const wholeMsDuration = duration.transform((ms) => Math.round(ms));
+const text = z.string().min(1);
 /** One string or a list of them → a list. */
 const list = z.union([z.string().min(1).transform((s) => [s]), z.array(z.string().min(1)).min(1)], { error: 'expected a string or a list of strings' });
 /** `host:port`, `:port` or a port number → text (checked where the server starts). */
 const hostPort = z.union([z.int().min(0).max(65535).transform(String), z.string().min(1)], { error: 'expected host:port, :port or a port number' });
 const positiveInt = z.int({ error: 'expected a whole number ≥ 1' }).min(1, 'expected a whole number ≥ 1');
 
-/**
- * Every option of `cep run` (commander's camelCase names), with the defaults `cep run` has.
- * Parsing fills the defaults and turns durations into ms.
- */
-export const runOptionsSchema = z.strictObject({
-  // Inputs (replay-options.ts)
-  input: list.optional(),
-  format: z.enum([...INPUT_FORMATS.keys()]).optional(),
-  timeField: z.string().min(1).default('ts'),
-  timeFormat: z.string().min(1).optional(),
-  typeField: z.string().min(1).default('type'),
-  maxDelay: duration.default(0),
-  maxFuture: positiveDuration.optional(),
-  idle: positiveDuration.optional(),
-  late: z.string().min(1).optional(),
-  deadLetter: z.string().min(1).optional(),
-  maxKeys: positiveInt.default(1_000_000),
-  maxPartialMatches: positiveInt.default(10_000),
-  speed: z.number().positive().finite().optional(),
-  linger: z.boolean().optional(),
-  progress: z.boolean().default(true),
-  // Output (run.ts)
-  out: z.string().min(1).optional(),
-  // Live inputs and sinks (live-options.ts)
-  ws: hostPort.optional(),
-  wsToken: z.string().min(1).optional(),
-  wsOrigin: list.optional(),
-  kafkaBrokers: list.optional(),
-  kafkaTopic: z.string().min(1).optional(),
-  kafkaTopics: list.optional(),
-  kafkaGroup: z.string().min(1).optional(),
-  typeFromTopic: z.boolean().optional(),
-  kafkaSessionTimeout: kafkaDuration.default(10_000),
-  exactlyOnce: z.boolean().optional(),
-  commitInterval: kafkaDuration.default(1000),
-  stateTopic: z.string().min(1).optional(),
-  kafkaSsl: z.boolean().optional(),
-  kafkaCa: z.string().min(1).optional(),
-  kafkaCert: z.string().min(1).optional(),
-  kafkaKey: z.string().min(1).optional(),
-  kafkaSasl: z.enum(SASL_MECHANISMS).optional(),
-  kafkaUser: z.string().min(1).optional(),
-  // Service (live-options.ts)
-  metrics: hostPort.optional(),
-  logFormat: z.enum(LOG_FORMATS).default('text'),
-});
+/** The config check of each kind of option (`option-spec.ts`); the command line's parser of the same kind is in `cli-options.ts`. */
+const KINDS: Readonly<Record<Exclude<OptionKind, 'enum'>, z.ZodType>> = {
+  string: text,
+  file: text,
+  list,
+  files: list,
+  boolean: z.boolean(),
+  duration,
+  'positive-duration': positiveDuration,
+  'whole-ms-duration': wholeMsDuration,
+  'positive-integer': positiveInt,
+  'positive-number': z.number().positive().finite(),
+  'host-port': hostPort,
+};
 
-/** The options of a run, validated, defaults filled in, durations in ms: what `replay` takes. */
-export type RunOptions = z.output<typeof runOptionsSchema>;
+/** The zod schema of one option: its kind's check, then its default (a value left out) or optional. */
+function schemaOf(spec: OptionSpec): z.ZodType {
+  let schema: z.ZodType;
+  if (spec.kind !== 'enum') schema = KINDS[spec.kind];
+  else {
+    const choices = z.enum(spec.choices as [string, ...string[]]);
+    schema = spec.ignoreCase === true ? z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), choices) : choices;
+  }
+  return spec.default === undefined ? schema.optional() : schema.default(spec.default);
+}
+
+/**
+ * Every option of `cep run` (commander's camelCase names), with the defaults `cep run` has, from the
+ * option tables as they are now. Parsing fills the defaults and turns durations into ms.
+ */
+export function runOptionsSchema(): z.ZodObject<Record<string, z.ZodType>, z.core.$strict> {
+  return z.strictObject(Object.fromEntries(runOptionSpecs().map((spec) => [spec.key, schemaOf(spec)])));
+}
 
 /** `cep serve`'s config file: the run options plus `rules:`, files or globs. */
-export const serveConfigSchema = runOptionsSchema.extend({ rules: list });
+export function serveConfigSchema(): z.ZodObject<Record<string, z.ZodType>, z.core.$strict> {
+  return runOptionsSchema().extend({ rules: list });
+}
 
-export type ServeConfig = z.output<typeof serveConfigSchema>;
+/** A config file's options, checked: the run options and the rule files. */
+export type ServeConfig = RunOptions & { rules: string[] };
