@@ -8,8 +8,13 @@
  * time + `within`), so an entry not earlier than the newest queued one goes to a FIFO in O(1) with
  * no comparisons; only out-of-order entries go to a binary min-heap. `pop` takes the earlier head
  * of the two, so the order is the same as one heap's. Entries are held in parallel arrays, not one
- * object each: a pending key's deadline costs four array slots (the time unboxed in a double
- * array), not an object with its header and a boxed time.
+ * object each: a pending key's deadline costs three array slots in the FIFO (the time unboxed in a
+ * double array), not an object with its header and a boxed time.
+ *
+ * Only the heap records `seq`. The FIFO's entries are in push order, and on a tie its head comes
+ * before the heap's: an entry goes to the heap only while the FIFO holds a later time, and the FIFO
+ * can only empty once that time, hence the heap entry, was popped; so a FIFO entry that ties with a
+ * heap entry was pushed before it.
  */
 
 /** One popped entry's two payloads. */
@@ -18,10 +23,9 @@ export interface Popped<A, B> {
   b: B;
 }
 
-/** Parallel arrays of entries; the heap and the FIFO are each one. */
+/** Parallel arrays of entries in FIFO order (the push order is their position). */
 class Columns<A, B> {
   times: number[] = [];
-  seqs: number[] = [];
   as: A[] = [];
   bs: B[] = [];
 
@@ -29,11 +33,20 @@ class Columns<A, B> {
     return this.times.length;
   }
 
-  push(time: number, seq: number, a: A, b: B): void {
+  push(time: number, a: A, b: B): void {
     this.times.push(time);
-    this.seqs.push(seq);
     this.as.push(a);
     this.bs.push(b);
+  }
+}
+
+/** Parallel arrays of a binary min-heap's entries, each with its push order `seq` for ties. */
+class HeapColumns<A, B> extends Columns<A, B> {
+  seqs: number[] = [];
+
+  pushSeq(time: number, seq: number, a: A, b: B): void {
+    this.push(time, a, b);
+    this.seqs.push(seq);
   }
 
   set(i: number, time: number, seq: number, a: A, b: B): void {
@@ -65,7 +78,7 @@ class Columns<A, B> {
 export class TimeQueue<A, B> {
   private fifo = new Columns<A, B>();
   private head = 0;
-  private readonly heap = new Columns<A, B>();
+  private readonly heap = new HeapColumns<A, B>();
   private seq = 0;
   /** The last popped entry (overwritten by the next `pop`). */
   private readonly popped: Popped<A, B> = { a: undefined as A, b: undefined as B };
@@ -78,19 +91,18 @@ export class TimeQueue<A, B> {
   peekTime(): number {
     const f = this.head < this.fifo.length ? this.fifo.times[this.head] : Infinity;
     const h = this.heap.length > 0 ? this.heap.times[0] : Infinity;
-    return f < h ? f : h;
+    return f <= h ? f : h;
   }
 
   /** Queues the deadline `time` (ms) of `(a, b)`. */
   push(time: number, a: A, b: B): void {
     const fifo = this.fifo;
-    const seq = this.seq++;
     if (this.head === fifo.length || time >= fifo.times[fifo.length - 1]) {
-      fifo.push(time, seq, a, b);
+      fifo.push(time, a, b);
       return;
     }
     const heap = this.heap;
-    heap.push(time, seq, a, b);
+    heap.pushSeq(time, this.seq++, a, b);
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -110,8 +122,7 @@ export class TimeQueue<A, B> {
     const out = this.popped;
     if (this.head < fifo.length) {
       const h = this.head;
-      const fromFifo = heap.length === 0 || fifo.times[h] < heap.times[0] || (fifo.times[h] === heap.times[0] && fifo.seqs[h] < heap.seqs[0]);
-      if (fromFifo) {
+      if (heap.length === 0 || fifo.times[h] <= heap.times[0]) {
         out.a = fifo.as[h];
         out.b = fifo.bs[h];
         fifo.as[h] = undefined as A;
@@ -139,35 +150,43 @@ export class TimeQueue<A, B> {
   /** The entries `[time, a, b]` in the order `pop` gives them, as a new list; the queue is unchanged. O(n log n). */
   ordered(): [time: number, a: A, b: B][] {
     const all = this.sorted();
-    return all.order.map((i) => [all.times[i], all.as[i], all.bs[i]]);
+    return all.times.map((time, i) => [time, all.as[i], all.bs[i]]);
   }
 
   /** Keeps only the entries for which `keep(time, a, b)` is true, in the same order. O(n log n). */
   retain(keep: (time: number, a: A, b: B) => boolean): void {
     const all = this.sorted();
     const kept = new Columns<A, B>();
-    for (const i of all.order) if (keep(all.times[i], all.as[i], all.bs[i])) kept.push(all.times[i], all.seqs[i], all.as[i], all.bs[i]);
+    for (let i = 0; i < all.length; i++) if (keep(all.times[i], all.as[i], all.bs[i])) kept.push(all.times[i], all.as[i], all.bs[i]);
     this.fifo = kept;
     this.head = 0;
     this.heap.truncate(0);
   }
 
-  /** Every entry in one set of columns, with the indices in `pop` order. */
-  private sorted(): Columns<A, B> & { order: number[] } {
-    const all = new Columns<A, B>();
-    const fifo = this.fifo;
-    for (let i = this.head; i < fifo.length; i++) all.push(fifo.times[i], fifo.seqs[i], fifo.as[i], fifo.bs[i]);
+  /** Every entry in `pop` order: the heap's sorted by `(time, seq)`, merged with the FIFO's, the FIFO's first on a tie. */
+  private sorted(): Columns<A, B> {
     const heap = this.heap;
-    for (let i = 0; i < heap.length; i++) all.push(heap.times[i], heap.seqs[i], heap.as[i], heap.bs[i]);
-    const order = Array.from({ length: all.length }, (_, i) => i).sort((i, j) => (all.before(i, j) ? -1 : all.before(j, i) ? 1 : 0));
-    return Object.assign(all, { order });
+    const order = Array.from({ length: heap.length }, (_, i) => i).sort((i, j) => (heap.before(i, j) ? -1 : heap.before(j, i) ? 1 : 0));
+    const fifo = this.fifo;
+    const all = new Columns<A, B>();
+    let f = this.head;
+    let h = 0;
+    while (f < fifo.length || h < order.length) {
+      if (h === order.length || (f < fifo.length && fifo.times[f] <= heap.times[order[h]])) {
+        all.push(fifo.times[f], fifo.as[f], fifo.bs[f]);
+        f++;
+      } else {
+        const i = order[h++];
+        all.push(heap.times[i], heap.as[i], heap.bs[i]);
+      }
+    }
+    return all;
   }
 
   private compactFifo(): void {
     const fifo = this.fifo;
     const next = new Columns<A, B>();
     next.times = fifo.times.slice(this.head);
-    next.seqs = fifo.seqs.slice(this.head);
     next.as = fifo.as.slice(this.head);
     next.bs = fifo.bs.slice(this.head);
     this.fifo = next;

@@ -41,7 +41,9 @@ describe('TimeQueue', () => {
         pushed.splice(pushed.indexOf(expected), 1);
       }
     }
-    expect(drain(queue)).toEqual([...pushed].sort((x, y) => x[0] - y[0] || x[1] - y[1]));
+    const expected = [...pushed].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    expect(queue.ordered()).toEqual(expected);
+    expect(drain(queue)).toEqual(expected);
     expect(queue.peekTime()).toBe(Infinity);
     expect(() => queue.pop()).toThrow(/empty/);
   });
