@@ -5,6 +5,7 @@
  * mechanisms) without loading the client; `kafka-client.ts` checks the values and builds the client.
  */
 import type { logCreator } from 'kafkajs';
+import type { OptionNames } from './option-names.js';
 
 /** Connection options common to the sink and the source. */
 export interface KafkaConnectionOptions {
@@ -54,23 +55,10 @@ export interface KafkaSaslOptions {
   readonly password: string;
 }
 
-/** Every option name of `T`, each once: the compiler holds such a record to `T`'s keys, so the two cannot drift apart. */
-export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
-
 /** The names of {@link KafkaConnectionOptions}, spread into a factory's own {@link OptionNames}. */
 export const CONNECTION_OPTION_NAMES: OptionNames<KafkaConnectionOptions> = {
   brokers: true, clientId: true, logLevel: true, logCreator: true, connectionTimeoutMs: true, retries: true, ssl: true, sasl: true,
 };
-
-/**
- * A factory's unknown-option check, so that a misspelt option is an error rather than ignored.
- * @throws TypeError naming the first unknown option and the known ones: `unknown Kafka sink option 'topc'; known options: ...`.
- */
-export function checkOptionNames<T>(what: string, options: object, names: OptionNames<T>): void {
-  for (const name of Object.keys(options)) {
-    if (!Object.hasOwn(names, name)) throw new TypeError(`unknown ${what} option '${name}'; known options: ${Object.keys(names).join(', ')}`);
-  }
-}
 
 /** The command-line options of DSL.md section 9 that `connectionOptionsFromCli` reads (commander's camel-cased names). */
 export interface KafkaSecurityCliOptions {

@@ -18,7 +18,8 @@
 import type { Producer } from 'kafkajs';
 import type { Alert } from './alert.js';
 import { checkTopic, createKafkaClient } from './kafka-client.js';
-import { checkOptionNames, CONNECTION_OPTION_NAMES, type KafkaConnectionOptions, type OptionNames } from './kafka-options.js';
+import { CONNECTION_OPTION_NAMES, type KafkaConnectionOptions } from './kafka-options.js';
+import { checkOptionNames, type OptionNames } from './option-names.js';
 import { isRetriable, LiveError, messageOf } from './live-error.js';
 import type { AlertSink } from './sink.js';
 

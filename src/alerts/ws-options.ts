@@ -5,6 +5,7 @@
  * option, the value and what to write instead.
  */
 import { randomBytes } from 'node:crypto';
+import { checkOptionNames, type OptionNames } from './option-names.js';
 import { resolveOrigins } from './ws-origin.js';
 
 export interface AlertServerOptions {
@@ -51,7 +52,7 @@ export interface ResolvedAlertServerOptions {
   readonly origins?: readonly string[];
 }
 
-const KNOWN = new Set(['host', 'port', 'token', 'replay', 'maxBufferedBytes', 'heartbeatMs', 'maxPayload', 'maxClients', 'origins']);
+const OPTION_NAMES: OptionNames<AlertServerOptions> = { host: true, port: true, token: true, replay: true, maxBufferedBytes: true, heartbeatMs: true, maxPayload: true, maxClients: true, origins: true };
 
 function integer(name: string, value: unknown, min: number, max: number, hint: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`alert server option '${name}' must be an integer, got ${JSON.stringify(value)} (${hint})`);
@@ -65,9 +66,7 @@ function integer(name: string, value: unknown, min: number, max: number, hint: s
  */
 export function resolveAlertServerOptions(options: AlertServerOptions, env: NodeJS.ProcessEnv = process.env): ResolvedAlertServerOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('alert server options must be an object');
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`unknown alert server option '${name}'; known options: ${[...KNOWN].join(', ')}`);
-  }
+  checkOptionNames('alert server', options, OPTION_NAMES);
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0 || /[\s/]/.test(host)) {
     throw new TypeError(`alert server option 'host' must be a host name or IP address such as 127.0.0.1, got ${JSON.stringify(host)}`);

@@ -29,7 +29,8 @@
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { checkTopic, createKafkaClient } from '../../alerts/kafka-client.js';
-import { checkOptionNames, CONNECTION_OPTION_NAMES, parseTopicPartition, type KafkaConnectionOptions, type OptionNames } from '../../alerts/kafka-options.js';
+import { CONNECTION_OPTION_NAMES, parseTopicPartition, type KafkaConnectionOptions } from '../../alerts/kafka-options.js';
+import { checkOptionNames, type OptionNames } from '../../alerts/option-names.js';
 import { hasErrorType, isRetriable, LiveError, messageOf } from '../../alerts/live-error.js';
 import { coPartitionAssigner } from '../co-partition-assigner.js';
 import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from '../source.js';
