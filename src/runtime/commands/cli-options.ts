@@ -17,7 +17,7 @@ function optionOf(spec: OptionSpec): Option {
   const option = new Option(spec.flag, spec.description);
   const parse = PARSERS[spec.kind];
   if (parse !== undefined) option.argParser(parse);
-  if (spec.kind === 'enum' && spec.ignoreCase !== true) option.choices(spec.choices ?? []);
+  if (spec.kind === 'enum' && spec.ignoreCase !== true) option.choices(spec.choices);
   // A negated flag (`--no-progress`) gets its default of true from commander, unshown in the help.
   if (spec.default !== undefined && !option.negate) option.default(spec.default, spec.defaultHelp);
   return option;

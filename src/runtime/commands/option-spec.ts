@@ -35,27 +35,31 @@ export type OptionKind =
   | 'enum';
 
 /** One option. `key` is commander's attribute name of `flag` and the config file's camelCase key. */
-export interface OptionSpec {
+export type OptionSpec = {
   /** commander's flags: `--max-delay <duration>`, `--input <file...>`, `--linger`, `--no-progress`. */
   readonly flag: string;
   /** `maxDelay`: the parsed options' field and the config key (also written kebab-case, `max-delay`). */
   readonly key: string;
   /** The help text. */
   readonly description: string;
-  readonly kind: OptionKind;
   /** The value when the option is not given (the parsed value: ms for durations). */
   readonly default?: unknown;
   /** How the help shows the default instead of the value itself (`10s` for 10000). */
   readonly defaultHelp?: string;
-  /** Kind `enum`: the values allowed. */
-  readonly choices?: readonly string[];
-  /**
-   * Kind `enum`: the value may be written in any case. The command line passes it on as given (its
-   * user lower-cases it and reports a wrong one itself, `--kafka-sasl`); a config file lower-cases
-   * it and checks it against `choices`.
-   */
-  readonly ignoreCase?: boolean;
-}
+} & (
+  | { readonly kind: Exclude<OptionKind, 'enum'> }
+  | {
+      readonly kind: 'enum';
+      /** The values allowed. */
+      readonly choices: readonly string[];
+      /**
+       * The value may be written in any case. The command line passes it on as given (its user
+       * lower-cases it and reports a wrong one itself, `--kafka-sasl`); a config file lower-cases it
+       * and checks it against `choices`.
+       */
+      readonly ignoreCase?: boolean;
+    }
+);
 
 /** The parsed value of `S` (durations in ms). */
 type ValueOf<S extends OptionSpec> = S['kind'] extends 'list' | 'files'

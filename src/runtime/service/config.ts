@@ -59,7 +59,7 @@ function schemaOf(spec: OptionSpec): z.ZodType {
   let schema: z.ZodType;
   if (spec.kind !== 'enum') schema = KINDS[spec.kind];
   else {
-    const choices = z.enum(spec.choices as [string, ...string[]]);
+    const choices = z.enum(spec.choices);
     schema = spec.ignoreCase === true ? z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), choices) : choices;
   }
   return spec.default === undefined ? schema.optional() : schema.default(spec.default);
