@@ -1,7 +1,7 @@
 /**
  * The alert record of DSL.md section 6: one JSON object per match, NDJSON in files.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CepEvent } from '../nfa/event.js';
 import type { Match } from '../nfa/nfa.js';
 import type { Bindings, Pattern, Rule, Severity } from '../nfa/rule.js';
@@ -31,12 +31,13 @@ export interface Alert {
 }
 
 /**
- * The `id` of an alert: SHA-256 over the JSON of `[rule, kind, key, events]`, the first 128 bits
- * in hex. `events` as in the alert (event objects as read), so the digest does not depend on
- * where the events came from (a file or Kafka) nor on the time the alert was made.
+ * The `id` of an alert: SHA-256 over the JSON of `[rule, kind, key, events]` (UTF-8), the first
+ * 128 bits in hex. `events` as in the alert (event objects as read), so the digest does not depend
+ * on where the events came from (a file or Kafka) nor on the time the alert was made. One-shot
+ * `crypto.hash` (Node 20.12 and later): no `Hash` object per alert.
  */
 export function alertId(rule: string, kind: string, key: unknown, events: Readonly<Record<string, unknown>>): string {
-  return createHash('sha256').update(JSON.stringify([rule, kind, key, events])).digest('hex').slice(0, 32);
+  return hash('sha256', JSON.stringify([rule, kind, key, events]), 'hex').slice(0, 32);
 }
 
 /**
