@@ -4,11 +4,12 @@
  *
  * The oldest partial match is kept apart from the others (`rest`, a list that exists only when a
  * key has two or more), and when it holds a single event, the usual case of a key waiting for the
- * rest of its pattern, that event's buffer node is kept unboxed in this object's own fields. A
- * pending key then costs one object. Partial matches live for about the `within` window, long
- * enough for V8's young-generation collector to copy every one of them, so the number of objects
- * per pending key sets most of the garbage collector's work (bench/README.md, matcher: the list,
- * its backing store, the node and the deadline's heap number were four of five).
+ * rest of its pattern, that event's buffer node and the event itself (type, data, and its time as
+ * two small integers) are kept unboxed in this object's own fields. A pending key then costs one
+ * object besides the event's data. Partial matches live for about the `within` window, long enough
+ * for V8's young-generation collector to copy every one of them, so the number of objects per
+ * pending key sets most of the garbage collector's work (bench/README.md, matcher: the list, its
+ * backing store, the node and the deadline's heap number were four of five).
  */
 import type { CompletedMatch } from './completed-match.js';
 import type { CepEvent } from './event.js';
@@ -23,14 +24,15 @@ import { BufferNode } from './shared-buffer.js';
 export type PartialMatch = BufferNode;
 
 /**
- * A deadline is kept as two small integers, `high * SPLIT + low`: V8 stores a small integer inside
- * the object, while a number field holding a timestamp (epoch ms is past the small-integer range)
- * points to a separate heap number, one more cache miss in the per-event clock check of every key.
+ * A time is kept as two small integers, `high * SPLIT + low`: V8 stores a small integer inside the
+ * object, while a number field holding a timestamp (epoch ms is past the small-integer range)
+ * points to a separate heap number, one more object per pending key and one more cache miss in
+ * the per-event clock check of every key.
  */
 const SPLIT = 2 ** 30;
 /** 1 / SPLIT, exact (a power of two): a multiplication where a division would be slower. */
 const PER_SPLIT = 2 ** -30;
-/** `high` of "no deadline": past every safe integer time (2^53 ms is `high` 2^23). */
+/** `high` of "no partial match": past every safe integer time (2^53 ms is `high` 2^23). */
 const NONE = 2 ** 30 - 1;
 
 /** Shared empty lists of a key state: never mutated in place (every change assigns a new list). */
@@ -43,18 +45,21 @@ export class MatcherState {
   /** Sequence number of the key's next event. */
   nextSeq = 0;
   /**
-   * Deadline of the oldest partial match (its start + `within`), kept here so that the per-event
-   * clock check reads no partial match: `deadline` is `high * SPLIT + low` ms, `NONE`: none.
+   * Time of the oldest partial match's first event, `high * SPLIT + low` ms (`high` `NONE`: no
+   * partial match); the key's deadline is this plus the rule's `within`, so the per-event clock
+   * check reads no partial match. It is also the time of an unboxed oldest partial match's event.
    */
   private high = NONE;
   private low = 0;
   /** Completed matches held back by the skip strategy, in emission order. */
   completed: CompletedMatch[] = NO_COMPLETED;
   /**
-   * The oldest partial match when it holds a single event: its node's fields (`event`, `seq`,
-   * automaton `state`, `alias`), unboxed; `headEvent` is `null` when it is not kept this way.
+   * The oldest partial match when it holds a single event: that event's type and data (its time
+   * is the start time above) and its node's `seq`, automaton `state` and `alias`, unboxed, so that
+   * neither a node nor the event object is kept; `headType` is `null` when it is not kept this way.
    */
-  private headEvent: CepEvent | null = null;
+  private headType: string | null = null;
+  private headData: Readonly<Record<string, unknown>> | null = null;
   /** The oldest partial match (earliest first event) when it holds two or more events, else `null`. */
   private head: PartialMatch | null = null;
   /** The other partial matches, ordered by first event; owned by this state alone, or `NO_PARTIALS`. */
@@ -63,12 +68,12 @@ export class MatcherState {
   private headState = 0;
   private headAlias = '';
 
-  /** Deadline of the oldest partial match, ms (`Infinity`: none). */
-  get deadline(): number {
+  /** Time of the oldest partial match's first event, ms (`Infinity`: no partial match). */
+  get oldestStartTime(): number {
     return this.high === NONE ? Infinity : this.high * SPLIT + this.low;
   }
 
-  set deadline(ms: number) {
+  private setStartTime(ms: number): void {
     if (ms === Infinity) {
       this.high = NONE;
       this.low = 0;
@@ -76,8 +81,8 @@ export class MatcherState {
       const high = Math.floor(ms * PER_SPLIT);
       const low = ms - high * SPLIT;
       this.high = high;
-      // `| 0` makes V8 store a small integer; a fractional deadline (only a caller of the `Nfa`
-      // API can pass fractional times) is stored as it is, exact but boxed.
+      // `| 0` makes V8 store a small integer; a fractional time (only a caller of the `Nfa` API
+      // can pass fractional times) is stored as it is, exact but boxed.
       this.low = Number.isInteger(low) ? low | 0 : low;
     }
   }
@@ -88,7 +93,6 @@ export class MatcherState {
    */
   reset(): void {
     this.nextSeq = -1;
-    this.deadline = Infinity;
     this.setOldest(null);
     this.rest = NO_PARTIALS;
     this.completed = NO_COMPLETED;
@@ -99,15 +103,17 @@ export class MatcherState {
     return this.nextSeq < 0;
   }
 
-  /** Whether the deadline is at or before `time` (ms), read from the two small integers only. */
-  isDue(time: number): boolean {
-    const high = Math.floor(time * PER_SPLIT);
-    return this.high < high || (this.high === high && this.low <= time - high * SPLIT);
+  /**
+   * Whether the deadline, the oldest partial match's start + `within` (ms), is at or before `time`:
+   * always at `time` +∞, never without a partial match at a finite `time`.
+   */
+  isDue(time: number, within: number): boolean {
+    return this.oldestStartTime + within <= time;
   }
 
   /** Whether the key has a live partial match. */
   get hasPartials(): boolean {
-    return this.headEvent !== null || this.head !== null;
+    return this.headType !== null || this.head !== null;
   }
 
   /** Number of live partial matches. */
@@ -116,21 +122,31 @@ export class MatcherState {
   }
 
   /**
-   * The oldest partial match, or `null` when none. An unboxed one is boxed into a new node on
-   * each call: content-equal, not the same object (nothing compares partial matches by identity).
+   * The oldest partial match, or `null` when none. An unboxed one is boxed into a new node and
+   * event on each call: content-equal, not the same objects (nothing compares partial matches or
+   * events by identity).
    */
   oldest(): PartialMatch | null {
-    const event = this.headEvent;
-    return event === null ? this.head : new BufferNode(this.headAlias, event, this.headSeq, null, this.headState);
+    const type = this.headType;
+    if (type === null) return this.head;
+    const event: CepEvent = { type, time: this.oldestStartTime, data: this.headData as Readonly<Record<string, unknown>> };
+    return new BufferNode(this.headAlias, event, this.headSeq, null, this.headState);
   }
 
   /** Makes `pm` the oldest partial match (`null`: none), unboxed when it holds a single event. */
   setOldest(pm: PartialMatch | null): void {
-    if (pm !== null && pm.prev === null) {
+    if (pm === null) {
+      this.head = null;
+      this.headType = null;
+      this.headData = null;
+      this.setStartTime(Infinity);
+    } else if (pm.prev === null) {
       this.startWith(pm.alias, pm.event, pm.seq, pm.state);
     } else {
       this.head = pm;
-      this.headEvent = null;
+      this.headType = null;
+      this.headData = null;
+      this.setStartTime(pm.startTime);
     }
   }
 
@@ -142,19 +158,16 @@ export class MatcherState {
   startWith(alias: string, event: CepEvent, seq: number, state: number): void {
     this.head = null;
     this.headAlias = alias;
-    this.headEvent = event;
+    this.headType = event.type;
+    this.headData = event.data;
+    this.setStartTime(event.time);
     this.headSeq = seq;
     this.headState = state;
   }
 
   /** Per-key sequence number of the oldest partial match's first event (−1: no partial match). */
   get oldestStartSeq(): number {
-    return this.headEvent !== null ? this.headSeq : this.head === null ? -1 : this.head.startSeq;
-  }
-
-  /** Time of the oldest partial match's first event, ms (`Infinity`: no partial match). */
-  get oldestStartTime(): number {
-    return this.headEvent !== null ? this.headEvent.time : this.head === null ? Infinity : this.head.startTime;
+    return this.headType !== null ? this.headSeq : this.head === null ? -1 : this.head.startSeq;
   }
 
   /** The `i`-th partial match, oldest first (`i` < `partialCount`). */

@@ -144,7 +144,6 @@ class Matcher implements Nfa {
     const startTypes = this.startTypes;
     const tryStart = startTypes === null || has(startTypes, event.type);
     if (!hadPartials && !tryStart) return NO_MATCHES;
-    const startSeq = state.oldestStartSeq;
     this.doneCount = 0;
     this.outCount = 0;
     if (hadPartials) {
@@ -159,7 +158,6 @@ class Matcher implements Nfa {
         // which completes nothing, so it goes into the state as it is, with no node and no step.
         const edge = this.found[0];
         state.startWith(edge.alias, event, seq, edge.to);
-        this.refreshDeadline(state);
         return NO_MATCHES;
       }
       this.follow(null, event, seq, count);
@@ -176,14 +174,7 @@ class Matcher implements Nfa {
       matches = this.emitBySkipStrategy(state, doneCount === 0 ? NO_COMPLETED : distinct(this.done.slice(0, doneCount)));
     }
     this.enforceLimit(state);
-    // The deadline follows the oldest partial match's first event.
-    if (state.oldestStartSeq !== startSeq) this.refreshDeadline(state);
     return matches;
-  }
-
-  /** Recomputes `state.deadline` after the oldest partial match changed. */
-  private refreshDeadline(state: MatcherState): void {
-    state.deadline = state.oldestStartTime + this.within;
   }
 
   /**
@@ -342,7 +333,7 @@ class Matcher implements Nfa {
 
   advanceTime(s: NfaState, time: number): readonly Match[] {
     const state = s as MatcherState;
-    if (!state.isDue(time) && state.completed.length === 0) return NO_MATCHES;
+    if (!state.isDue(time, this.within) && state.completed.length === 0) return NO_MATCHES;
     const within = this.within;
     const count = state.partialCount;
     let timeouts: CompletedMatch[] | null = null;
@@ -362,7 +353,6 @@ class Matcher implements Nfa {
     state.dropOldest(cut);
     // A timed-out partial match may let completed matches held back by the skip strategy be emitted.
     const matches = pending !== null || state.completed.length > 0 ? this.emitBySkipStrategy(state, pending ?? NO_COMPLETED) : NO_MATCHES;
-    this.refreshDeadline(state);
     if (timeouts === null) return matches;
     const distinctTimeouts = distinct(timeouts);
     return matches.length === 0 ? distinctTimeouts : [...matches, ...distinctTimeouts];
@@ -374,7 +364,7 @@ class Matcher implements Nfa {
   }
 
   nextDeadline(s: NfaState): number {
-    return (s as MatcherState).deadline;
+    return (s as MatcherState).oldestStartTime + this.within;
   }
 
   partialMatchCount(s: NfaState): number {
@@ -422,7 +412,6 @@ class Matcher implements Nfa {
     state.nextSeq = d.n;
     state.setPartials(partials);
     state.completed = completed;
-    this.refreshDeadline(state);
     return state;
   }
 

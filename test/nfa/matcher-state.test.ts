@@ -1,7 +1,8 @@
 /**
- * The key state's own bookkeeping: the deadline kept as two small integers (exact for every time a
- * caller can pass, and `isDue` equal to `deadline <= time`), the oldest partial match kept apart
- * from the others, and a matcher run whose deadline crosses a 2^30 ms boundary of that split.
+ * The key state's own bookkeeping: the oldest partial match's start time kept as two small integers
+ * (exact for every time a caller can pass, and `isDue` equal to `start + within <= time`), the
+ * oldest partial match kept apart from the others, and a matcher run whose deadline crosses a 2^30
+ * ms boundary of that split.
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/nfa/compiler.js';
@@ -13,7 +14,7 @@ import { ev, render } from './harness.js';
 
 const SPLIT = 2 ** 30;
 
-describe('MatcherState deadline', () => {
+describe('MatcherState start time and deadline', () => {
   const random = mulberry32(7);
   // Epoch ms of today, times around the split boundaries, negative times, the safe-integer ends, fractions.
   const times = [
@@ -22,21 +23,30 @@ describe('MatcherState deadline', () => {
     ...Array.from({ length: 200 }, () => Math.floor(random() * 4) * SPLIT + Math.floor(random() * 3) - 1),
   ];
 
-  it('reads back exactly what was set, Infinity included', () => {
+  it('reads back exactly the time of the event that started the oldest partial match, and its event', () => {
     const state = new MatcherState();
-    expect(state.deadline).toBe(Infinity);
-    for (const t of [...times, Infinity]) {
-      state.deadline = t;
-      expect(state.deadline).toBe(t);
+    expect(state.oldestStartTime).toBe(Infinity);
+    for (const t of times) {
+      const event = ev(1, 'a', t);
+      state.startWith('x', event, 0, 1);
+      expect(state.oldestStartTime).toBe(t);
+      expect(state.oldest()?.event).toEqual(event);
     }
+    state.setOldest(null);
+    expect(state.oldestStartTime).toBe(Infinity);
   });
 
-  it('isDue(time) is deadline <= time', () => {
+  it('isDue(time, within) is start + within <= time', () => {
     const state = new MatcherState();
-    for (const deadline of [...times, Infinity]) {
-      state.deadline = deadline;
-      for (const time of [deadline - 1, deadline, deadline + 1, deadline - 0.5, deadline + 0.5, times[Math.floor(random() * times.length)], Infinity, -Infinity]) {
-        expect(state.isDue(time), `deadline ${deadline}, time ${time}`).toBe(deadline <= time);
+    expect(state.isDue(Infinity, 10)).toBe(true);
+    expect(state.isDue(times[0], 10)).toBe(false);
+    for (const start of times) {
+      state.startWith('x', ev(1, 'a', start), 0, 1);
+      for (const within of [0, 1, 10_000, 0.5, Infinity]) {
+        const deadline = start + within;
+        for (const time of [deadline - 1, deadline, deadline + 1, deadline - 0.5, deadline + 0.5, times[Math.floor(random() * times.length)], Infinity, -Infinity]) {
+          expect(state.isDue(time, within), `start ${start}, within ${within}, time ${time}`).toBe(deadline <= time);
+        }
       }
     }
   });
@@ -85,6 +95,7 @@ describe('MatcherState partial matches', () => {
     const back = state.oldest() as BufferNode;
     expect(back).not.toBe(node);
     expect([back.alias, back.event, back.seq, back.prev, back.state, back.startTime, back.startSeq]).toEqual(['x', node.event, 3, null, 7, 5, 3]);
+    expect(back.event).not.toBe(node.event);
     state.setOldest(second[0]);
     expect(state.oldest()).toBe(second[0]);
     state.setOldest(null);
