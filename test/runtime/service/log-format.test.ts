@@ -48,8 +48,10 @@ describe('--log-format json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cep-log-'));
     const rules = join(dir, 'r.cep');
     writeFileSync(rules, 'rule r\n  key by k\n  pattern a -> b\n');
-    // A warning raised while the run waits on stdin, after its logger exists.
-    const probe = 'data:text/javascript,setTimeout(() => process.emitWarning("probe warning", { code: "CEP_PROBE" }), 300).unref()';
+    // A warning raised once the run's logger has replaced Node's own warning listeners (however
+    // long a loaded machine takes to start the CLI), while the run waits on stdin.
+    const probe =
+      'data:text/javascript,const initial = process.listeners("warning"); const poll = setInterval(() => { if (process.listeners("warning").some((f) => initial.includes(f))) return; clearInterval(poll); process.emitWarning("probe warning", { code: "CEP_PROBE" }); }, 20); poll.unref()';
     const child = spawn(process.execPath, ['--import', probe, ...cliArgs(), 'run', rules, '--input', '-', '--log-format', 'json'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
