@@ -2,7 +2,7 @@
  * The options shared by `cep run` and `cep test` (DSL.md section 7), and the single mapping from
  * parsed options to the engine's options: recorded inputs (one source per `--input`, in a format of
  * `sources/formats.ts`), the given sinks, the late and dead-letter outputs. Live inputs and sinks
- * (Kafka, WebSocket) are declared and opened in `live-options.ts`.
+ * (Kafka, WebSocket) are the connectors of `connectors.ts`.
  */
 import { createWriteStream, statSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';

@@ -3,8 +3,7 @@
  * the live options (`live-options.ts`). `cep serve`'s config file holds the same options under the
  * same names (`service/config.ts` makes its schema from {@link runOptionSpecs}).
  */
-import type { LiveOptions } from './live-options.js';
-import { liveOptionSpecs } from './live-options.js';
+import { liveOptionSpecs, type LiveOptions } from './live-options.js';
 import type { OptionSpec, OptionValues } from './option-spec.js';
 import { replayOptionSpecs, type ReplayOptions } from './replay-options.js';
 
