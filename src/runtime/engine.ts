@@ -236,6 +236,8 @@ class Engine {
   private nfas: readonly Nfa[];
   /** Operators by task; `DEFAULT_TASK` holds the inputs of unpartitioned sources. */
   private readonly tasks = new Map<string, Task>();
+  /** The task of `DEFAULT_TASK` (never ended). */
+  private readonly defaultTask: Task;
   /**
    * The `--max-keys` evictions of keyed states dropped while the run went on (tasks revoked, rules
    * removed by a reload), by rule: their state goes with them, their counts stay.
@@ -302,7 +304,8 @@ class Engine {
     this.getType = fieldGetter(splitPath(typeField));
     this.readTime = (options.timeReader ?? DEFAULT_TIME_READER).read;
     // Partitioned sources (Kafka) announce no inputs up front: they start tasks of their own.
-    this.tasks.set(DEFAULT_TASK, this.newTask(sources.flatMap((s) => s.inputs), false));
+    this.defaultTask = this.newTask(sources.flatMap((s) => s.inputs), false);
+    this.tasks.set(DEFAULT_TASK, this.defaultTask);
     for (const source of sources) source.onCheckpoint?.((task) => this.checkpoint(task));
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
     this.maxBadReports = options.maxBadReports ?? 10;
@@ -356,7 +359,8 @@ class Engine {
 
   private async consume(source: Source): Promise<void> {
     const inputs = new Set(source.inputs);
-    const defaultInputs = this.tasks.get(DEFAULT_TASK)!.inputs;
+    const defaultInputs = this.defaultTask.inputs;
+    let lastInput: string | undefined; // consecutive records mostly share their input: the sets are entered when it changes
     try {
       for await (const batch of batchesOf(source)) {
         // A record handed out is always handled, even when the run stops meanwhile: a
@@ -366,9 +370,10 @@ class Engine {
           if (record.kind === 'task-start') this.startTask(record);
           else if (record.kind === 'task-end') this.endTask(record.task);
           else {
-            if (record.task === undefined) {
-              inputs.add(record.input);
-              defaultInputs.add(record.input);
+            if (record.task === undefined && record.input !== lastInput) {
+              lastInput = record.input;
+              inputs.add(lastInput);
+              defaultInputs.add(lastInput);
             }
             this.handle(record);
           }
@@ -384,7 +389,7 @@ class Engine {
     }
     if (this.stopped) return;
     // Tasks of partitioned sources end with the run (step 5); unpartitioned inputs end here.
-    const operator = this.tasks.get(DEFAULT_TASK)!.operator;
+    const operator = this.defaultTask.operator;
     for (const input of inputs) operator.finish(input);
   }
 
@@ -446,7 +451,7 @@ class Engine {
 
   /** Steps 1–3 for one record. */
   private handle(record: SourceEvent | SourceBadRecord): void {
-    const task = this.tasks.get(record.task ?? DEFAULT_TASK);
+    const task = record.task === undefined ? this.defaultTask : this.tasks.get(record.task);
     // A record of a task the engine no longer holds (revoked while the record was queued): its next owner reads it.
     if (task === undefined) return;
     const operator = task.operator;

@@ -10,7 +10,7 @@
 interface InputClock {
   /** Largest event time seen on the input, ms (−∞ before the first). */
   maxTime: number;
-  /** Processing time (wall clock, ms) of the input's last record. */
+  /** Processing time (wall clock, ms) of the input's last record; kept up to date only with `idleAfter` (nothing else reads it). */
   lastSeen: number;
   finished: boolean;
 }
@@ -74,7 +74,7 @@ export class WatermarkTracker {
       this.addInput(input);
       clock = this.inputs.get(input)!;
     }
-    clock.lastSeen = this.now();
+    if (this.idleAfter !== Infinity) clock.lastSeen = this.now();
     if (time > clock.maxTime) {
       clock.maxTime = time;
       return this.recompute();
@@ -85,7 +85,7 @@ export class WatermarkTracker {
   /** Notes that `input` produced something (a bad record, a late event): it is not idle. */
   touch(input: string): void {
     const clock = this.inputs.get(input);
-    if (clock !== undefined) clock.lastSeen = this.now();
+    if (clock !== undefined && this.idleAfter !== Infinity) clock.lastSeen = this.now();
   }
 
   /** Marks `input` as ended (its watermark becomes +∞) and returns the new watermark. */
