@@ -1,7 +1,8 @@
 /**
  * `cep serve`'s config file (DSL.md section 10): each kind of mistake is reported with its
  * file:line:col and what to write instead, and exits 2; and `cep run`'s options and the config's
- * keys are one list (the run options schema), so the two cannot drift apart.
+ * keys, made from the same option declarations (commands/run-options.ts), have the same names,
+ * defaults and parsed values.
  */
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
