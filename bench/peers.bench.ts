@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scalingChartSvg, type ScalingPoint } from './lib/chart.js';
-import { FORMAT_VERSION, writeStream } from './lib/generate.js';
+import { FORMAT_VERSION, pendingKeys, writeEvents, writeStream } from './lib/generate.js';
 import { machine, markdownTable, rowsOf, type Row } from './lib/report.js';
 import { buildPeers, runOurs, runPeer, type PeerName, type RunOutcome } from './lib/runners.js';
 import { FULL, QUICK, workloads, type Workload } from './lib/workloads.js';
@@ -38,15 +38,20 @@ const TIMEOUT = quick ? 180_000 : 1_200_000;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** Writes the workload's input if it is synthetic and not cached yet; returns its path. */
+/** Writes the workload's input if it is generated and not cached yet; returns its path. */
 async function inputOf(workload: Workload): Promise<string> {
-  if ('file' in workload.input) return workload.input.file;
-  const spec = workload.input.synthetic;
-  const hash = createHash('sha1').update(JSON.stringify({ spec, format: FORMAT_VERSION })).digest('hex').slice(0, 10);
+  const input = workload.input;
+  if ('file' in input) return input.file;
+  const hash = createHash('sha1').update(JSON.stringify({ input, format: FORMAT_VERSION })).digest('hex').slice(0, 10);
   const path = join(TMP, `peers-${workload.id}-${hash}.ndjson`);
   if (!existsSync(path)) {
-    log(`generating ${workload.id}: ${spec.events.toLocaleString('en-US')} events, ${spec.keys.toLocaleString('en-US')} keys...`);
-    await writeStream(spec, `${path}.part`);
+    if ('synthetic' in input) {
+      log(`generating ${workload.id}: ${input.synthetic.events.toLocaleString('en-US')} events, ${input.synthetic.keys.toLocaleString('en-US')} keys...`);
+      await writeStream(input.synthetic, `${path}.part`);
+    } else {
+      log(`generating ${workload.id}: ${input.pendingKeys.toLocaleString('en-US')} pending keys...`);
+      await writeEvents(pendingKeys(input.pendingKeys), `${path}.part`);
+    }
     renameSync(`${path}.part`, path);
   }
   return path;
@@ -83,7 +88,7 @@ async function main(): Promise<number> {
       const outcome: RunOutcome =
         status !== null
           ? { ok: false, na: status }
-          : runPeer(peer, { workload: workload.peer, input, within: workload.within, maxDelay: workload.maxDelay, skip: workload.skip, keyField: workload.keyField, attrs: workload.attrs }, TIMEOUT);
+          : runPeer(peer, { workload: workload.peer, input, within: workload.within, maxDelay: workload.maxDelay, skip: workload.skip, keyField: workload.keyField, attrs: workload.attrs, copies: workload.copies }, TIMEOUT);
       outcomes.set(peer, outcome);
       log(`  ${peer}: ${describe(outcome)}`);
     }

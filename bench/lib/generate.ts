@@ -40,6 +40,12 @@ export interface StreamSpec {
   /** Types of noise events, drawn uniformly. */
   readonly noiseTypes: readonly string[];
   readonly seed: number;
+  /**
+   * The input of n disjoint rules on one stream: when set, every type `T` of `sequence` and
+   * `noiseTypes` comes in n copies `r<i>T` (i < n), and each planted sequence and each noise event
+   * draws its copy i uniformly. Absent: the types as written.
+   */
+  readonly copies?: number;
 }
 
 /** One generated event; written to NDJSON with `key` under the field name `id`. */
@@ -69,6 +75,7 @@ export function checkSpec(spec: StreamSpec): void {
   if (!(spec.matchFraction >= 0 && spec.matchFraction <= 1)) throw new RangeError(`StreamSpec.matchFraction must be in [0, 1], got ${spec.matchFraction}`);
   if (spec.sequence.length === 0) throw new RangeError('StreamSpec.sequence must name at least one type');
   if (spec.noiseTypes.length === 0) throw new RangeError('StreamSpec.noiseTypes must name at least one type');
+  if (spec.copies !== undefined && !(Number.isInteger(spec.copies) && spec.copies > 0)) throw new RangeError(`StreamSpec.copies must be a whole number > 0, got ${spec.copies}`);
 }
 
 /**
@@ -93,12 +100,13 @@ export function* eventTimeOrder(spec: StreamSpec): Generator<SyntheticEvent> {
     }
     if (written >= spec.events) break;
     const key = `k${Math.floor(random() * spec.keys)}`;
+    const copy = spec.copies === undefined ? '' : `r${Math.floor(random() * spec.copies)}`;
     if (random() < startProbability) {
       const offsets = spec.sequence.slice(1).map(() => Math.floor(random() * (spec.span - 1)) + 1).sort((x, y) => x - y);
-      offsets.forEach((offset, i) => pending.push({ type: spec.sequence[i + 1], ts: now + offset, key, v: random() }));
-      yield { type: spec.sequence[0], ts: now, key, v: random() };
+      offsets.forEach((offset, i) => pending.push({ type: copy + spec.sequence[i + 1], ts: now + offset, key, v: random() }));
+      yield { type: copy + spec.sequence[0], ts: now, key, v: random() };
     } else {
-      yield { type: spec.noiseTypes[Math.floor(random() * spec.noiseTypes.length)], ts: now, key, v: random() };
+      yield { type: copy + spec.noiseTypes[Math.floor(random() * spec.noiseTypes.length)], ts: now, key, v: random() };
     }
     written++;
   }
@@ -127,12 +135,34 @@ export function* arrivalOrder(spec: StreamSpec): Generator<SyntheticEvent> {
 /** Version of the NDJSON layout, part of the cache key of generated files. */
 export const FORMAT_VERSION = 2;
 
+/**
+ * The pending-keys stream, in event-time order, one event per ms from {@link EPOCH}: an `a` for each
+ * of `keys` keys (`k0` .. `k{keys-1}`, in order), then for every tenth key (`k0`, `k10`, ...) a `b`
+ * and another `a`. Under `a -> b within W` with `W` > 1.2 × `keys` ms, every tenth key completes
+ * one match and every key holds exactly one partial match at the end of the input: `keys` pending
+ * keys and `ceil(keys / 10)` matches. Throws `RangeError` unless `keys` is a whole number > 0.
+ */
+export function* pendingKeys(keys: number): Generator<SyntheticEvent> {
+  if (!(Number.isInteger(keys) && keys > 0)) throw new RangeError(`pending keys must be a whole number > 0, got ${keys}`);
+  let ts = EPOCH;
+  for (let i = 0; i < keys; i++) yield { type: 'a', ts: ts++, key: `k${i}`, v: (i % 1000) / 1000 };
+  for (let i = 0; i < keys; i += 10) {
+    yield { type: 'b', ts: ts++, key: `k${i}`, v: 0.5 };
+    yield { type: 'a', ts: ts++, key: `k${i}`, v: 0.5 };
+  }
+}
+
 /** Writes the stream (arrival order) as NDJSON to `path`; resolves with the number of events. */
-export async function writeStream(spec: StreamSpec, path: string): Promise<number> {
+export function writeStream(spec: StreamSpec, path: string): Promise<number> {
+  return writeEvents(arrivalOrder(spec), path);
+}
+
+/** Writes events as NDJSON lines `{ type, ts, id, v }` to `path`; resolves with the number of events. */
+export async function writeEvents(events: Iterable<SyntheticEvent>, path: string): Promise<number> {
   const out = createWriteStream(path);
   let count = 0;
   let chunk = '';
-  for (const event of arrivalOrder(spec)) {
+  for (const event of events) {
     chunk += `{"type":"${event.type}","ts":${event.ts},"id":"${event.key}","v":${event.v.toFixed(4)}}\n`;
     count++;
     if (chunk.length > 1 << 16) {

@@ -57,18 +57,18 @@ function fmt(value: number | null | undefined, digits = 0): string {
 
 /** The rows as a Markdown table. */
 export function markdownTable(rows: readonly Row[]): string {
-  const header = ['workload', 'engine', 'skip', 'events', 'events/s', 'ours/peer events/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'peak heap MiB', 'matches', 'same matches as ours'];
+  const header = ['workload', 'engine', 'skip', 'events', 'wall s', 'events/s', 'ours/peer events/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'peak heap MiB', 'matches', 'same matches as ours'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i < 3 ? '---' : '---:')).join('|')}|`];
   for (const row of rows) {
     const r = row.result;
     if (r === null) {
-      lines.push(`| ${row.workload} | ${row.engine} | ${row.skip} | n/a: ${(row.na ?? '').replace(/\|/g, '/')} |  |  |  |  |  |  |  |  |`);
+      lines.push(`| ${row.workload} | ${row.engine} | ${row.skip} | n/a: ${(row.na ?? '').replace(/\|/g, '/')} |  |  |  |  |  |  |  |  |  |`);
       continue;
     }
     const check = row.engine === 'ours' ? '' : row.sameMatches === null ? '–' : row.sameMatches ? 'yes' : '**NO**';
     const ratio = row.throughputRatio === null ? '' : `${fmt(row.throughputRatio, 2)}×`;
     lines.push(
-      `| ${row.workload} | ${row.engine} ${r.version} | ${row.skip} | ${fmt(r.events)} | ${fmt(r.eventsPerSecond)} | ${ratio} | ${fmt(r.latencyP50Ms, 2)} | ${fmt(r.latencyP99Ms, 2)} | ${fmt(r.peakRssMb)} | ${fmt(r.peakHeapMb)} | ${fmt(r.matches)} | ${check} |`,
+      `| ${row.workload} | ${row.engine} ${r.version} | ${row.skip} | ${fmt(r.events)} | ${fmt(r.seconds, 2)} | ${fmt(r.eventsPerSecond)} | ${ratio} | ${fmt(r.latencyP50Ms, 2)} | ${fmt(r.latencyP99Ms, 2)} | ${fmt(r.peakRssMb)} | ${fmt(r.peakHeapMb)} | ${fmt(r.matches)} | ${check} |`,
     );
   }
   return lines.join('\n');

@@ -88,6 +88,8 @@ export interface PeerJob {
   readonly keyField: string;
   /** Fields kept as text for the rules' conditions. */
   readonly attrs?: readonly string[];
+  /** For `disjoint`: the number of rules. */
+  readonly copies?: number;
 }
 
 /**
@@ -138,6 +140,7 @@ export function runPeer(peer: PeerName, job: PeerJob, timeoutMs: number): RunOut
     '--skip', job.skip,
     '--key-field', job.keyField,
     ...(job.attrs !== undefined && job.attrs.length > 0 ? ['--attrs', job.attrs.join(',')] : []),
+    ...(job.copies !== undefined ? ['--copies', String(job.copies)] : []),
   ];
   return run(peer, 'java', args, timeoutMs);
 }

@@ -7,6 +7,12 @@
  * The real-data workloads (5) run the example rule files as they are (skip past last, our
  * default); the peers run hand-written equivalents of the same rules.
  *
+ * (7) runs 100 rules on one stream (100 patterns in Flink, each its own CEP operator on the keyed
+ * stream; 100 statements in Esper): rule i is `r<i>a -> r<i>b within 10s`, and the stream spreads
+ * its events and planted pairs evenly over the 100 rules' types. (8) is the memory workload:
+ * 1,000,000 keys each holding one partial match of `a -> b within 1h` when the input ends
+ * (bench/lib/generate.ts `pendingKeys`), read for peak RSS and heap as much as for wall time.
+ *
  * Skip strategies: Esper's `every a -> b` has Flink's noSkip semantics, so the pattern workloads
  * run with `skip none` here and `noSkip()` in Flink. The Kleene workload runs with `skip past
  * last` (our default, Flink `skipPastLastEvent()`), where a relaxed `{3,}` loop gives one alert
@@ -20,7 +26,7 @@ import type { StreamSpec } from './generate.js';
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 /** Peer workload id, as the Java peers take it with `--workload`. */
-export type PeerWorkload = 'ab' | 'absence' | 'kleene' | 'any' | 'ssh' | 'orders';
+export type PeerWorkload = 'ab' | 'absence' | 'kleene' | 'any' | 'ssh' | 'orders' | 'disjoint';
 
 /** After-match skip strategy, named as the Java peers take it with `--skip`. */
 export type PeerSkip = 'noSkip' | 'skipPastLastEvent';
@@ -44,8 +50,13 @@ export interface Workload {
   readonly keyField: string;
   /** Fields the peers must keep as text for the rules' conditions (real data). */
   readonly attrs?: readonly string[];
-  /** The input: a synthetic stream, or the path of a real NDJSON file. */
-  readonly input: { readonly synthetic: StreamSpec } | { readonly file: string };
+  /** For `disjoint`: the number of rules, rule i reading the copy `r<i>` of the types (the peers take it as `--copies`). */
+  readonly copies?: number;
+  /**
+   * The input: a synthetic stream, the pending-keys stream of that many keys
+   * (bench/lib/generate.ts `pendingKeys`), or the path of a real NDJSON file.
+   */
+  readonly input: { readonly synthetic: StreamSpec } | { readonly pendingKeys: number } | { readonly file: string };
   /** Which scaling series the run belongs to (x value in the chart), if any. */
   readonly series?: { readonly name: 'keys' | 'within'; readonly x: number };
 }
@@ -54,6 +65,10 @@ export interface Workload {
 export interface Sizes {
   /** Events per synthetic workload (1)–(4). */
   readonly events: number;
+  /** Events of the 100-rule workload (7). */
+  readonly rulesEvents: number;
+  /** Keys of the pending-keys workload (8). */
+  readonly pendingKeys: number;
   /** Events per scaling point (6). */
   readonly scalingEvents: number;
   /** Keys of the scaling series (6). */
@@ -64,6 +79,8 @@ export interface Sizes {
 
 export const FULL: Sizes = {
   events: 500_000,
+  rulesEvents: 100_000,
+  pendingKeys: 1_000_000,
   scalingEvents: 200_000,
   keySeries: [1_000, 10_000, 100_000, 1_000_000],
   withinSeries: [1_000, 10_000, 60_000, 600_000],
@@ -71,6 +88,8 @@ export const FULL: Sizes = {
 
 export const QUICK: Sizes = {
   events: 20_000,
+  rulesEvents: 5_000,
+  pendingKeys: 20_000,
   scalingEvents: 10_000,
   keySeries: [1_000, 1_000_000],
   withinSeries: [1_000, 60_000],
@@ -85,6 +104,9 @@ const MATCH_FRACTION = 0.1;
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+/** Rules of the 100-rule workload (7). */
+const RULES = 100;
 
 function stream(events: number, keys: number, sequence: string[], span: number, noiseTypes: string[], seed: number): StreamSpec {
   return { events, keys, rate: RATE, maxDelay: MAX_DELAY, matchFraction: MATCH_FRACTION, sequence, span, noiseTypes, seed };
@@ -170,6 +192,31 @@ export function workloads(sizes: Sizes): Workload[] {
       keyField: 'order_id',
       attrs: ['ts', 'estimated'],
       input: { file: join(EXAMPLES, 'data', 'olist-orders.ndjson') },
+    },
+  );
+  list.push(
+    {
+      id: 'rules100',
+      title: '(7) 100 rules r<i>a -> r<i>b within 10s on one stream, 100,000 keys',
+      rules: rule(Array.from({ length: RULES }, (_, i) => `rule r${i} key by id pattern r${i}a -> r${i}b within 10s skip none`).join('\n')),
+      peer: 'disjoint',
+      skip: 'noSkip',
+      within: 10 * SECOND,
+      maxDelay: MAX_DELAY,
+      keyField: 'id',
+      copies: RULES,
+      input: synthetic({ ...stream(sizes.rulesEvents, 100_000, ['a', 'b'], 10 * SECOND, ['a', 'b', 'x', 'y'], 8), copies: RULES }),
+    },
+    {
+      id: 'pending',
+      title: `(8) ${sizes.pendingKeys.toLocaleString('en-US')} pending keys: a -> b within 1h, one partial match per key at the end`,
+      rules: abRule(HOUR),
+      peer: 'ab',
+      skip: 'noSkip',
+      within: HOUR,
+      maxDelay: MAX_DELAY,
+      keyField: 'id',
+      input: { pendingKeys: sizes.pendingKeys },
     },
   );
   for (const keys of sizes.keySeries) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrivalOrder, checkSpec, eventTimeOrder, type StreamSpec } from '../../bench/lib/generate.js';
+import { arrivalOrder, checkSpec, eventTimeOrder, pendingKeys, type StreamSpec } from '../../bench/lib/generate.js';
 import { WatermarkLog, percentile } from '../../bench/lib/measure.js';
 
 const spec: StreamSpec = {
@@ -61,7 +61,41 @@ describe('synthetic streams', () => {
     for (const k of keys) expect(Number(k.slice(1))).toBeLessThan(spec.keys);
   });
 
+  it('spreads planted sequences and noise over the copies of the types when copies is set', () => {
+    const events = [...eventTimeOrder({ ...spec, copies: 10 })];
+    const types = new Set(events.map((e) => e.type));
+    expect([...types].every((t) => /^r\d(a|b|x|y)$/.test(t))).toBe(true);
+    expect(types.size).toBe(40);
+    // Each planted r<i>b follows an r<i>a of its key, the same copy, by less than the span.
+    const lastA = new Map<string, number>();
+    for (const e of events) {
+      const copy = e.type.slice(0, -1);
+      if (e.type.endsWith('a')) lastA.set(`${copy} ${e.key}`, e.ts);
+      if (e.type.endsWith('b')) expect(e.ts - (lastA.get(`${copy} ${e.key}`) ?? -Infinity)).toBeLessThan(spec.span);
+    }
+  });
+
+  it('leaves every key of the pending-keys stream holding one a, every tenth key after one a -> b', () => {
+    const events = [...pendingKeys(25)];
+    expect(events).toHaveLength(25 + 3 * 2);
+    for (let i = 1; i < events.length; i++) expect(events[i].ts).toBe(events[i - 1].ts + 1);
+    const last = new Map<string, string>();
+    const bs: string[] = [];
+    for (const e of events) {
+      if (e.type === 'b') {
+        expect(last.get(e.key)).toBe('a');
+        bs.push(e.key);
+      }
+      last.set(e.key, e.type);
+    }
+    expect(bs).toEqual(['k0', 'k10', 'k20']);
+    expect(last.size).toBe(25);
+    expect([...last.values()].every((t) => t === 'a')).toBe(true);
+  });
+
   it('rejects a bad spec with the field named', () => {
+    expect(() => checkSpec({ ...spec, copies: 0 })).toThrow(/copies/);
+    expect(() => pendingKeys(0).next()).toThrow(/pending keys/);
     expect(() => checkSpec({ ...spec, keys: 0 })).toThrow(/keys/);
     expect(() => checkSpec({ ...spec, matchFraction: 1.5 })).toThrow(/matchFraction/);
     expect(() => checkSpec({ ...spec, sequence: [] })).toThrow(/sequence/);

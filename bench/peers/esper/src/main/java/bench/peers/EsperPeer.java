@@ -37,7 +37,7 @@ public final class EsperPeer {
     Options options = Options.parse(args);
     java.util.List<EsperStatements.Statement> statements;
     try {
-      statements = EsperStatements.of(options.workload, options.within, options.skip);
+      statements = EsperStatements.of(options.workload, options.within, options.skip, options.copies);
     } catch (UnsupportedOperationException e) {
       System.out.println("NA " + e.getMessage());
       System.exit(0);

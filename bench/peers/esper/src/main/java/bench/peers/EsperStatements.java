@@ -3,6 +3,7 @@ package bench.peers;
 import com.espertech.esper.common.client.EventBean;
 import java.util.List;
 import java.util.function.ToLongFunction;
+import java.util.stream.IntStream;
 
 /**
  * The benchmark's rules in EPL: for each workload, the counterpart of each rule in
@@ -28,17 +29,18 @@ final class EsperStatements {
   }
 
   /**
-   * The statements of `workload` (`within` in ms); throws UnsupportedOperationException (with
-   * the reason, printed by the bench as n/a) for a workload EPL cannot express with the same
-   * semantics, and IllegalArgumentException for an unknown one.
+   * The statements of `workload` (`within` in ms, `copies` the rules of `disjoint`); throws
+   * UnsupportedOperationException (with the reason, printed by the bench as n/a) for a workload
+   * EPL cannot express with the same semantics, and IllegalArgumentException for an unknown one.
    */
-  static List<Statement> of(String workload, long within, String skip) {
+  static List<Statement> of(String workload, long within, String skip, int copies) {
     switch (workload) {
       case "ab":
         requireNoSkip(workload, skip);
-        return List.of(new Statement(
-            "select b.ts as e from pattern [every a=Ev(type='a') -> b=Ev(type='b', key=a.key) where timer:within(" + within + " msec)]",
-            e -> (Long) e.get("e")));
+        return List.of(followedBy("a", "b", within));
+      case "disjoint": // one statement per rule: r<i>a -> r<i>b within W
+        requireNoSkip(workload, skip);
+        return IntStream.range(0, copies).mapToObj(i -> followedBy("r" + i + "a", "r" + i + "b", within)).toList();
       case "absence":
         requireNoSkip(workload, skip);
         return List.of(absence("a", "b", within));
@@ -73,6 +75,13 @@ final class EsperStatements {
       default:
         throw new IllegalArgumentException("unknown workload " + workload);
     }
+  }
+
+  /** `a -> b within W` under noSkip: one sub-expression per `a`, ended by the key's first `b`. */
+  private static Statement followedBy(String a, String b, long within) {
+    return new Statement(
+        "select b.ts as e from pattern [every a=Ev(type='" + a + "') -> b=Ev(type='" + b + "', key=a.key) where timer:within(" + within + " msec)]",
+        e -> (Long) e.get("e"));
   }
 
   /** `a -> not b within W` (noSkip and skip past last agree here: an absence ends at its own first event). */

@@ -3,6 +3,7 @@ package bench.peers;
 import bench.peers.common.Ev;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
@@ -22,15 +23,17 @@ final class FlinkPatterns {
 
   /**
    * The rules of `workload`; `within` (ms) and `skip` apply to the synthetic workloads, the
-   * real-data rules carry their own (skip past last, our default). Throws
-   * IllegalArgumentException for an unknown workload.
+   * real-data rules carry their own (skip past last, our default); `copies` is the number of rules
+   * of `disjoint`. Throws IllegalArgumentException for an unknown workload.
    */
-  static List<FlinkRule> of(String workload, long within, AfterMatchSkipStrategy skip) {
+  static List<FlinkRule> of(String workload, long within, AfterMatchSkipStrategy skip, int copies) {
     Duration w = Duration.ofMillis(within);
     AfterMatchSkipStrategy pastLast = AfterMatchSkipStrategy.skipPastLastEvent();
     switch (workload) {
       case "ab": // a -> b within W
-        return List.of(rule(Pattern.<Ev>begin("a", skip).where(type("a")).followedBy("b").where(type("b")).within(w)));
+        return List.of(followedBy("a", "b", w, skip));
+      case "disjoint": // one pattern per rule: r<i>a -> r<i>b within W
+        return IntStream.range(0, copies).mapToObj(i -> followedBy("r" + i + "a", "r" + i + "b", w, skip)).toList();
       case "absence": // a -> not b within W
         return List.of(new FlinkRule(Pattern.<Ev>begin("a", skip).where(type("a")).notFollowedBy("b").where(type("b")).within(w), within));
       case "kleene": // a{3,} -> b within W
@@ -60,6 +63,10 @@ final class FlinkPatterns {
       default:
         throw new IllegalArgumentException("unknown workload " + workload);
     }
+  }
+
+  private static FlinkRule followedBy(String a, String b, Duration within, AfterMatchSkipStrategy skip) {
+    return rule(Pattern.<Ev>begin(a, skip).where(type(a)).followedBy(b).where(type(b)).within(within));
   }
 
   private static FlinkRule rule(Pattern<Ev, ?> pattern) {

@@ -32,7 +32,7 @@ public final class FlinkPeer {
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
-    List<FlinkPatterns.FlinkRule> rules = FlinkPatterns.of(options.workload, options.within, skip(options.skip));
+    List<FlinkPatterns.FlinkRule> rules = FlinkPatterns.of(options.workload, options.within, skip(options.skip), options.copies);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
     env.getConfig().setAutoWatermarkInterval(0);
     Measure.sampleHeap();

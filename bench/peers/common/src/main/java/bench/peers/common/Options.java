@@ -6,10 +6,11 @@ import java.util.Map;
 
 /**
  * Command-line options shared by both peers, written `--name value`:
- * workload (ab | absence | kleene | any | ssh | orders), input (an NDJSON file), maxDelay (ms of
- * allowed out-of-orderness, default 0), within (ms, the window of the synthetic workloads), skip (noSkip |
- * skipPastLastEvent), keyField (default key), attrs (comma-separated fields kept as strings).
- * Throws IllegalArgumentException on an unknown or missing option.
+ * workload (ab | absence | kleene | any | ssh | orders | disjoint), input (an NDJSON file), maxDelay
+ * (ms of allowed out-of-orderness, default 0), within (ms, the window of the synthetic workloads),
+ * skip (noSkip | skipPastLastEvent), keyField (default key), attrs (comma-separated fields kept as
+ * strings), copies (the number of rules of `disjoint`, rule i reading the types "r" + i + "a"
+ * and "r" + i + "b"; default 1). Throws IllegalArgumentException on an unknown, missing or malformed option.
  */
 public final class Options {
   public final String workload;
@@ -19,6 +20,7 @@ public final class Options {
   public final String skip;
   public final String keyField;
   public final List<String> attrs;
+  public final int copies;
 
   private Options(Map<String, String> m) {
     workload = required(m, "workload");
@@ -32,11 +34,13 @@ public final class Options {
     keyField = m.getOrDefault("key-field", "key");
     String a = m.getOrDefault("attrs", "");
     attrs = a.isEmpty() ? List.of() : List.of(a.split(","));
+    copies = Integer.parseInt(m.getOrDefault("copies", "1"));
+    if (copies < 1) throw new IllegalArgumentException("--copies must be at least 1, got " + copies);
   }
 
   public static Options parse(String[] args) {
     Map<String, String> m = new HashMap<>();
-    List<String> known = List.of("workload", "input", "max-delay", "within", "skip", "key-field", "attrs");
+    List<String> known = List.of("workload", "input", "max-delay", "within", "skip", "key-field", "attrs", "copies");
     for (int i = 0; i < args.length; i += 2) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) throw new IllegalArgumentException("expected --name value at " + args[i]);
       String name = args[i].substring(2);
