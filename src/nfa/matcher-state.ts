@@ -1,6 +1,6 @@
 /**
- * One key's matcher state (Flink `NFAState`): plain data behind the opaque `NfaState`, written and
- * read back by the matcher's `serializeState`/`deserializeState`.
+ * One key's matcher state (Flink `NFAState`): plain data, an `NfaState` (whose holder fields it
+ * leaves alone), written and read back by the matcher's `serializeState`/`deserializeState`.
  *
  * The oldest partial match is kept apart from the others (`rest`, a list that exists only when a
  * key has two or more), and when it holds a single event, the usual case of a key waiting for the
@@ -13,6 +13,7 @@
  */
 import type { CompletedMatch } from './completed-match.js';
 import type { CepEvent } from './event.js';
+import { NfaState } from './nfa.js';
 import { BufferNode } from './shared-buffer.js';
 
 /**
@@ -39,7 +40,7 @@ const NONE = 2 ** 30 - 1;
 export const NO_PARTIALS = Object.freeze([]) as unknown as PartialMatch[];
 export const NO_COMPLETED = Object.freeze([]) as unknown as CompletedMatch[];
 
-export class MatcherState {
+export class MatcherState extends NfaState {
   // The fields that every event reads (the clock check, then the oldest partial match) come first,
   // so that they tend to share the object's first cache line.
   /** Sequence number of the key's next event. */
@@ -93,6 +94,11 @@ export class MatcherState {
    */
   reset(): void {
     this.nextSeq = -1;
+    this.clear();
+  }
+
+  /** Drops every partial match and held-back match (nothing emitted); `nextSeq` stays. */
+  clear(): void {
     this.setOldest(null);
     this.rest = NO_PARTIALS;
     this.completed = NO_COMPLETED;

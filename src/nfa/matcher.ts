@@ -123,7 +123,12 @@ class Matcher implements Nfa {
     this.pruneInclusive = rule.skip.kind === 'skipPastLastEvent' || rule.skip.kind === 'skipToNext';
   }
 
-  initialState(): NfaState {
+  initialState(vacant?: NfaState): NfaState {
+    if (vacant instanceof MatcherState) {
+      vacant.reset();
+      vacant.nextSeq = 0;
+      return vacant;
+    }
     const spare = this.spare.pop();
     if (spare === undefined) return new MatcherState();
     spare.nextSeq = 0;
@@ -135,6 +140,10 @@ class Matcher implements Nfa {
     if (state.released || !this.isEmpty(state) || this.spare.length >= SPARE_STATES) return;
     state.reset();
     this.spare.push(state);
+  }
+
+  clear(s: NfaState): void {
+    (s as MatcherState).clear();
   }
 
   process(s: NfaState, event: CepEvent): readonly Match[] {

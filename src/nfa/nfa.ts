@@ -32,8 +32,25 @@ export interface NfaOptions {
   readonly maxPartialMatches?: number;
 }
 
-/** Opaque per-key state. Plain data: `JSON.stringify`-able through `serializeState`. */
-export type NfaState = unknown;
+/**
+ * One key's state: an `Nfa` creates it (`initialState`, `deserializeState`) and keeps in it, in
+ * fields of its own class (which extends this one), what `serializeState` writes. The fields
+ * declared here belong to the state's holder, the runtime's keyed state, which keeps its per-key
+ * bookkeeping in the state of the key's first rule instead of an object of its own, so that a key
+ * waiting on one rule costs one object. An `Nfa` never reads or writes them, and they are not
+ * serialised.
+ */
+export abstract class NfaState {
+  /** The key value, for the holder. */
+  key: unknown = undefined;
+  /** The holder's neighbours in its least-recently-used order. */
+  newer: NfaState | null = null;
+  older: NfaState | null = null;
+  /** The holder's rule whose state this is (`null`: none, the state is the holder's vacant entry). */
+  owner: unknown = null;
+  /** The holder's other rules' states of the key, as `[rule, state, ...]` (`null`: none). */
+  more: unknown[] | null = null;
+}
 
 export interface Nfa {
   readonly rule: Rule;
@@ -43,8 +60,13 @@ export interface Nfa {
    */
   readonly relevantTypes: ReadonlySet<string> | null;
   readonly stats: NfaStats;
-  /** A state for a key that has seen nothing: a new one, or a released one reset (`release`). */
-  initialState(): NfaState;
+  /**
+   * A state for a key that has seen nothing: a new one, or a released one reset (`release`). With
+   * `vacant` (an empty state that the holder keeps as a key's entry, made by this or another `Nfa`),
+   * `vacant` itself made this NFA's, its holder fields unchanged, when this NFA's states can take
+   * its place (the same state class); else as without it.
+   */
+  initialState(vacant?: NfaState): NfaState;
   /**
    * Feeds one event (the key's events must come in event-time order; call `advanceTime(state,
    * event.time)` first). Mutates `state`; returns the matches completed by this event in Flink's order.
@@ -66,6 +88,11 @@ export interface Nfa {
    * left alone, as is one already released. The caller must not use `state` afterwards.
    */
   release(state: NfaState): void;
+  /**
+   * Empties `state` without emitting anything (a key evicted by the holder: its partial matches
+   * are lost, and their events no longer held); the holder fields are unchanged.
+   */
+  clear(state: NfaState): void;
   /** The earliest deadline among the state's partial matches (ms), or `Infinity`. */
   nextDeadline(state: NfaState): number;
   /** Number of live partial matches in the state (for the engine's counters). */

@@ -27,72 +27,51 @@ import { TimeQueue } from './time-queue.js';
 type MapKey = string | number | boolean;
 
 /**
- * One key's entry in a {@link SharedKeyedState}: the state of each rule that has something pending
- * for the key. The first rule's state sits in the entry itself (the usual case: one rule per
- * `key by`, or one rule busy per key); further ones in `more`, as `[rule, state, ...]`.
+ * One key's entry in a {@link SharedKeyedState}: the state of the key's first rule, whose holder
+ * fields (`NfaState`) hold the key, the LRU links, that rule (`owner`) and the key's further
+ * rules' states (`more`, as `[rule, state, ...]`). A key waiting on one rule, the usual case, thus
+ * costs one object. The entry stays the same object while its key is in the map (timer entries
+ * point to it): when its own rule's state empties while others remain, it stays as a vacant entry
+ * (`owner` null), and the next rule that needs a state for the key takes it over when its NFA can
+ * (`Nfa.initialState(vacant)`). An entry is never handed back for reuse: a stale timer entry still
+ * points to it.
  */
-class KeyEntry {
-  /** LRU neighbours: `newer` towards the most recently used end of the list. */
-  newer: KeyEntry | null = null;
-  older: KeyEntry | null = null;
-  more: (KeyedState | NfaState)[] | null = null;
+type KeyEntry = NfaState;
 
-  constructor(
-    readonly key: unknown,
-    /** The first rule with state for the key; `null` once the entry holds nothing (evicted or emptied). */
-    public rule: KeyedState | null,
-    public state: NfaState,
-  ) {}
+/** `rule`'s state for the key of `entry`, or `undefined`. */
+function stateOf(entry: KeyEntry, rule: KeyedState): NfaState | undefined {
+  if (entry.owner === rule) return entry;
+  const more = entry.more;
+  if (more !== null) for (let i = 0; i < more.length; i += 2) if (more[i] === rule) return more[i + 1] as NfaState;
+  return undefined;
+}
 
-  /** `rule`'s state for this key, or `undefined`. */
-  stateOf(rule: KeyedState): NfaState | undefined {
-    if (this.rule === rule) return this.state;
-    const more = this.more;
-    if (more !== null) for (let i = 0; i < more.length; i += 2) if (more[i] === rule) return more[i + 1];
-    return undefined;
+/** Adds `rule`'s state `state` (not the entry itself) to `entry`'s further states. */
+function addMore(entry: KeyEntry, rule: KeyedState, state: NfaState): void {
+  (entry.more ??= []).push(rule, state);
+}
+
+/** Removes `rule`'s state from `entry`'s further states (it must be there); the last pair takes the freed place. */
+function removeMore(entry: KeyEntry, rule: KeyedState): void {
+  const more = entry.more as unknown[];
+  const i = more.indexOf(rule);
+  const state = more.pop();
+  const last = more.pop();
+  if (i < more.length) {
+    more[i] = last;
+    more[i + 1] = state;
   }
+  if (more.length === 0) entry.more = null;
+}
 
-  add(rule: KeyedState, state: NfaState): void {
-    if (this.rule === null) {
-      this.rule = rule;
-      this.state = state;
-    } else {
-      (this.more ??= []).push(rule, state);
-    }
-  }
-
-  /** Removes `rule`'s state (it must be there); the last pair takes the freed place. */
-  remove(rule: KeyedState): void {
-    const more = this.more;
-    if (this.rule === rule) {
-      if (more === null) {
-        this.rule = null;
-        this.state = null;
-        return;
-      }
-      this.state = more.pop();
-      this.rule = more.pop() as KeyedState;
-    } else if (more !== null) {
-      const i = more.indexOf(rule);
-      const state = more.pop();
-      const last = more.pop() as KeyedState;
-      if (i < more.length) {
-        more[i] = last;
-        more[i + 1] = state;
-      }
-    }
-    if (more !== null && more.length === 0) this.more = null;
-  }
-
-  /** The `[rule, state, ...]` pairs, as a new list (for the steps that may remove some). */
-  pairs(): (KeyedState | NfaState)[] {
-    return this.rule === null ? [] : this.more === null ? [this.rule, this.state] : [this.rule, this.state, ...this.more];
-  }
+/** Whether `entry` holds no rule's state. */
+function isVacant(entry: KeyEntry): boolean {
+  return entry.owner === null && entry.more === null;
 }
 
 /** Whether `time` is still `rule`'s deadline for the key of `entry` (a timer entry that is not stale: the key moved on or was forgotten). */
 function isLive(time: number, entry: KeyEntry, rule: KeyedState): boolean {
-  const state = entry.stateOf(rule);
+  const state = stateOf(entry, rule);
   return state !== undefined && rule.nfa.nextDeadline(state) === time;
 }
 
@@ -199,12 +178,13 @@ export class SharedKeyedState {
     const mapKey = mapKeyOf(key);
     const nfa = rule.nfa;
     const entry = this.map.get(mapKey);
-    const state = entry?.stateOf(rule);
+    const state = entry === undefined ? undefined : stateOf(entry, rule);
     if (state === undefined) {
-      const fresh = nfa.initialState();
+      const vacant = entry !== undefined && entry.owner === null ? entry : undefined;
+      const fresh = nfa.initialState(vacant);
       this.emit(nfa, key, nfa.process(fresh, event));
       if (nfa.isEmpty(fresh)) {
-        nfa.release(fresh);
+        if (fresh !== vacant) nfa.release(fresh);
         if (entry !== undefined) this.touch(entry);
         return;
       }
@@ -213,11 +193,15 @@ export class SharedKeyedState {
       rule.changed?.set(mapKey, key);
       let target: KeyEntry;
       if (entry === undefined) {
-        target = new KeyEntry(key, rule, fresh);
+        target = fresh;
+        target.key = key;
+        target.owner = rule;
+        target.more = null;
         this.insert(mapKey, target);
       } else {
         target = entry;
-        target.add(rule, fresh);
+        if (fresh === vacant) target.owner = rule;
+        else addMore(target, rule, fresh);
         this.touch(target);
       }
       const deadline = nfa.nextDeadline(fresh);
@@ -235,9 +219,7 @@ export class SharedKeyedState {
       if (deadline !== Infinity) this.timers.superseded();
       rule.partialMatches -= before;
       rule.keys--;
-      e.remove(rule);
-      nfa.release(state);
-      if (e.rule === null) this.delete(e);
+      this.remove(e, rule, state);
       return;
     }
     rule.partialMatches += nfa.partialMatchCount(state) - before;
@@ -249,13 +231,27 @@ export class SharedKeyedState {
   }
 
   /**
+   * Takes `rule`'s emptied state `state` out of `entry`: the entry's own becomes vacant, a further
+   * one is handed back to the NFA; an entry left holding nothing leaves the map.
+   */
+  private remove(entry: KeyEntry, rule: KeyedState, state: NfaState): void {
+    if (state === entry) {
+      entry.owner = null;
+    } else {
+      removeMore(entry, rule);
+      rule.nfa.release(state);
+    }
+    if (isVacant(entry)) this.delete(entry);
+  }
+
+  /**
    * Fires a due deadline `time` (ms) of `rule` for the key of `entry` (from
    * {@link SharedTimers.fireNext}, which may pass stale ones: skipped, `false` returned): the rule
    * advances the key's clock to the deadline (timeouts and completed absences come out as
    * matches), and the key is scheduled again at the rule's next deadline.
    */
   fire(entry: KeyEntry, rule: KeyedState, time: number): boolean {
-    const state = entry.stateOf(rule);
+    const state = stateOf(entry, rule);
     const nfa = rule.nfa;
     if (state === undefined || nfa.nextDeadline(state) !== time) return false; // stale: the key moved on or was forgotten
     const before = nfa.partialMatchCount(state);
@@ -264,9 +260,7 @@ export class SharedKeyedState {
     if (nfa.isEmpty(state)) {
       rule.partialMatches -= before;
       rule.keys--;
-      entry.remove(rule);
-      nfa.release(state);
-      if (entry.rule === null) this.delete(entry);
+      this.remove(entry, rule, state);
       return true;
     }
     rule.partialMatches += nfa.partialMatchCount(state) - before;
@@ -279,22 +273,26 @@ export class SharedKeyedState {
   /** Restores `rule`'s state of a key from a checkpoint (already deserialised); its deadline is scheduled again. */
   restore(rule: KeyedState, key: unknown, state: NfaState): void {
     const mapKey = mapKeyOf(key);
-    const entry = this.map.get(mapKey);
-    const old = entry?.stateOf(rule);
+    let entry = this.map.get(mapKey);
+    const old = entry === undefined ? undefined : stateOf(entry, rule);
     if (old !== undefined) {
       if (rule.nfa.nextDeadline(old) !== Infinity) this.timers.superseded();
       rule.partialMatches -= rule.nfa.partialMatchCount(old);
       rule.keys--;
-      entry!.remove(rule);
+      this.remove(entry!, rule, old);
+      entry = this.map.get(mapKey);
     }
     rule.keys++;
     rule.partialMatches += rule.nfa.partialMatchCount(state);
     let target = entry;
     if (target === undefined) {
-      target = new KeyEntry(key, rule, state);
+      target = state;
+      target.key = key;
+      target.owner = rule;
+      target.more = null;
       this.insert(mapKey, target);
     } else {
-      target.add(rule, state);
+      addMore(target, rule, state);
     }
     const deadline = rule.nfa.nextDeadline(state);
     if (deadline !== Infinity) this.timers.push(target, rule, deadline);
@@ -302,7 +300,8 @@ export class SharedKeyedState {
 
   /** `rule`'s serialised state of the key `mapKey` (`null`: none). */
   serialized(rule: KeyedState, mapKey: MapKey): unknown {
-    const state = this.map.get(mapKey)?.stateOf(rule);
+    const entry = this.map.get(mapKey);
+    const state = entry === undefined ? undefined : stateOf(entry, rule);
     return state === undefined ? null : rule.nfa.serializeState(state);
   }
 
@@ -313,13 +312,12 @@ export class SharedKeyedState {
    */
   dropRule(rule: KeyedState): void {
     for (const entry of [...this.map.values()]) {
-      const state = entry.stateOf(rule);
+      const state = stateOf(entry, rule);
       if (state === undefined) continue;
       if (rule.nfa.nextDeadline(state) !== Infinity) this.timers.superseded();
       rule.changed?.set(mapKeyOf(entry.key), entry.key);
-      entry.remove(rule);
-      rule.nfa.release(state);
-      if (entry.rule === null) this.delete(entry);
+      rule.nfa.clear(state);
+      this.remove(entry, rule, state);
     }
     rule.keys = 0;
     rule.partialMatches = 0;
@@ -369,24 +367,29 @@ export class SharedKeyedState {
   /** Evicts a key at `maxKeys`: each rule's state is let go, its partial matches counted as lost. */
   private evict(entry: KeyEntry): void {
     const mapKey = mapKeyOf(entry.key);
-    const pairs = entry.pairs();
-    for (let i = 0; i < pairs.length; i += 2) {
-      const rule = pairs[i] as KeyedState;
-      const state = pairs[i + 1];
-      const n = rule.nfa.partialMatchCount(state);
-      if (rule.nfa.nextDeadline(state) !== Infinity) this.timers.superseded();
-      if (n > 0) {
-        rule.evictedWithPending++;
-        rule.evictedPartialMatches += n;
-      }
-      rule.partialMatches -= n;
-      rule.keys--;
-      rule.changed?.set(mapKey, entry.key);
-      entry.remove(rule);
-      rule.nfa.release(state);
-    }
+    const owner = entry.owner as KeyedState | null;
+    if (owner !== null) this.letGo(entry, mapKey, owner, entry);
+    const more = entry.more;
+    if (more !== null) for (let i = 0; i < more.length; i += 2) this.letGo(entry, mapKey, more[i] as KeyedState, more[i + 1] as NfaState);
+    entry.owner = null;
+    entry.more = null;
     // A stale timer entry may still point to the entry until its deadline: it keeps no state.
     this.delete(entry);
+  }
+
+  /** Part of {@link evict}: `rule`'s state `state` of the key, counted as lost and emptied. */
+  private letGo(entry: KeyEntry, mapKey: MapKey, rule: KeyedState, state: NfaState): void {
+    const n = rule.nfa.partialMatchCount(state);
+    if (rule.nfa.nextDeadline(state) !== Infinity) this.timers.superseded();
+    if (n > 0) {
+      rule.evictedWithPending++;
+      rule.evictedPartialMatches += n;
+    }
+    rule.partialMatches -= n;
+    rule.keys--;
+    rule.changed?.set(mapKey, entry.key);
+    rule.nfa.clear(state);
+    if (state !== entry) rule.nfa.release(state);
   }
 }
 

@@ -6,11 +6,11 @@
  * without the real compiler; end-to-end tests use the real one.
  */
 import type { CepEvent } from '../../../src/nfa/event.js';
-import type { Match, Nfa, NfaStats } from '../../../src/nfa/nfa.js';
+import { NfaState, type Match, type Nfa, type NfaStats } from '../../../src/nfa/nfa.js';
 import type { EmitField, Rule } from '../../../src/nfa/rule.js';
 
-interface State {
-  pending: CepEvent[];
+class State extends NfaState {
+  pending: CepEvent[] = [];
 }
 
 export interface StandInOptions {
@@ -45,7 +45,7 @@ export function standInNfa(o: StandInOptions): Nfa {
     rule,
     relevantTypes: new Set([o.first, o.second]),
     stats,
-    initialState: () => ({ pending: [] }),
+    initialState: () => new State(),
     process(state, event) {
       const s = st(state);
       if (event.type === o.second && s.pending.length > 0) {
@@ -67,9 +67,12 @@ export function standInNfa(o: StandInOptions): Nfa {
     },
     isEmpty: (state) => st(state).pending.length === 0,
     release: () => undefined, // nothing recycled
+    clear: (state) => {
+      st(state).pending = [];
+    },
     nextDeadline: (state) => (st(state).pending.length === 0 ? Infinity : st(state).pending[0].time + o.within),
     partialMatchCount: (state) => st(state).pending.length,
-    serializeState: (state) => state,
-    deserializeState: (data) => data,
+    serializeState: (state) => ({ pending: st(state).pending }),
+    deserializeState: (data) => Object.assign(new State(), data),
   };
 }
