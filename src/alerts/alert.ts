@@ -47,36 +47,88 @@ export function alertId(rule: string, kind: string, key: unknown, events: Readon
  * quantified element, or any element inside a quantified group), a single object otherwise;
  * `start`/`end` as ISO-8601 UTC with ms. An `emit` expression that throws gives `null` (DSL.md
  * section 4: evaluation failures are never a crash).
+ *
+ * The alert also carries its JSON text ({@link alertJson}), made with the id: the events are
+ * serialised once, for the digest's input and for the line. An alert is read-only: its text is
+ * the alert as made.
  */
 export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
-  const bindings = new MatchBindings(match);
-  const exprs = match.kind === 'timeout' ? (rule.onTimeout ?? rule.emit) : rule.emit;
+  const texts = ruleTextsOf(rule);
+  const kind = match.kind;
+  const exprs = kind === 'timeout' ? (rule.onTimeout ?? rule.emit) : rule.emit;
   const fields: Record<string, unknown> = {};
-  for (const field of exprs) {
-    let value: unknown;
-    try {
-      value = field.value(bindings);
-    } catch {
-      value = null;
+  if (exprs.length > 0) {
+    const bindings = new MatchBindings(match);
+    for (const field of exprs) {
+      let value: unknown;
+      try {
+        value = field.value(bindings);
+      } catch {
+        value = null;
+      }
+      fields[field.name] = value === undefined ? null : value;
     }
-    fields[field.name] = value === undefined ? null : value;
   }
-  const loops = loopAliases(rule);
+  const loops = texts.loops;
   const events: Record<string, unknown> = {};
   for (const [alias, bound] of match.events) {
     events[alias] = loops.has(alias) ? bound.map((e) => e.data) : (bound[0]?.data ?? null);
   }
-  return {
-    rule: rule.name,
-    severity: rule.severity,
-    kind: match.kind,
-    key,
-    start: isoUtc(match.start),
-    end: isoUtc(match.end),
-    fields,
-    events,
-    id: alertId(rule.name, match.kind, key, events),
-  };
+  const start = isoUtc(match.start);
+  const end = isoUtc(match.end);
+  if (!serialisesAlone(key)) {
+    return new AlertRecord(rule.name, rule.severity, kind, key, start, end, fields, events, alertId(rule.name, kind, key, events), undefined);
+  }
+  const keyJson = JSON.stringify(key);
+  const eventsJson = JSON.stringify(events);
+  const heads = kind === 'timeout' ? texts.timeout : texts.match;
+  const id = hash('sha256', `${heads.id}${keyJson},${eventsJson}]`, 'hex').slice(0, 32);
+  const fieldsJson = exprs.length > 0 ? JSON.stringify(fields) : '{}';
+  const json = `${heads.alert}${keyJson},"start":"${start}","end":"${end}","fields":${fieldsJson},"events":${eventsJson},"id":"${id}"}`;
+  return new AlertRecord(rule.name, rule.severity, kind, key, start, end, fields, events, id, json);
+}
+
+/**
+ * The alert's JSON text, the same as `JSON.stringify(alert)`: for an alert made by
+ * {@link toAlert}, the text it carries (made once, shared by every sink); for any other object
+ * that stands for an alert, `JSON.stringify` of it.
+ */
+export function alertJson(alert: Alert): string {
+  return AlertRecord.jsonOf(alert);
+}
+
+/** An alert made by {@link toAlert}: the fields of {@link Alert} in its order, and its JSON text. */
+class AlertRecord implements Alert {
+  readonly #json: string | undefined;
+
+  constructor(
+    readonly rule: string,
+    readonly severity: Severity,
+    readonly kind: 'match' | 'timeout',
+    readonly key: unknown,
+    readonly start: string,
+    readonly end: string,
+    readonly fields: Readonly<Record<string, unknown>>,
+    readonly events: Readonly<Record<string, unknown>>,
+    readonly id: string,
+    json: string | undefined,
+  ) {
+    this.#json = json;
+  }
+
+  static jsonOf(alert: Alert): string {
+    return (#json in alert ? alert.#json : undefined) ?? JSON.stringify(alert);
+  }
+}
+
+/**
+ * A key whose JSON text is the same alone as inside the alert: what the engine's keys are (a
+ * string, finite number or boolean, or an array of them). Anything else `toAlert` serialises with
+ * the whole alert.
+ */
+function serialisesAlone(key: unknown): boolean {
+  const t = typeof key;
+  return t === 'string' || t === 'number' || t === 'boolean' || Array.isArray(key);
 }
 
 const NO_EVENTS: readonly CepEvent[] = [];
@@ -88,23 +140,51 @@ class MatchBindings implements Bindings {
     return this.match.events.get(alias) ?? NO_EVENTS;
   }
 }
-const loopAliasCache = new WeakMap<Rule, ReadonlySet<string>>();
 
-/** Aliases that stand for lists: quantified elements and every element inside a quantified group. */
-function loopAliases(rule: Rule): ReadonlySet<string> {
-  let found = loopAliasCache.get(rule);
+/** The constant heads of one kind of a rule's alerts: of the id's input, and of the JSON line up to the key. */
+interface KindHeads {
+  /** `["<rule>","<kind>",` */
+  readonly id: string;
+  /** `{"rule":"<rule>","severity":"<severity>","kind":"<kind>","key":` */
+  readonly alert: string;
+}
+
+/** What every alert of a rule shares. */
+interface RuleTexts {
+  /** Aliases that stand for lists: quantified elements and every element inside a quantified group. */
+  readonly loops: ReadonlySet<string>;
+  readonly match: KindHeads;
+  readonly timeout: KindHeads;
+}
+
+const ruleTextsCache = new WeakMap<Rule, RuleTexts>();
+
+function ruleTextsOf(rule: Rule): RuleTexts {
+  let found = ruleTextsCache.get(rule);
   if (found === undefined) {
-    const set = new Set<string>();
-    const walk = (pattern: Pattern, inLoop: boolean): void => {
-      for (const element of pattern.elements) {
-        const loop = inLoop || element.quantifier !== undefined;
-        if (loop) set.add(element.alias);
-        if (element.atom.kind === 'group') walk(element.atom.pattern, loop);
-      }
-    };
-    walk(rule.pattern, false);
-    found = set;
-    loopAliasCache.set(rule, found);
+    found = { loops: loopAliases(rule), match: kindHeads(rule, 'match'), timeout: kindHeads(rule, 'timeout') };
+    ruleTextsCache.set(rule, found);
   }
   return found;
+}
+
+function kindHeads(rule: Rule, kind: 'match' | 'timeout'): KindHeads {
+  const ruleJson = JSON.stringify(rule.name);
+  return {
+    id: `[${ruleJson},"${kind}",`,
+    alert: `{"rule":${ruleJson},"severity":${JSON.stringify(rule.severity)},"kind":"${kind}","key":`,
+  };
+}
+
+function loopAliases(rule: Rule): ReadonlySet<string> {
+  const set = new Set<string>();
+  const walk = (pattern: Pattern, inLoop: boolean): void => {
+    for (const element of pattern.elements) {
+      const loop = inLoop || element.quantifier !== undefined;
+      if (loop) set.add(element.alias);
+      if (element.atom.kind === 'group') walk(element.atom.pattern, loop);
+    }
+  };
+  walk(rule.pattern, false);
+  return set;
 }

@@ -8,7 +8,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { Alert } from './alert.js';
+import { alertJson, type Alert } from './alert.js';
 import type { AlertSink } from './sink.js';
 
 const CHUNK_CHARS = 64 * 1024;
@@ -48,7 +48,7 @@ export class FileSink implements AlertSink {
   /** Queues one alert line; returns a promise only while the stream applies backpressure. @throws the stream's error once it failed (EPIPE, ENOSPC). */
   write(alert: Alert): void | Promise<void> {
     if (this.error !== null) throw this.error;
-    this.chunk += JSON.stringify(alert) + '\n';
+    this.chunk += alertJson(alert) + '\n';
     if (this.chunk.length >= CHUNK_CHARS) {
       this.flush();
     } else if (!this.flushScheduled) {

@@ -16,7 +16,7 @@
  * 5. `close` sends what is pending, waits for it, then disconnects (graceful shutdown).
  */
 import type { Producer } from 'kafkajs';
-import type { Alert } from './alert.js';
+import { alertJson, type Alert } from './alert.js';
 import { checkTopic, createKafkaClient } from './kafka-client.js';
 import { CONNECTION_OPTION_NAMES, type KafkaConnectionOptions } from './kafka-options.js';
 import { checkOptionNames, type OptionNames } from './option-names.js';
@@ -46,7 +46,7 @@ const OPTION_NAMES: OptionNames<KafkaSinkOptions> = { ...CONNECTION_OPTION_NAMES
 /** An alert as a record of the alert topic (here and in exactly-once transactions): key = the alert's key (as is when a string, else its JSON), value = its JSON, headers rule/severity/kind. */
 export function alertRecord(alert: Alert): { key: string; value: string; headers: Record<string, string> } {
   const key = typeof alert.key === 'string' ? alert.key : JSON.stringify(alert.key);
-  return { key, value: JSON.stringify(alert), headers: { rule: alert.rule, severity: alert.severity, kind: alert.kind } };
+  return { key, value: alertJson(alert), headers: { rule: alert.rule, severity: alert.severity, kind: alert.kind } };
 }
 
 interface Batch {

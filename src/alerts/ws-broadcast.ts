@@ -31,7 +31,7 @@
  *    `droppedClients`. The engine is never slowed by a client.
  */
 import { WebSocket } from 'ws';
-import type { Alert } from './alert.js';
+import { alertJson, type Alert } from './alert.js';
 import type { EngineStats } from './sink.js';
 import { accepts, alertsFrame, statsFrame, subscriptionKey, type Subscription } from './ws-protocol.js';
 import { Ring } from './ws-ring.js';
@@ -148,7 +148,7 @@ export class Broadcaster {
   /** Step 1: queues an alert for the clients connected now. */
   write(alert: Alert): void {
     this.alerts++;
-    this.pending.push({ rule: alert.rule, severity: alert.severity, json: JSON.stringify(alert) });
+    this.pending.push({ rule: alert.rule, severity: alert.severity, json: alertJson(alert) });
     if (this.clientsByWs.size === 0) this.seal(); // nobody to send to: straight into the ring
     else this.schedule();
   }

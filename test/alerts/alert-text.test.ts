@@ -1,15 +1,20 @@
 /**
  * The alert `id` of DSL.md section 6 stays the digest it has always been: SHA-256 over the JSON of
- * `[rule, kind, key, events]`, first 128 bits in hex. Checked on every alert of the three examples
- * (real data; the first and last ids pinned as the engine has always written them) and of a stream
- * whose keys and fields hold non-ASCII text, escapes, lone surrogates, composite keys, loop aliases
- * and timeouts, against that definition written out with a `Hash` object.
+ * `[rule, kind, key, events]`, first 128 bits in hex; and the JSON text an alert carries (what the
+ * file, WebSocket and Kafka sinks write) is `JSON.stringify(alert)`, byte for byte. Checked on every
+ * alert of the three examples (real data; the first and last ids pinned as the engine has always
+ * written them) and of a stream whose keys and fields hold non-ASCII text, escapes, lone
+ * surrogates, composite keys, loop aliases and timeouts, against the definition written out with a
+ * `Hash` object.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { Alert } from '../../src/alerts/alert.js';
-import { alertId } from '../../src/alerts/alert.js';
+import { alertId, alertJson, toAlert } from '../../src/alerts/alert.js';
+import { FileSink } from '../../src/alerts/file-sink.js';
 import { parseRules } from '../../src/dsl/index.js';
 import { compile } from '../../src/nfa/compiler.js';
 import { runEngine } from '../../src/runtime/engine.js';
@@ -81,6 +86,7 @@ describe('alert id', () => {
     expect(alerts[0].id).toBe(first);
     expect(alerts[count - 1].id).toBe(last);
     for (const a of alerts) expect(a.id).toBe(definedId(a));
+    for (const a of alerts) expect(alertJson(a)).toBe(JSON.stringify(a));
   });
 
   it('is unchanged for composite keys, escaped and non-ASCII text, loop aliases and timeouts', async () => {
@@ -90,6 +96,38 @@ describe('alert id', () => {
     expect(alerts.filter((a) => a.rule === 'composite' && a.kind === 'match').length).toBeGreaterThan(100);
     expect(alerts.some((a) => a.kind === 'timeout')).toBe(true);
     for (const a of alerts) expect(a.id).toBe(definedId(a));
+    for (const a of alerts) expect(alertJson(a)).toBe(JSON.stringify(a));
     expect(alertId('r', 'match', ['李', 1, true], { a: { t: '\ud800😀' } })).toBe(definedId({ rule: 'r', kind: 'match', key: ['李', 1, true], events: { a: { t: '\ud800😀' } } } as unknown as Alert));
+  });
+});
+
+describe('alert JSON text', () => {
+  const rule = parseRules('rule r severity low key by k pattern a as x -> b{2,} as y within 1m emit { n: count(y), gone: x.nope }')[0];
+  const event = (type: string, i: number) => ({ type, time: 1000 * i, data: { type, ts: 1000 * i, k: 'k', note: `é\u2028"${i}` } });
+  const match = { kind: 'match' as const, start: 0, end: 2000, events: new Map([['x', [event('a', 0)]], ['y', [event('b', 1), event('b', 2)]]]) };
+
+  it('is JSON.stringify of the alert for any key, the id the defined digest', () => {
+    for (const key of ['k', 7, -0, NaN, true, ['k', 1, false], undefined, null, { k: 1 }, new Date(0), [undefined]]) {
+      const alert = toAlert(rule, key, match);
+      expect(alertJson(alert)).toBe(JSON.stringify(alert));
+      expect(alert.id).toBe(definedId(alert));
+    }
+  });
+
+  it('is JSON.stringify for an alert not made by toAlert, and for a changed copy of one', () => {
+    const alert = toAlert(rule, 'k', match);
+    const copy = { ...alert, fields: { n: 0 } };
+    expect(alertJson(copy)).toBe(JSON.stringify(copy));
+    expect(alertJson(copy)).not.toBe(alertJson(alert));
+    expect(JSON.parse(alertJson(copy))).toEqual(JSON.parse(JSON.stringify(copy)));
+  });
+
+  it('is what the file sink writes', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cep-alert-text-')), 'alerts.ndjson');
+    const sink = new FileSink({ path });
+    const alerts = await exampleAlerts('ssh.cep', 'ssh-auth.ndjson');
+    for (const a of alerts) await sink.write(a);
+    await sink.close();
+    expect(readFileSync(path, 'utf8')).toBe(alerts.map((a) => JSON.stringify(a) + '\n').join(''));
   });
 });
