@@ -55,14 +55,14 @@ export class MatcherState extends NfaState {
   /** Completed matches held back by the skip strategy, in emission order. */
   completed: CompletedMatch[] = NO_COMPLETED;
   /**
-   * The oldest partial match when it holds a single event: that event's type and data (its time
-   * is the start time above) and its node's `seq`, automaton `state` and `alias`, unboxed, so that
-   * neither a node nor the event object is kept; `headType` is `null` when it is not kept this way.
+   * The oldest partial match (earliest first event). When it holds a single event: that event's
+   * type (`headType`) and data (`head`; its time is the start time above) and its node's `seq`,
+   * automaton `state` and `alias`, unboxed, so that neither a node nor the event object is kept.
+   * Otherwise `headType` is `null` and `head` is the partial match (`null`: none): one field for
+   * two uses, one pointer less per pending key.
    */
   private headType: string | null = null;
-  private headData: Readonly<Record<string, unknown>> | null = null;
-  /** The oldest partial match (earliest first event) when it holds two or more events, else `null`. */
-  private head: PartialMatch | null = null;
+  private head: Readonly<Record<string, unknown>> | PartialMatch | null = null;
   /** The other partial matches, ordered by first event; owned by this state alone, or `NO_PARTIALS`. */
   rest: PartialMatch[] = NO_PARTIALS;
   private headSeq = 0;
@@ -119,7 +119,7 @@ export class MatcherState extends NfaState {
 
   /** Whether the key has a live partial match. */
   get hasPartials(): boolean {
-    return this.headType !== null || this.head !== null;
+    return this.head !== null;
   }
 
   /** Number of live partial matches. */
@@ -134,8 +134,8 @@ export class MatcherState extends NfaState {
    */
   oldest(): PartialMatch | null {
     const type = this.headType;
-    if (type === null) return this.head;
-    const event: CepEvent = { type, time: this.oldestStartTime, data: this.headData as Readonly<Record<string, unknown>> };
+    if (type === null) return this.head as PartialMatch | null;
+    const event: CepEvent = { type, time: this.oldestStartTime, data: this.head as Readonly<Record<string, unknown>> };
     return new BufferNode(this.headAlias, event, this.headSeq, null, this.headState);
   }
 
@@ -144,14 +144,12 @@ export class MatcherState extends NfaState {
     if (pm === null) {
       this.head = null;
       this.headType = null;
-      this.headData = null;
       this.setStartTime(Infinity);
     } else if (pm.prev === null) {
       this.startWith(pm.alias, pm.event, pm.seq, pm.state);
     } else {
       this.head = pm;
       this.headType = null;
-      this.headData = null;
       this.setStartTime(pm.startTime);
     }
   }
@@ -162,10 +160,9 @@ export class MatcherState extends NfaState {
    * its node, without building one.
    */
   startWith(alias: string, event: CepEvent, seq: number, state: number): void {
-    this.head = null;
     this.headAlias = alias;
     this.headType = event.type;
-    this.headData = event.data;
+    this.head = event.data;
     this.setStartTime(event.time);
     this.headSeq = seq;
     this.headState = state;
@@ -173,7 +170,7 @@ export class MatcherState extends NfaState {
 
   /** Per-key sequence number of the oldest partial match's first event (−1: no partial match). */
   get oldestStartSeq(): number {
-    return this.headType !== null ? this.headSeq : this.head === null ? -1 : this.head.startSeq;
+    return this.headType !== null ? this.headSeq : this.head === null ? -1 : (this.head as PartialMatch).startSeq;
   }
 
   /** The `i`-th partial match, oldest first (`i` < `partialCount`). */
