@@ -6,13 +6,15 @@
  * costs one map entry however many rules keep state for it, and a watermark fires exactly the
  * (key, rule) pairs that have a deadline: no step scans every rule or every key.
  *
- * Keys with nothing pending hold no state: a rule's state leaves the entry as soon as
- * `nfa.isEmpty`, and is handed back to its NFA for reuse (`nfa.release`); an entry without any
+ * The entry is the state of the key's first rule (`NfaState`'s holder fields), so that a key
+ * waiting on one rule, the usual case, is one object. Keys with nothing pending hold no state: a
+ * rule's state leaves the entry as soon as `nfa.isEmpty` (a further rule's state is handed back to
+ * its NFA for reuse, `nfa.release`; the entry's own stays as its vacant part); an entry without any
  * rule's state leaves the map. The map is bounded by `--max-keys` (least recently used entry
  * evicted, through an intrusive list: an event's key moves to the front, a timer does not).
  * Evicting a key that still has partial matches loses them, like Flink's state TTL (no timeout
- * alert): each rule counts it (`evictedWithPending`), never silent, and the key's state is let go
- * at once (its stale timer entry keeps only the emptied entry).
+ * alert): each rule counts it (`evictedWithPending`), never silent, and the key's states are
+ * emptied at once (`nfa.clear`: its stale timer entry keeps only the emptied entry).
  *
  * With `trackChanges` (exactly-once on Kafka), each rule remembers the keys whose state changed
  * since its last {@link KeyedState.takeChanges}, so that a checkpoint writes only those (Kafka
