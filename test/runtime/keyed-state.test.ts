@@ -3,6 +3,7 @@ import { parseRules } from '../../src/dsl/index.js';
 import { compile } from '../../src/nfa/compiler.js';
 import type { Nfa } from '../../src/nfa/nfa.js';
 import { CepOperator } from '../../src/runtime/cep-operator.js';
+import { prng } from '../support/prng.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -105,4 +106,50 @@ describe('keyed state shared per key by', () => {
     restored.op.end();
     expect(restored.out).toEqual(['ab match k1', 'ac match k1', 'ac timeout k2']);
   });
+
+  it('gives each rule sharing a key by the matches it gives alone, while keys change hands between rules (vacant entries taken over, further states)', () => {
+    const text = `
+rule ab
+  key by k
+  pattern a as x -> b as y
+  within 5s
+  on timeout emit { k: x.k }
+
+rule ac
+  key by k
+  pattern a as x -> c as y
+  within 3s
+  on timeout emit { k: x.k }
+
+rule bc
+  key by k
+  pattern b as x -> c as y
+  within 4s
+`;
+    const compiled = () => parseRules(text, 'test.cep').map((rule) => compile(rule));
+    const random = prng(5);
+    const events: [string, string, number][] = [];
+    let time = T0;
+    for (let i = 0; i < 3_000; i++) {
+      time += Math.floor(random() * 400);
+      events.push([['a', 'b', 'c'][Math.floor(random() * 3)], `k${Math.floor(random() * 8)}`, time]);
+    }
+    const run = (rules: Nfa[]) => {
+      const out: string[] = [];
+      const op = new CepOperator(rules, ['in'], { maxDelay: 0, maxKeys: 100 }, {
+        match: (nfa, key, match) => out.push(`${nfa.rule.name} ${match.kind} ${String(key)} ${match.start} ${match.end}`),
+        fed: () => {},
+      });
+      for (const [type, k, t] of events) op.offer('in', type, t, { type, k, ts: t }, undefined);
+      op.end();
+      return out;
+    };
+    const together = run(compiled());
+    for (const nfa of compiled()) {
+      const alone = run([nfa]);
+      expect(alone.length).toBeGreaterThan(50);
+      expect(together.filter((line) => line.startsWith(`${nfa.rule.name} `))).toEqual(alone);
+    }
+  });
 });
+
