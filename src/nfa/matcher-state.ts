@@ -40,6 +40,17 @@ const NONE = 2 ** 30 - 1;
 export const NO_PARTIALS = Object.freeze([]) as unknown as PartialMatch[];
 export const NO_COMPLETED = Object.freeze([]) as unknown as CompletedMatch[];
 
+/**
+ * The lists of a key state that the usual pending key does not need (one partial match, nothing
+ * held back): apart, so that such a key's state has no field for them.
+ */
+class Spill {
+  constructor(
+    public rest: PartialMatch[],
+    public completed: CompletedMatch[],
+  ) {}
+}
+
 export class MatcherState extends NfaState {
   // The fields that every event reads (the clock check, then the oldest partial match) come first,
   // so that they tend to share the object's first cache line.
@@ -52,8 +63,8 @@ export class MatcherState extends NfaState {
    */
   private high = NONE;
   private low = 0;
-  /** Completed matches held back by the skip strategy, in emission order. */
-  completed: CompletedMatch[] = NO_COMPLETED;
+  /** The other partial matches and the held-back matches, when the key has any (`null`: none). */
+  private spill: Spill | null = null;
   /**
    * The oldest partial match (earliest first event). When it holds a single event: that event's
    * type (`headType`) and data (`head`; its time is the start time above) and its node's `seq`,
@@ -63,11 +74,41 @@ export class MatcherState extends NfaState {
    */
   private headType: string | null = null;
   private head: Readonly<Record<string, unknown>> | PartialMatch | null = null;
-  /** The other partial matches, ordered by first event; owned by this state alone, or `NO_PARTIALS`. */
-  rest: PartialMatch[] = NO_PARTIALS;
   private headSeq = 0;
   private headState = 0;
   private headAlias = '';
+
+  /** The other partial matches, ordered by first event; owned by this state alone, or `NO_PARTIALS`. */
+  get rest(): PartialMatch[] {
+    const spill = this.spill;
+    return spill === null ? NO_PARTIALS : spill.rest;
+  }
+
+  set rest(list: PartialMatch[]) {
+    const spill = this.spill;
+    if (spill !== null) {
+      spill.rest = list;
+      if (list.length === 0 && spill.completed.length === 0) this.spill = null;
+    } else if (list.length > 0) {
+      this.spill = new Spill(list, NO_COMPLETED);
+    }
+  }
+
+  /** Completed matches held back by the skip strategy, in emission order (`NO_COMPLETED`: none). */
+  get completed(): CompletedMatch[] {
+    const spill = this.spill;
+    return spill === null ? NO_COMPLETED : spill.completed;
+  }
+
+  set completed(list: CompletedMatch[]) {
+    const spill = this.spill;
+    if (spill !== null) {
+      spill.completed = list;
+      if (list.length === 0 && spill.rest.length === 0) this.spill = null;
+    } else if (list.length > 0) {
+      this.spill = new Spill(NO_PARTIALS, list);
+    }
+  }
 
   /** Time of the oldest partial match's first event, ms (`Infinity`: no partial match). */
   get oldestStartTime(): number {
