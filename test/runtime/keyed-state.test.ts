@@ -107,6 +107,30 @@ describe('keyed state shared per key by', () => {
     expect(restored.out).toEqual(['ab match k1', 'ac match k1', 'ac timeout k2']);
   });
 
+  /** Runs `rules` in one operator over `events` (`[type, key, time]`); the matches as `rule kind key start end`, in order. */
+  const runAll = (rules: Nfa[], events: [string, string, number][]) => {
+    const out: string[] = [];
+    const op = new CepOperator(rules, ['in'], { maxDelay: 0, maxKeys: 100 }, {
+      match: (nfa, key, match) => out.push(`${nfa.rule.name} ${match.kind} ${String(key)} ${match.start} ${match.end}`),
+      fed: () => {},
+    });
+    for (const [type, k, t] of events) op.offer('in', type, t, { type, k, ts: t }, undefined);
+    op.end();
+    return out;
+  };
+
+  /** A random stream of `count` events over `types` and 8 keys. */
+  const stream = (seed: number, count: number, types: readonly string[]) => {
+    const random = prng(seed);
+    const events: [string, string, number][] = [];
+    let time = T0;
+    for (let i = 0; i < count; i++) {
+      time += Math.floor(random() * 400);
+      events.push([types[Math.floor(random() * types.length)], `k${Math.floor(random() * 8)}`, time]);
+    }
+    return events;
+  };
+
   it('gives each rule sharing a key by the matches it gives alone, while keys change hands between rules (vacant entries taken over, further states)', () => {
     const text = `
 rule ab
@@ -127,29 +151,24 @@ rule bc
   within 4s
 `;
     const compiled = () => parseRules(text, 'test.cep').map((rule) => compile(rule));
-    const random = prng(5);
-    const events: [string, string, number][] = [];
-    let time = T0;
-    for (let i = 0; i < 3_000; i++) {
-      time += Math.floor(random() * 400);
-      events.push([['a', 'b', 'c'][Math.floor(random() * 3)], `k${Math.floor(random() * 8)}`, time]);
-    }
-    const run = (rules: Nfa[]) => {
-      const out: string[] = [];
-      const op = new CepOperator(rules, ['in'], { maxDelay: 0, maxKeys: 100 }, {
-        match: (nfa, key, match) => out.push(`${nfa.rule.name} ${match.kind} ${String(key)} ${match.start} ${match.end}`),
-        fed: () => {},
-      });
-      for (const [type, k, t] of events) op.offer('in', type, t, { type, k, ts: t }, undefined);
-      op.end();
-      return out;
-    };
-    const together = run(compiled());
+    const events = stream(5, 3_000, ['a', 'b', 'c']);
+    const together = runAll(compiled(), events);
     for (const nfa of compiled()) {
-      const alone = run([nfa]);
+      const alone = runAll([nfa], events);
+      expect(alone.length).toBeGreaterThan(50);
+      expect(together.filter((line) => line.startsWith(`${nfa.rule.name} `))).toEqual(alone);
+    }
+  });
+
+  it('gives each of 11 rules that start on the same event type the matches it gives alone (a key holding all of them at once)', () => {
+    const text = Array.from({ length: 11 }, (_, i) => `rule r${i}\n  key by k\n  pattern a as x -> ${'bcd'[i % 3]} as y\n  within ${i + 2}s\n  on timeout emit { k: x.k }\n`).join('\n');
+    const compiled = () => parseRules(text, 'test.cep').map((rule) => compile(rule));
+    const events = stream(9, 2_000, ['a', 'b', 'c', 'd']);
+    const together = runAll(compiled(), events);
+    for (const nfa of compiled()) {
+      const alone = runAll([nfa], events);
       expect(alone.length).toBeGreaterThan(50);
       expect(together.filter((line) => line.startsWith(`${nfa.rule.name} `))).toEqual(alone);
     }
   });
 });
-
