@@ -37,7 +37,12 @@ export interface Alert {
  * `crypto.hash` (Node 20.12 and later): no `Hash` object per alert.
  */
 export function alertId(rule: string, kind: string, key: unknown, events: Readonly<Record<string, unknown>>): string {
-  return hash('sha256', JSON.stringify([rule, kind, key, events]), 'hex').slice(0, 32);
+  return idOf(JSON.stringify([rule, kind, key, events]));
+}
+
+/** The first 128 bits of the SHA-256 of `text` (UTF-8), in hex. */
+function idOf(text: string): string {
+  return hash('sha256', text, 'hex').slice(0, 32);
 }
 
 /**
@@ -82,7 +87,7 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
   const keyJson = JSON.stringify(key);
   const eventsJson = JSON.stringify(events);
   const heads = kind === 'timeout' ? texts.timeout : texts.match;
-  const id = hash('sha256', `${heads.id}${keyJson},${eventsJson}]`, 'hex').slice(0, 32);
+  const id = idOf(`${heads.id}${keyJson},${eventsJson}]`);
   const fieldsJson = exprs.length > 0 ? JSON.stringify(fields) : '{}';
   const json = `${heads.alert}${keyJson},"start":"${start}","end":"${end}","fields":${fieldsJson},"events":${eventsJson},"id":"${id}"}`;
   return new AlertRecord(rule.name, rule.severity, kind, key, start, end, fields, events, id, json);
@@ -97,7 +102,7 @@ export function alertJson(alert: Alert): string {
   return AlertRecord.jsonOf(alert);
 }
 
-/** An alert made by {@link toAlert}: the fields of {@link Alert} in its order, and its JSON text. */
+/** An alert made by {@link toAlert}: the fields of {@link Alert} in its order (`JSON.stringify` writes them so), and its JSON text. */
 class AlertRecord implements Alert {
   readonly #json: string | undefined;
 
@@ -123,8 +128,8 @@ class AlertRecord implements Alert {
 
 /**
  * A key whose JSON text is the same alone as inside the alert: what the engine's keys are (a
- * string, finite number or boolean, or an array of them). Anything else `toAlert` serialises with
- * the whole alert.
+ * string, number or boolean, or an array of them). Anything else (`undefined`, which the alert's
+ * JSON leaves out, an object with `toJSON`) `toAlert` leaves to `JSON.stringify` of the whole alert.
  */
 function serialisesAlone(key: unknown): boolean {
   const t = typeof key;
