@@ -23,7 +23,7 @@ export default defineConfig({
           name: 'live',
           include: ['test/live/**/*.test.ts'],
           globalSetup: ['test/live/global-setup.ts'],
-          setupFiles: ['test/live/setup-kafkajs.ts'],
+          setupFiles: ['test/live/setup-broker.ts', 'test/live/setup-kafkajs.ts'],
           // Broker, browser and sockets share two cores: one live file at a time.
           fileParallelism: false,
           ...timeouts,

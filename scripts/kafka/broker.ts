@@ -249,28 +249,61 @@ async function waitForPort(port: number, deadline: number, child: ChildProcess, 
   throw new Error(`the Kafka broker did not open 127.0.0.1:${port} in time; see ${logFile}`);
 }
 
+/** A broker being started by {@link launchBroker}: its addresses and files are known before it answers. */
+export interface StartingBroker extends Broker {
+  /**
+   * Resolves once every listener accepts connections. Rejects when the start fails (Java missing,
+   * formatting failed, the JVM exited or did not open its ports in time), after the JVM is stopped
+   * and the data directory deleted.
+   */
+  readonly ready: Promise<void>;
+}
+
+/** Runs `java ARGS` without blocking the event loop. @returns its exit status and output. @throws Error when `java` cannot be run. */
+async function java(args: readonly string[]): Promise<{ status: number | null; output: string }> {
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [error, status] = await new Promise<[Error | null, number | null]>((ok) => {
+    child.once('error', (e) => ok([e, null]));
+    child.once('close', (code) => ok([null, code]));
+  });
+  if (error) throw new Error(`cannot run 'java' (Java 17 is required for the Kafka broker): ${error.message}`, { cause: error });
+  return { status, output };
+}
+
 /**
- * Starts a broker and resolves once its client ports accept connections (the broker registers
- * itself with its own controller before opening them).
- * @throws Error when Java, Maven (or openssl with `security`) is missing, formatting fails, or the broker does not come up.
+ * Starts a broker in the background: resolves as soon as its ports are chosen and its configuration
+ * and certificates written (the addresses are final), while the log directory is formatted and the
+ * JVM starts; `ready` says when it answers. This lets a caller hand the addresses on (Vitest's
+ * `provide`) and do other work during the JVM's start.
+ * @throws Error when the jars cannot be resolved or openssl fails (with `security`); later failures reject `ready`.
  */
-export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
+export async function launchBroker(options: BrokerOptions = {}): Promise<StartingBroker> {
   const libDir = resolveKafkaJars(options.libDir);
   const classpath = join(libDir, '*');
   const dataDir = mkdtempSync(join(tmpdir(), 'cep-kafka-'));
-  const port = options.port ?? (await freePort());
-  const controllerPort = await freePort();
   let secure: SecureListeners | null = null;
-  if (options.security === true) {
-    const certs = makeTestCertificates(dataDir);
-    secure = {
-      ports: { ssl: await freePort(), mtls: await freePort(), saslSsl: await freePort(), saslPlaintext: await freePort() },
-      caFile: certs.caFile,
-      keystore: certs.brokerKeystore,
-      keystorePassword: certs.keystorePassword,
-      user: 'cep',
-      password: randomBytes(12).toString('hex'),
-    };
+  let port: number;
+  let controllerPort: number;
+  try {
+    port = options.port ?? (await freePort());
+    controllerPort = await freePort();
+    if (options.security === true) {
+      const certs = makeTestCertificates(dataDir);
+      secure = {
+        ports: { ssl: await freePort(), mtls: await freePort(), saslSsl: await freePort(), saslPlaintext: await freePort() },
+        caFile: certs.caFile,
+        keystore: certs.brokerKeystore,
+        keystorePassword: certs.keystorePassword,
+        user: 'cep',
+        password: randomBytes(12).toString('hex'),
+      };
+    }
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   }
   const config = join(dataDir, 'server.properties');
   const log4j2 = join(dataDir, 'log4j2.properties');
@@ -278,33 +311,40 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   writeFileSync(log4j2, log4j2Properties(dataDir));
   const jvm = [`-Xmx${options.heap ?? '512m'}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${log4j2}`, '-cp', classpath];
 
-  // A KRaft cluster id is 16 random bytes in URL-safe base64 without padding (StorageTool random-uuid).
-  const clusterId = randomBytes(16).toString('base64url');
-  const scram = secure === null ? [] : ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${secure.user},password=${secure.password}]`]);
-  const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config, ...scram], { encoding: 'utf8' });
-  if (format.error) throw new Error(`cannot run 'java' (Java 17 is required for the Kafka broker): ${format.error.message}`, { cause: format.error });
-  if (format.status !== 0) throw new Error(`kafka.tools.StorageTool format failed (exit ${format.status}):\n${format.stdout}${format.stderr}`);
-
-  const child = spawn('java', [...jvm, 'kafka.Kafka', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
-  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  /** Stops the JVM if it runs (SIGTERM, then SIGKILL after 15 s) and deletes the data directory. */
+  const halt = async (): Promise<void> => {
+    const jvmProcess = child;
+    if (jvmProcess !== null && jvmProcess.exitCode === null && jvmProcess.signalCode === null) {
+      jvmProcess.kill('SIGTERM');
+      const timer = setTimeout(() => jvmProcess.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  try {
+  const ready = (async (): Promise<void> => {
     const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
-    for (const p of [port, ...Object.values(secure?.ports ?? {})]) await waitForPort(p, deadline, child, join(dataDir, 'server.log'));
-  } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}${stderr ? `\n${stderr}` : ''}`, { cause: error });
-  }
+    try {
+      // A KRaft cluster id is 16 random bytes in URL-safe base64 without padding (StorageTool random-uuid).
+      const clusterId = randomBytes(16).toString('base64url');
+      const scram = secure === null ? [] : ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${secure.user},password=${secure.password}]`]);
+      const format = await java([...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config, ...scram]);
+      if (format.status !== 0) throw new Error(`kafka.tools.StorageTool format failed (exit ${format.status}):\n${format.output}`);
+      const jvmProcess = spawn('java', [...jvm, 'kafka.Kafka', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = jvmProcess;
+      jvmProcess.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+      exited = new Promise<void>((ok) => jvmProcess.once('exit', () => ok()));
+      for (const p of [port, ...Object.values(secure?.ports ?? {})]) await waitForPort(p, deadline, jvmProcess, join(dataDir, 'server.log'));
+    } catch (error) {
+      await halt();
+      throw new Error(`${(error as Error).message}${stderr ? `\n${stderr}` : ''}`, { cause: error });
+    }
+  })();
+  // Whoever awaits `ready` sees its failure; nobody awaiting it is not an unhandled rejection.
+  ready.catch(() => undefined);
   const at = (p: number): string => `127.0.0.1:${p}`;
   const security: BrokerSecurity | undefined = secure === null
     ? undefined
@@ -319,7 +359,22 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         user: secure.user,
         password: secure.password,
       };
-  return { bootstrap: at(port), dataDir, security, stop };
+  const stop = async (): Promise<void> => {
+    await ready.catch(() => undefined);
+    await halt();
+  };
+  return { bootstrap: at(port), dataDir, security, ready, stop };
+}
+
+/**
+ * Starts a broker and resolves once its client ports accept connections (the broker registers
+ * itself with its own controller before opening them).
+ * @throws Error when Java, Maven (or openssl with `security`) is missing, formatting fails, or the broker does not come up.
+ */
+export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
+  const broker = await launchBroker(options);
+  await broker.ready;
+  return { bootstrap: broker.bootstrap, dataDir: broker.dataDir, security: broker.security, stop: broker.stop };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
