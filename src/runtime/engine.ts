@@ -220,6 +220,14 @@ interface Task {
   alerts: Alert[] | null;
 }
 
+/** A sink's pending write promise and the alerts waiting on it (see `Engine.pending`). */
+interface PendingWrite {
+  readonly promise: Promise<void>;
+  alerts: number;
+  /** Settles once the alerts were counted as written. */
+  settled: Promise<void>;
+}
+
 /** @throws Error when two rules share a name. */
 function checkNames(rules: readonly Nfa[]): void {
   const names = new Set<string>();
@@ -271,7 +279,10 @@ class Engine {
   private badRecords = 0;
   private lateEvents = 0;
   private alerts = 0;
+  /** Alerts whose write to some sink has not settled (one per alert and sink). */
   private pendingWrites = 0;
+  /** Per sink (by index), the write promise it returned last while that is pending. */
+  private readonly lastWrites: (PendingWrite | null)[];
   private writeWaiter: (() => void) | null = null;
   /** Write promises of the alerts caused since the last fed event (for its `done`). */
   private writes: Promise<void>[] = [];
@@ -297,6 +308,7 @@ class Engine {
     checkNames(rules);
     for (const nfa of rules) this.alertsByRule[nfa.rule.name] = { match: 0, timeout: 0 };
     this.nfas = rules;
+    this.lastWrites = sinks.map(() => null);
     this.types = new SeenTypes(namedTypes(rules));
     this.fields = new FieldWatch(rules);
     this.keysOf = rules.map((nfa) => keyExtractor(nfa.rule.keyBy.map(fieldGetter)));
@@ -541,9 +553,13 @@ class Engine {
       done?.();
       return;
     }
+    if (done === undefined) {
+      this.writes.length = 0;
+      return;
+    }
     const writes = this.writes;
     this.writes = [];
-    if (done !== undefined) void Promise.allSettled(writes).then(() => done());
+    void Promise.allSettled(writes).then(() => done());
   }
 
   /** Step 4: one alert per match, to every sink (and to the task's checkpoint when its source commits alerts). */
@@ -552,29 +568,45 @@ class Engine {
     this.alerts++;
     this.alertsByRule[nfa.rule.name][match.kind]++;
     task.alerts?.push(alert);
-    for (const sink of this.options.sinks) {
+    const sinks = this.options.sinks;
+    for (let i = 0; i < sinks.length; i++) {
       let result: void | Promise<void>;
       try {
-        result = sink.write(alert);
+        result = sinks[i].write(alert);
       } catch (error) {
         this.fail(error);
         continue;
       }
-      if (result !== undefined) {
-        this.pendingWrites++;
-        const settled = result.then(
-          () => this.writeDone(),
-          (error: unknown) => {
-            this.writeDone();
-            this.fail(error);
-          },
-        );
-        this.writes.push(settled);
-      }
+      if (result !== undefined) this.pending(i, result);
     }
   }
-  private writeDone(): void {
-    this.pendingWrites--;
+
+  /**
+   * Counts an alert whose write to sink number `sink` settles with `promise`. A sink under
+   * backpressure returns the same promise for every alert until it drains: those alerts share one
+   * reaction, which settles them all.
+   */
+  private pending(sink: number, promise: Promise<void>): void {
+    this.pendingWrites++;
+    let write = this.lastWrites[sink];
+    if (write === null || write.promise !== promise) {
+      const w: PendingWrite = { promise, alerts: 0, settled: promise };
+      const settle = (): void => {
+        if (this.lastWrites[sink] === w) this.lastWrites[sink] = null;
+        this.writeDone(w.alerts);
+      };
+      w.settled = promise.then(settle, (error: unknown) => {
+        settle();
+        this.fail(error);
+      });
+      this.lastWrites[sink] = write = w;
+    }
+    write.alerts++;
+    if (this.writes[this.writes.length - 1] !== write.settled) this.writes.push(write.settled);
+  }
+
+  private writeDone(alerts: number): void {
+    this.pendingWrites -= alerts;
     this.writeWaiter?.();
   }
 

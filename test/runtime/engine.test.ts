@@ -136,6 +136,57 @@ describe('engine', () => {
     expect([...order].sort()).toEqual(['accepted', 'done in:1', 'done in:2', 'done in:3']);
   });
 
+  it('alerts written while a sink holds them back share its promise: their events are done once it settles', async () => {
+    const order: string[] = [];
+    let release: (() => void) | null = null;
+    let held: Promise<void> | null = null;
+    let writes = 0;
+    const heldSink = {
+      // Like the file sink under backpressure: one promise for every write until it drains, then none.
+      write: (): Promise<void> | void => {
+        writes++;
+        if (release === null && held === null) held = new Promise<void>((resolve) => (release = () => (order.push('drained'), resolve())));
+        return held ?? undefined;
+      },
+      close: async () => {},
+    };
+    const source = arraySource('in', [ev('a', 'k', 0), ev('a', 'j', 1), ev('b', 'k', 2), ev('b', 'j', 3), ev('x', 'k', 4)]);
+    const originalRecords = source.records.bind(source);
+    source.records = async function* () {
+      for await (const r of originalRecords()) yield r.kind === 'event' ? { ...r, done: () => order.push(`done ${r.position}`) } : r;
+    };
+    const run = runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [source], sinks: [heldSink], log: () => {} });
+    while (writes < 2) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).not.toContain('done in:3');
+    expect(order).not.toContain('done in:4');
+    (release as unknown as () => void)();
+    held = null;
+    const summary = await run;
+    expect(summary.alerts).toBe(2);
+    expect(order.indexOf('done in:3')).toBeGreaterThan(order.indexOf('drained'));
+    expect(order.indexOf('done in:4')).toBeGreaterThan(order.indexOf('drained'));
+    expect([...order].sort()).toEqual(['done in:1', 'done in:2', 'done in:3', 'done in:4', 'done in:5', 'drained']);
+  });
+
+  it('ends when a sink answers every write with one promise that has already settled', async () => {
+    const settled = Promise.resolve();
+    let writes = 0;
+    const sink = { write: () => (writes++, settled), close: async () => {} };
+    const events = Array.from({ length: 3000 }, (_, i) => ev(i % 2 === 0 ? 'a' : 'b', `k${Math.floor(i / 2)}`, i));
+    const summary = await runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [arraySource('in', events)], sinks: [sink], log: () => {} });
+    expect(summary.alerts).toBe(1500);
+    expect(writes).toBe(1500);
+  });
+
+  it('fails the run once when a shared write promise rejects', async () => {
+    const failed = Promise.reject(Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
+    failed.catch(() => undefined);
+    const sink = { write: () => failed, close: async () => {} };
+    const events = [ev('a', 'k', 0), ev('a', 'j', 1), ev('b', 'k', 2), ev('b', 'j', 3)];
+    await expect(runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [arraySource('in', events)], sinks: [sink], log: () => {} })).rejects.toThrow('disk full');
+  });
+
   it('with linger, keeps sinks open after the input ends until the signal aborts', async () => {
     const sink = new MemorySink();
     const controller = new AbortController();
