@@ -6,7 +6,8 @@
 #   - Graphviz's `dot` (the `cep explain --format dot` test renders the graph with it);
 #   - Java 17 or later, Maven and openssl (the real Kafka broker, scripts/kafka/broker.ts, and the
 #     certificates of its TLS listeners);
-#   - the Kafka broker jars, resolved from Maven Central once into .cache/kafka.
+#   - the Kafka broker jars, resolved from Maven Central once into .cache/kafka, and the exactly-once
+#     test's Java reader compiled against them.
 # A missing package is installed with apt-get when running as root; otherwise the script stops at
 # once with the command to run. Nothing is printed when everything is there.
 set -euo pipefail
@@ -40,8 +41,8 @@ if [ ! -x /usr/bin/chromium ]; then apt_install "headless Chromium at /usr/bin/c
 if ! command -v dot >/dev/null 2>&1; then apt_install "Graphviz's dot (renders cep explain --format dot)" graphviz; fi
 
 # Java 17+, Maven and openssl for the Kafka broker (scripts/kafka/broker.ts, scripts/kafka/certs.ts);
-# a JDK, not only a JRE: the exactly-once test reads alerts with Kafka's Java consumer, run from its
-# source file (test/live/eos/ReadCommitted.java), which needs the compiler.
+# a JDK, not only a JRE: the exactly-once test reads alerts with Kafka's Java consumer
+# (test/live/eos/ReadCommitted.java), compiled with javac below.
 if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then apt_install "a Java 17 or later JDK (the Kafka broker, the Java read_committed reader)" openjdk-17-jdk-headless; fi
 java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 [ "${java_major%%.*}" -ge 17 ] 2>/dev/null || fail "the Kafka broker needs Java 17 or later, found ${java_major:-none} ($(command -v java)); install openjdk-17-jdk-headless or put a newer java first on the PATH"
@@ -51,6 +52,10 @@ if ! command -v openssl >/dev/null 2>&1; then apt_install "openssl (certificates
 # The broker jars (Maven Central, once; cached in .cache/kafka/<version>/libs). A Maven problem
 # shows here, with Maven's own message, rather than as a test timeout.
 npx --no-install tsx scripts/kafka/broker.ts --resolve >/dev/null || fail "could not resolve the Kafka broker jars (see above)"
+
+# The exactly-once test's Java read_committed reader, compiled once against those jars (cached in
+# .cache/kafka/<version>/read-committed; recompiled only when its source changes).
+npx --no-install tsx test/live/eos/java-reader.ts --build >/dev/null || fail "could not compile the Java read_committed reader (see above)"
 
 # The Flink CEP side of the differential test (test/flink/driver: flink-cep from Maven Central, once;
 # rebuilt only when its sources change).

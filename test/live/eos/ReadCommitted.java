@@ -7,7 +7,8 @@
 // reference implementation of isolation levels: it reads from the beginning of every partition up
 // to the end offsets (for read_committed: the last stable offsets) taken at start.
 //
-// Run in source-file mode with the broker's jars (scripts/kafka/broker.ts resolves them):
+// The harness runs it compiled once (java-reader.ts); by hand, in source-file mode with the broker's
+// jars (scripts/kafka/broker.ts resolves them):
 //   java -cp '.cache/kafka/<version>/libs/*' test/live/eos/ReadCommitted.java BOOTSTRAP TOPIC OUT [read_committed|read_uncommitted] [TIMEOUT_MS]
 // Exit code 0 when every partition was read to its end offset, 1 when the timeout came first, 2 on bad usage.
 import java.io.BufferedWriter;
