@@ -48,8 +48,8 @@ export abstract class NfaState {
   older: NfaState | null = null;
   /** The holder's rule whose state this is (`null`: none, the state is the holder's vacant entry). */
   owner: unknown = null;
-  /** The holder's other rules' states of the key, in a structure of its own (`null`: none). */
-  more: unknown = null;
+  /** The holder's other rules' states of the key, as `[rule, state, ...]` (`null`: none). */
+  more: unknown[] | null = null;
 }
 
 export interface Nfa {

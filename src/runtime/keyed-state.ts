@@ -31,110 +31,44 @@ type MapKey = string | number | boolean;
 /**
  * One key's entry in a {@link SharedKeyedState}: the state of the key's first rule, whose holder
  * fields (`NfaState`) hold the key, the LRU links, that rule (`owner`) and the key's further
- * rules' states (`more`, a {@link MoreStates} or `null`). A key waiting on one rule, the usual
- * case, thus costs one object. The entry stays the same object while its key is in the map (timer
- * entries point to it): when its own rule's state empties while others remain, it stays as a
- * vacant entry (`owner` null), and the next rule that needs a state for the key takes it over when
- * its NFA can (`Nfa.initialState(vacant)`). An entry is never handed back for reuse: a stale timer
- * entry still points to it.
+ * rules' states (`more`, as `[rule, state, ...]`). A key waiting on one rule, the usual case, thus
+ * costs one object. The entry stays the same object while its key is in the map (timer entries
+ * point to it): when its own rule's state empties while others remain, it stays as a vacant entry
+ * (`owner` null), and the next rule that needs a state for the key takes it over when its NFA can
+ * (`Nfa.initialState(vacant)`). An entry is never handed back for reuse: a stale timer entry still
+ * points to it.
  */
 type KeyEntry = NfaState;
-
-/**
- * A key's further rules' states: four `(rule, state)` pairs in the object's own fields (a free
- * pair has `rule` null), then the next block. Fields rather than an array, because an array is two
- * objects, itself and its backing store, and the first look at a key's rules reads both while
- * neither is in the cache. Blocks stay with the entry when their pairs empty: a key that several
- * rules use tends to get another rule's state soon.
- */
-class MoreStates {
-  /** Pairs in use in this block and the ones after it (kept on the first block only). */
-  size = 0;
-  r0: KeyedState | null = null;
-  s0: NfaState | null = null;
-  r1: KeyedState | null = null;
-  s1: NfaState | null = null;
-  r2: KeyedState | null = null;
-  s2: NfaState | null = null;
-  r3: KeyedState | null = null;
-  s3: NfaState | null = null;
-  next: MoreStates | null = null;
-}
 
 /** `rule`'s state for the key of `entry`, or `undefined`. */
 function stateOf(entry: KeyEntry, rule: KeyedState): NfaState | undefined {
   if (entry.owner === rule) return entry;
-  for (let b = entry.more as MoreStates | null; b !== null; b = b.next) {
-    if (b.r0 === rule) return b.s0 as NfaState;
-    if (b.r1 === rule) return b.s1 as NfaState;
-    if (b.r2 === rule) return b.s2 as NfaState;
-    if (b.r3 === rule) return b.s3 as NfaState;
-  }
+  const more = entry.more;
+  if (more !== null) for (let i = 0; i < more.length; i += 2) if (more[i] === rule) return more[i + 1] as NfaState;
   return undefined;
 }
 
-/** Adds `rule`'s state `state` (not the entry itself) to `entry`'s further states, in the first free pair. */
+/** Adds `rule`'s state `state` (not the entry itself) to `entry`'s further states. */
 function addMore(entry: KeyEntry, rule: KeyedState, state: NfaState): void {
-  let first = entry.more as MoreStates | null;
-  if (first === null) entry.more = first = new MoreStates();
-  first.size++;
-  for (let b: MoreStates = first; ; b = b.next ?? (b.next = new MoreStates())) {
-    if (b.r0 === null) {
-      b.r0 = rule;
-      b.s0 = state;
-    } else if (b.r1 === null) {
-      b.r1 = rule;
-      b.s1 = state;
-    } else if (b.r2 === null) {
-      b.r2 = rule;
-      b.s2 = state;
-    } else if (b.r3 === null) {
-      b.r3 = rule;
-      b.s3 = state;
-    } else {
-      continue;
-    }
-    return;
-  }
+  (entry.more ??= []).push(rule, state);
 }
 
-/** Removes `rule`'s state from `entry`'s further states (it must be there). */
+/** Removes `rule`'s state from `entry`'s further states (it must be there); the last pair takes the freed place. */
 function removeMore(entry: KeyEntry, rule: KeyedState): void {
-  const first = entry.more as MoreStates;
-  first.size--;
-  for (let b: MoreStates | null = first; b !== null; b = b.next) {
-    if (b.r0 === rule) {
-      b.r0 = null;
-      b.s0 = null;
-    } else if (b.r1 === rule) {
-      b.r1 = null;
-      b.s1 = null;
-    } else if (b.r2 === rule) {
-      b.r2 = null;
-      b.s2 = null;
-    } else if (b.r3 === rule) {
-      b.r3 = null;
-      b.s3 = null;
-    } else {
-      continue;
-    }
-    return;
+  const more = entry.more as unknown[];
+  const i = more.indexOf(rule);
+  const state = more.pop();
+  const last = more.pop();
+  if (i < more.length) {
+    more[i] = last;
+    more[i + 1] = state;
   }
-}
-
-/** Calls `visit(rule, state)` for each of `entry`'s further states. */
-function forEachMore(entry: KeyEntry, visit: (rule: KeyedState, state: NfaState) => void): void {
-  for (let b = entry.more as MoreStates | null; b !== null; b = b.next) {
-    if (b.r0 !== null) visit(b.r0, b.s0 as NfaState);
-    if (b.r1 !== null) visit(b.r1, b.s1 as NfaState);
-    if (b.r2 !== null) visit(b.r2, b.s2 as NfaState);
-    if (b.r3 !== null) visit(b.r3, b.s3 as NfaState);
-  }
+  if (more.length === 0) entry.more = null;
 }
 
 /** Whether `entry` holds no rule's state. */
 function isVacant(entry: KeyEntry): boolean {
-  return entry.owner === null && (entry.more === null || (entry.more as MoreStates).size === 0);
+  return entry.owner === null && entry.more === null;
 }
 
 /** Whether `time` is still `rule`'s deadline for the key of `entry` (a timer entry that is not stale: the key moved on or was forgotten). */
@@ -437,7 +371,8 @@ export class SharedKeyedState {
     const mapKey = mapKeyOf(entry.key);
     const owner = entry.owner as KeyedState | null;
     if (owner !== null) this.letGo(entry, mapKey, owner, entry);
-    forEachMore(entry, (rule, state) => this.letGo(entry, mapKey, rule, state));
+    const more = entry.more;
+    if (more !== null) for (let i = 0; i < more.length; i += 2) this.letGo(entry, mapKey, more[i] as KeyedState, more[i + 1] as NfaState);
     entry.owner = null;
     entry.more = null;
     // A stale timer entry may still point to the entry until its deadline: it keeps no state.
