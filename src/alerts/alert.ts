@@ -81,12 +81,12 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
   }
   const start = isoUtc(match.start);
   const end = isoUtc(match.end);
-  if (!serialisesAlone(key)) {
+  const heads = kind === 'timeout' ? texts.timeout : texts.match;
+  if (heads === null || !serialisesAlone(key)) {
     return new AlertRecord(rule.name, rule.severity, kind, key, start, end, fields, events, alertId(rule.name, kind, key, events), undefined);
   }
   const keyJson = JSON.stringify(key);
   const eventsJson = JSON.stringify(events);
-  const heads = kind === 'timeout' ? texts.timeout : texts.match;
   const id = idOf(`${heads.id}${keyJson},${eventsJson}]`);
   const fieldsJson = exprs.length > 0 ? JSON.stringify(fields) : '{}';
   const json = `${heads.alert}${keyJson},"start":"${start}","end":"${end}","fields":${fieldsJson},"events":${eventsJson},"id":"${id}"}`;
@@ -158,8 +158,9 @@ interface KindHeads {
 interface RuleTexts {
   /** Aliases that stand for lists: quantified elements and every element inside a quantified group. */
   readonly loops: ReadonlySet<string>;
-  readonly match: KindHeads;
-  readonly timeout: KindHeads;
+  /** `null` when the rule's name or severity is not a string (a rule object not made by the checker): its alerts are serialised whole. */
+  readonly match: KindHeads | null;
+  readonly timeout: KindHeads | null;
 }
 
 const ruleTextsCache = new WeakMap<Rule, RuleTexts>();
@@ -173,7 +174,8 @@ function ruleTextsOf(rule: Rule): RuleTexts {
   return found;
 }
 
-function kindHeads(rule: Rule, kind: 'match' | 'timeout'): KindHeads {
+function kindHeads(rule: Rule, kind: 'match' | 'timeout'): KindHeads | null {
+  if (typeof rule.name !== 'string' || typeof rule.severity !== 'string') return null;
   const ruleJson = JSON.stringify(rule.name);
   return {
     id: `[${ruleJson},"${kind}",`,

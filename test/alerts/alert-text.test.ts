@@ -114,6 +114,12 @@ describe('alert JSON text', () => {
     }
   });
 
+  it('is JSON.stringify for a rule object without a severity (not made by the checker)', () => {
+    const alert = toAlert({ ...rule, severity: undefined } as unknown as typeof rule, 'k', match);
+    expect(alertJson(alert)).toBe(JSON.stringify(alert));
+    expect(alertJson(alert)).not.toContain('severity');
+  });
+
   it('is JSON.stringify for an alert not made by toAlert, and for a changed copy of one', () => {
     const alert = toAlert(rule, 'k', match);
     const copy = { ...alert, fields: { n: 0 } };
