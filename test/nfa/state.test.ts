@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/nfa/compiler.js';
 import type { CepEvent } from '../../src/nfa/event.js';
-import type { Match } from '../../src/nfa/nfa.js';
+import { NfaState, type Match } from '../../src/nfa/nfa.js';
 import { cond, el, group, rule } from './build.js';
 import { ev, events, render, run } from './harness.js';
 
@@ -158,6 +158,28 @@ describe('recycled key states', () => {
     const second = nfa.initialState();
     expect(first).toBe(empty);
     expect(second).not.toBe(empty);
+  });
+
+  it('a vacant state the holder keeps is taken over as it is, holder fields untouched, and clear empties a state without a match', () => {
+    const nfa = compile(r);
+    const other = compile(rule([el('x', 'c'), el('y', 'd')], { within: 10 }));
+    const vacant = other.initialState();
+    other.process(vacant, ev(1, 'c', 1));
+    vacant.key = 'k1';
+    vacant.owner = 'holder';
+    other.clear(vacant);
+    expect(other.isEmpty(vacant)).toBe(true);
+    expect(other.advanceTime(vacant, Infinity)).toEqual([]);
+    const taken = nfa.initialState(vacant);
+    expect(taken).toBe(vacant);
+    expect([taken.key, taken.owner]).toEqual(['k1', 'holder']);
+    expect(nfa.serializeState(taken)).toEqual(nfa.serializeState(compile(r).initialState()));
+    expect(nfa.process(taken, ev(2, 'a', 2))).toEqual([]);
+    expect(nfa.process(taken, ev(3, 'b', 3)).map(render)).toEqual(['a:2 b:3']);
+    // A state of another class (another NFA implementation's) is not taken.
+    class Foreign extends NfaState {}
+    const foreign = new Foreign();
+    expect(nfa.initialState(foreign)).not.toBe(foreign);
   });
 
   it('are kept up to a bound', () => {
