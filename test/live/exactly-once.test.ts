@@ -19,6 +19,9 @@
  *    (a Kleene closure, a `next`, a trailing `not`, an `on timeout emit`), each exactly once, and
  *    does not repeat an alert it committed before the kill.
  *
+ * The two tests run at the same time (`it.concurrent`: their own topics, groups and processes); the
+ * second mostly waits, for the group to drop the killed member after its session timeout.
+ *
  * Environment (all optional):
  * - `CEP_EOS_MODE=at-least-once` runs the same harness without `--exactly-once` (and, on a CLI
  *   from before issue 11, without `--commit-interval` and `--kafka-session-timeout`): the
@@ -33,7 +36,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AlertReader } from './eos/alert-reader.js';
 import { CepProcess, cliKnows, liveRunArgs } from './eos/cep-process.js';
 import { compareAlerts, formatComparison, type AlertJson, type Comparison } from './eos/compare.js';
@@ -106,7 +109,7 @@ const exitsOf = (processes: readonly CepProcess[]): string[] =>
   processes.flatMap((p) => p.unexpectedExits().map((e) => `${p.name}#${e.incarnation} exited (code ${e.code}, signal ${e.signal}):\n${e.stderrTail}`));
 
 describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a real broker, with kill -9 and rebalances`, () => {
-  it(`three processes, two killed with SIGKILL mid-stream and restarted: the read_committed alerts are those of cep run --input (${fmt(EVENTS)} events)`, async () => {
+  it.concurrent(`three processes, two killed with SIGKILL mid-stream and restarted: the read_committed alerts are those of cep run --input (${fmt(EVENTS)} events)`, async ({ expect }) => {
     const phases = new Phases();
     const dir = mkdtempSync(join(logRoot, 'three-'));
     const [input, out, group] = [uniqueName('eos-in'), uniqueName('eos-alerts'), uniqueName('eos-cep')];
@@ -235,7 +238,7 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
     }
   }, 300_000);
 
-  it('one process killed with SIGKILL and restarted completes matches begun before the kill, each once', async () => {
+  it.concurrent('one process killed with SIGKILL and restarted completes matches begun before the kill, each once', async ({ expect }) => {
     const phases = new Phases();
     const dir = mkdtempSync(join(logRoot, 'single-'));
     const [input, out, group] = [uniqueName('eos1-in'), uniqueName('eos1-alerts'), uniqueName('eos1-cep')];
