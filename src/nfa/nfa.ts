@@ -43,9 +43,9 @@ export interface NfaOptions {
 export abstract class NfaState {
   /** The key value, for the holder. */
   key: unknown = undefined;
-  /** The holder's neighbours in its least-recently-used order. */
-  newer: NfaState | null = null;
-  older: NfaState | null = null;
+  /** The holder's least-recently-used bookkeeping (its neighbours in that order, or a use stamp). */
+  newer: unknown = null;
+  older: unknown = null;
   /** The holder's rule whose state this is (`null`: none, the state is the holder's vacant entry). */
   owner: unknown = null;
   /** The holder's other rules' states of the key, as `[rule, state, ...]` (`null`: none). */

@@ -11,7 +11,8 @@
  * rule's state leaves the entry as soon as `nfa.isEmpty` (a further rule's state is handed back to
  * its NFA for reuse, `nfa.release`; the entry's own stays as its vacant part); an entry without any
  * rule's state leaves the map. The map is bounded by `--max-keys` (least recently used entry
- * evicted, through an intrusive list: an event's key moves to the front, a timer does not).
+ * evicted, through an intrusive list, built when the first eviction needs it: an event's key
+ * moves to the front, a timer does not).
  * Evicting a key that still has partial matches loses them, like Flink's state TTL (no timeout
  * alert): each rule counts it (`evictedWithPending`), never silent, and the key's states are
  * emptied at once (`nfa.clear`: its stale timer entry keeps only the emptied entry).
@@ -140,6 +141,14 @@ export class SharedKeyedState {
   /** The LRU list's ends: `newest` is the most recently used entry, `oldest` the next evicted. */
   private newest: KeyEntry | null = null;
   private oldest: KeyEntry | null = null;
+  /**
+   * Whether the LRU list is kept. Until the map first grows past `maxKeys` no key is evicted, so a
+   * used entry only records when (`newer` = the count of uses so far, `uses`), which writes to that
+   * entry alone, where moving it in the list writes to its two neighbours, neither in the cache.
+   * The list is built once from these stamps when the first eviction needs it, and kept from then on.
+   */
+  private listed = false;
+  private uses = 0;
   private readonly keyOf: (data: Readonly<Record<string, unknown>>) => unknown;
   /** The key of the last event looked up (rules of this `key by` reading the same event share it). */
   private lastData: Readonly<Record<string, unknown>> | null = null;
@@ -332,15 +341,33 @@ export class SharedKeyedState {
   /** Adds a new entry as the most recently used one, evicting the least recently used past `maxKeys`. */
   private insert(mapKey: MapKey, entry: KeyEntry): void {
     this.map.set(mapKey, entry);
-    this.link(entry);
-    if (this.map.size > this.maxKeys) this.evict(this.oldest!);
+    if (this.listed) {
+      this.link(entry);
+    } else {
+      entry.newer = ++this.uses;
+      entry.older = null;
+    }
+    if (this.map.size > this.maxKeys) {
+      if (!this.listed) this.list();
+      this.evict(this.oldest!);
+    }
   }
 
   /** Makes `entry` the most recently used. */
   private touch(entry: KeyEntry): void {
-    if (this.newest === entry) return;
-    this.unlink(entry);
-    this.link(entry);
+    if (!this.listed) {
+      entry.newer = ++this.uses;
+    } else if (this.newest !== entry) {
+      this.unlink(entry);
+      this.link(entry);
+    }
+  }
+
+  /** Builds the LRU list from the entries' use stamps (least recently used first) and keeps it from now on. */
+  private list(): void {
+    const entries = [...this.map.values()].sort((a, b) => (a.newer as number) - (b.newer as number));
+    for (let i = 0; i < entries.length; i++) this.link(entries[i]);
+    this.listed = true;
   }
 
   private link(entry: KeyEntry): void {
@@ -352,10 +379,12 @@ export class SharedKeyedState {
   }
 
   private unlink(entry: KeyEntry): void {
-    if (entry.newer !== null) entry.newer.older = entry.older;
-    else this.newest = entry.older;
-    if (entry.older !== null) entry.older.newer = entry.newer;
-    else this.oldest = entry.newer;
+    const newer = entry.newer as KeyEntry | null;
+    const older = entry.older as KeyEntry | null;
+    if (newer !== null) newer.older = older;
+    else this.newest = older;
+    if (older !== null) older.newer = newer;
+    else this.oldest = newer;
     entry.newer = null;
     entry.older = null;
   }
@@ -363,7 +392,7 @@ export class SharedKeyedState {
   /** Removes an entry that holds no rule's state any more (its timer entries go stale). */
   private delete(entry: KeyEntry): void {
     this.map.delete(mapKeyOf(entry.key));
-    this.unlink(entry);
+    if (this.listed) this.unlink(entry);
   }
 
   /** Evicts a key at `maxKeys`: each rule's state is let go, its partial matches counted as lost. */

@@ -72,6 +72,22 @@ describe('keyed state shared per key by', () => {
     expect(out).toEqual(['ab_user match u1', 'ac match k2', 'ab timeout k2']);
   });
 
+  it('evicts the least recently used key, its order kept from before the first eviction on', () => {
+    const ab = nfas().filter((n) => n.rule.name === 'ab');
+    const { op, out, offer } = operator(ab, 3);
+    offer('a', 'k1', 0);
+    offer('a', 'k2', 1);
+    offer('a', 'k3', 2);
+    offer('a', 'k1', 3); // k1 used again: k2 is now the least recently used
+    offer('a', 'k4', 4); // evicts k2
+    offer('a', 'k3', 5); // k3 used again: k1 is now the least recently used
+    offer('a', 'k5', 6); // evicts k1 (two partial matches)
+    for (const [i, k] of ['k1', 'k2', 'k3', 'k4', 'k5'].entries()) offer('b', k, 7 + i);
+    expect(out).toEqual(['ab match k3', 'ab match k4', 'ab match k5']);
+    expect(op.rules[0].evictedWithPending).toBe(2);
+    expect(op.rules[0].evictedPartialMatches).toBe(3);
+  });
+
   it('replaceRules keeps a kept rule state, drops a removed rule state from every key, starts a new rule empty', () => {
     const [ab, ac] = nfas();
     const { op, out, offer } = operator([ab, ac]);
