@@ -387,10 +387,10 @@ class Engine {
               inputs.add(lastInput);
               defaultInputs.add(lastInput);
             }
+            if (record.kind === 'event' && this.paceStart !== null) await this.pace(record);
             this.handle(record);
           }
           if (this.stopped) break;
-          if (this.paceStart !== null && this.options.speed !== undefined) await this.pace();
         }
         if (this.stopped) break;
         if (this.pendingWrites > MAX_PENDING_WRITES) await this.waitForWrites(MAX_PENDING_WRITES / 2);
@@ -625,12 +625,20 @@ class Engine {
     }
   }
 
-  /** `--speed N`: waits until wall-clock time catches up with event time / N. */
-  private async pace(): Promise<void> {
+  /**
+   * `--speed N`: waits until the replay's clock (the first event's time, advancing N ms of event
+   * time per wall-clock ms) reaches `record`'s time, so that an event is fed when its time comes
+   * and never before: the watermark cannot run ahead of that clock (`watermarkLag` ≥ 0). Waits in
+   * steps of at most a second, so that a stopped run (SIGTERM) stops waiting within one.
+   */
+  private async pace(record: SourceEvent): Promise<void> {
+    const time = this.timeOf(record);
+    if (!(time > this.maxTime)) return;
     const start = this.paceStart!;
-    const due = start.wall + (this.maxTime - start.time) / this.options.speed!;
-    const wait = due - Date.now();
-    if (wait > 1 && Number.isFinite(wait)) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 60_000)));
+    const due = start.wall + (time - start.time) / this.options.speed!;
+    for (let wait = due - Date.now(); wait > 1 && !this.stopped; wait = due - Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 1000)));
+    }
   }
 
   private setAside(record: SourceBadRecord): void {

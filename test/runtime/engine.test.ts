@@ -107,6 +107,20 @@ describe('engine', () => {
     expect(sink.alerts.map((a) => a.key)).toEqual(['k']);
   });
 
+  it('paces each event before feeding it: an event 10 s after the first, at speed 20, is not matched before 500 ms', async () => {
+    // Lower bounds only. Before, an event was fed first and the wait came after it, so the match
+    // came at once and the watermark ran a whole gap ahead of the replay's clock (a negative lag).
+    const started = performance.now();
+    let matchedAfter = -1;
+    const sink = { write: () => void (matchedAfter = performance.now() - started), close: async () => {} };
+    const lags: (number | null)[] = [];
+    const watcher = { write: () => {}, stats: (stats: { watermarkLag: number | null }) => void lags.push(stats.watermarkLag), close: async () => {} };
+    await runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 60_000 })], sources: [arraySource('in', [ev('a', 'k', 0), ev('b', 'k', 10), ev('c', 'k', 30)])], sinks: [sink, watcher], speed: 20, log: () => {} });
+    expect(matchedAfter).toBeGreaterThanOrEqual(490);
+    expect(lags.filter((lag) => lag !== null).length).toBeGreaterThan(0); // the run lasts 1.5 s: at least one tick with a watermark
+    for (const lag of lags) if (lag !== null) expect(lag).toBeGreaterThanOrEqual(0);
+  });
+
   it('rejects bad options before reading', async () => {
     await expect(runEngine({ rules: [], sources: [arraySource('x', [])], sinks: [new MemorySink()] })).rejects.toThrow(/at least one rule/);
     await expect(runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 1 })], sources: [arraySource('x', [])], sinks: [new MemorySink()], speed: 0 })).rejects.toThrow(/speed/);
