@@ -22,7 +22,7 @@ export { NdjsonSource } from './runtime/sources/ndjson.js';
 export { CsvSource } from './runtime/sources/csv.js';
 export { fromArray, type ArraySourceOptions } from './runtime/sources/array.js';
 export type { Alert } from './alerts/alert.js';
-export { toAlert } from './alerts/alert.js';
+export { alertJson, toAlert } from './alerts/alert.js';
 export type { AlertSink, EngineStats } from './alerts/sink.js';
 export { FileSink } from './alerts/file-sink.js';
 export { LiveError } from './alerts/live-error.js';
