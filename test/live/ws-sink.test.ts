@@ -190,12 +190,15 @@ describe('slow and dead clients', () => {
   });
 
   it('terminates a client that does not answer the heartbeat, keeps one that does', async () => {
-    const s = await server({ heartbeatMs: 50 });
+    // The live client answers from this process: a heartbeat of a few event-loop stalls on a loaded
+    // machine, not 50 ms, or its pong can come after the next ping.
+    const heartbeatMs = 250;
+    const s = await server({ heartbeatMs });
     const dead = await connect(s.feedUrl, { autoPong: false });
     const alive = await connect(s.feedUrl);
     await new Promise<void>((ok) => dead.ws.once('close', () => ok()));
     expect(s.counters().deadClients).toBe(1);
-    await new Promise((r) => setTimeout(r, 300)); // six more heartbeats
+    await new Promise((r) => setTimeout(r, 6 * heartbeatMs)); // six more heartbeats
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
     expect(s.counters()).toMatchObject({ clients: 1, deadClients: 1 });
   });
