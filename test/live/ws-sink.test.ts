@@ -137,8 +137,10 @@ describe('feed', () => {
     bad.ws.send('{"type":"subscribe","severities":["urgent"]}');
     await bad.until(() => bad.messages.some((m) => m.type === 'error'));
     expect(bad.messages.find((m) => m.type === 'error')!.message).toMatch(/unknown severity "urgent"/);
-    // The subscribe message is handled before the alerts below: one client socket, in order.
-    await new Promise((r) => setTimeout(r, 100));
+    // The subscribe message is handled before the alerts below: the server reads one client's messages
+    // in order, so its error for a message it does not know, sent after, shows the subscribe was handled.
+    failures.ws.send('{"type":"unsubscribe"}');
+    await failures.until(() => failures.messages.some((m) => m.type === 'error'));
     for (const a of all) s.write(a);
     const expectedCritical = all.filter((a) => a.severity === 'critical');
     const expectedFailures = all.filter((a) => a.rule === 'ssh_failure');
