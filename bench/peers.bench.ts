@@ -7,7 +7,7 @@
  *     dataset, and the rule file;
  *  2. runs our engine, then each peer (built with Maven on first use), each in its own process;
  *  3. checks that each peer found as many matches as we did under the same skip strategy, and
- *     computes the ratio ours/peer of events per second.
+ *     computes the ratios ours/peer of events per second and peer/ours of CPU time.
  * It prints a Markdown table, writes bench/results/peers.json and the scaling chart
  * bench/results/peers-scaling.svg, and exits 1 if a peer's match count differs from ours or an
  * engine failed.

@@ -18,6 +18,8 @@ export interface RunResult {
   readonly matches: number;
   /** Wall time from the first record read to the end of the run, s. */
   readonly seconds: number;
+  /** CPU time of the whole process (all its threads) over the same span, s. */
+  readonly cpuSeconds: number;
   readonly eventsPerSecond: number;
   /** Median / 99th percentile of watermark-to-sink latency, ms; null when there was no match. */
   readonly latencyP50Ms: number | null;

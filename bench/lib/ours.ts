@@ -6,6 +6,7 @@
  *   the final watermark released every deadline);
  * - latency of each alert: the instant it reaches the sink minus the instant the watermark first
  *   reached the match's end (the time of its last event, or the deadline of an absence);
+ * - CPU time of the whole process (`process.cpuUsage()`, every thread) over the same span;
  * - peak RSS (`process.resourceUsage().maxRSS`) and peak V8 heap used (sampled every 10 ms and
  *   every 10,000 records);
  * - the number of alerts.
@@ -48,6 +49,8 @@ function sampleHeap(): void {
 class MeteredSource implements Source {
   readonly inputs: readonly string[];
   started = 0;
+  /** `process.cpuUsage()` when the first record was about to be read. */
+  startedCpu: NodeJS.CpuUsage = { user: 0, system: 0 };
   constructor(
     private readonly inner: NdjsonSource,
     private readonly log: WatermarkLog,
@@ -58,6 +61,7 @@ class MeteredSource implements Source {
 
   async *records(): AsyncGenerator<SourceRecord> {
     this.started = performance.now();
+    this.startedCpu = process.cpuUsage();
     let maxSeen = -Infinity;
     let count = 0;
     for await (const record of this.inner.records()) {
@@ -83,6 +87,8 @@ class MeteredSource implements Source {
 class MeasuringSink implements AlertSink {
   readonly latencies: number[] = [];
   closedAt = 0;
+  /** `process.cpuUsage()` when the sink closed. */
+  closedCpu: NodeJS.CpuUsage = { user: 0, system: 0 };
   /** The last `end` text and its time: alerts come in time order and often share their end, and
    * parsing the text back is work the Java peers, which read the end as a long, do not do. */
   private lastEnd = '';
@@ -100,6 +106,7 @@ class MeasuringSink implements AlertSink {
 
   close(): Promise<void> {
     this.closedAt = performance.now();
+    this.closedCpu = process.cpuUsage();
     return Promise.resolve();
   }
 }
@@ -122,6 +129,7 @@ async function main(job: OursJob): Promise<RunResult> {
     events: summary.events,
     matches: summary.alerts,
     seconds,
+    cpuSeconds: (sink.closedCpu.user + sink.closedCpu.system - source.startedCpu.user - source.startedCpu.system) / 1e6,
     eventsPerSecond: summary.events / seconds,
     latencyP50Ms: percentile(sorted, 0.5),
     latencyP99Ms: percentile(sorted, 0.99),

@@ -23,6 +23,8 @@ export interface Row {
   readonly sameMatches: boolean | null;
   /** For a peer: our events/s divided by the peer's (> 1: we are faster). */
   readonly throughputRatio: number | null;
+  /** For a peer: the peer's CPU time divided by ours (> 1: we use less). */
+  readonly cpuRatio: number | null;
   /** For a peer: our peak RSS divided by the peer's (< 1: we use less). */
   readonly rssRatio: number | null;
 }
@@ -44,6 +46,7 @@ export function rowsOf(workload: string, title: string, skip: string, outcomes: 
       na: outcome.ok ? undefined : outcome.na,
       sameMatches: peer ? result.matches === ours.matches : null,
       throughputRatio: peer ? ours.eventsPerSecond / result.eventsPerSecond : null,
+      cpuRatio: peer ? result.cpuSeconds / ours.cpuSeconds : null,
       rssRatio: peer ? ours.peakRssMb / result.peakRssMb : null,
     });
   }
@@ -57,18 +60,19 @@ function fmt(value: number | null | undefined, digits = 0): string {
 
 /** The rows as a Markdown table. */
 export function markdownTable(rows: readonly Row[]): string {
-  const header = ['workload', 'engine', 'skip', 'events', 'wall s', 'events/s', 'ours/peer events/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'peak heap MiB', 'matches', 'same matches as ours'];
+  const header = ['workload', 'engine', 'skip', 'events', 'wall s', 'CPU s', 'events/s', 'ours/peer events/s', 'ours/peer CPU', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'peak heap MiB', 'matches', 'same matches as ours'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i < 3 ? '---' : '---:')).join('|')}|`];
   for (const row of rows) {
     const r = row.result;
     if (r === null) {
-      lines.push(`| ${row.workload} | ${row.engine} | ${row.skip} | n/a: ${(row.na ?? '').replace(/\|/g, '/')} |  |  |  |  |  |  |  |  |  |`);
+      lines.push(`| ${row.workload} | ${row.engine} | ${row.skip} | n/a: ${(row.na ?? '').replace(/\|/g, '/')} |  |  |  |  |  |  |  |  |  |  |  |`);
       continue;
     }
     const check = row.engine === 'ours' ? '' : row.sameMatches === null ? '–' : row.sameMatches ? 'yes' : '**NO**';
     const ratio = row.throughputRatio === null ? '' : `${fmt(row.throughputRatio, 2)}×`;
+    const cpuRatio = row.cpuRatio === null ? '' : `${fmt(row.cpuRatio, 2)}×`;
     lines.push(
-      `| ${row.workload} | ${row.engine} ${r.version} | ${row.skip} | ${fmt(r.events)} | ${fmt(r.seconds, 2)} | ${fmt(r.eventsPerSecond)} | ${ratio} | ${fmt(r.latencyP50Ms, 2)} | ${fmt(r.latencyP99Ms, 2)} | ${fmt(r.peakRssMb)} | ${fmt(r.peakHeapMb)} | ${fmt(r.matches)} | ${check} |`,
+      `| ${row.workload} | ${row.engine} ${r.version} | ${row.skip} | ${fmt(r.events)} | ${fmt(r.seconds, 2)} | ${fmt(r.cpuSeconds, 2)} | ${fmt(r.eventsPerSecond)} | ${ratio} | ${cpuRatio} | ${fmt(r.latencyP50Ms, 2)} | ${fmt(r.latencyP99Ms, 2)} | ${fmt(r.peakRssMb)} | ${fmt(r.peakHeapMb)} | ${fmt(r.matches)} | ${check} |`,
     );
   }
   return lines.join('\n');

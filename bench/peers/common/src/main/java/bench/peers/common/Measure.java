@@ -16,6 +16,8 @@ import java.util.Locale;
  * - matches and their latencies (ns);
  * - throughput: events over the wall time from the first read to the last alert after the final
  *   watermark;
+ * - CPU time of the whole process (every thread: the engine's, the JIT's, the collector's) over
+ *   the same span as the wall time (OperatingSystemMXBean.getProcessCpuTime);
  * - peak memory: heap used sampled every 10 ms (MemoryMXBean), and peak RSS (VmHWM).
  * One instance per JVM (static), since source, operators and sink of a parallelism-1 local job
  * share the JVM.
@@ -29,6 +31,8 @@ public final class Measure {
   private static volatile long peakHeap;
   private static long startNanos;
   private static long endNanos;
+  private static long startCpuNanos;
+  private static long endCpuNanos;
   private static long events;
   private static boolean finished;
 
@@ -37,6 +41,7 @@ public final class Measure {
   /** Starts the clock: call when the first record is about to be read. */
   public static synchronized void start() {
     startNanos = System.nanoTime();
+    startCpuNanos = processCpuNanos();
   }
 
   /** Starts the heap sampler (a daemon thread, every 10 ms). */
@@ -93,6 +98,12 @@ public final class Measure {
     if (finished) return;
     finished = true;
     endNanos = Math.max(endNanos, System.nanoTime());
+    endCpuNanos = processCpuNanos();
+  }
+
+  /** CPU time of the whole process so far, ns (-1 where the JVM cannot tell). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Prints the result as one JSON line prefixed `RESULT ` on stdout. */
@@ -101,9 +112,9 @@ public final class Measure {
     Arrays.sort(l);
     double seconds = (endNanos - startNanos) / 1e9;
     String json = String.format(Locale.ROOT,
-        "{\"engine\":\"%s\",\"version\":\"%s\",\"workload\":\"%s\",\"events\":%d,\"matches\":%d,\"seconds\":%.4f,"
+        "{\"engine\":\"%s\",\"version\":\"%s\",\"workload\":\"%s\",\"events\":%d,\"matches\":%d,\"seconds\":%.4f,\"cpuSeconds\":%.4f,"
             + "\"eventsPerSecond\":%.1f,\"latencyP50Ms\":%s,\"latencyP99Ms\":%s,\"peakRssMb\":%.1f,\"peakHeapMb\":%.1f}",
-        engine, version, workload, events, matches, seconds, events / seconds,
+        engine, version, workload, events, matches, seconds, (endCpuNanos - startCpuNanos) / 1e9, events / seconds,
         percentile(l, 0.50), percentile(l, 0.99), peakRssKb() / 1024.0, peakHeap / 1048576.0);
     System.out.println("RESULT " + json);
     System.out.flush();
