@@ -122,17 +122,29 @@ export function resolveKafkaJars(libDir?: string): string {
   return dir;
 }
 
-/** A free TCP port on 127.0.0.1, chosen by the OS. */
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
+/**
+ * `count` distinct free TCP ports on 127.0.0.1, chosen by the OS. Every port is held until all are
+ * chosen: a port released at once can be handed out again by the next request (a broker then had
+ * two listeners on one port and did not start).
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((ok, fail) => {
+            server.once('error', fail);
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address();
+              ok(typeof address === 'object' && address ? address.port : 0);
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((ok) => (server.listening ? server.close(() => ok()) : ok()))));
+  }
 }
 
 /** The ports of the secured listeners and the files and secrets they use. */
@@ -288,12 +300,13 @@ export async function launchBroker(options: BrokerOptions = {}): Promise<Startin
   let port: number;
   let controllerPort: number;
   try {
-    port = options.port ?? (await freePort());
-    controllerPort = await freePort();
+    const [chosen, controller, ssl, mtls, saslSsl, saslPlaintext] = await freePorts(options.security === true ? 6 : 2);
+    port = options.port ?? chosen;
+    controllerPort = controller;
     if (options.security === true) {
       const certs = makeTestCertificates(dataDir);
       secure = {
-        ports: { ssl: await freePort(), mtls: await freePort(), saslSsl: await freePort(), saslPlaintext: await freePort() },
+        ports: { ssl, mtls, saslSsl, saslPlaintext },
         caFile: certs.caFile,
         keystore: certs.brokerKeystore,
         keystorePassword: certs.keystorePassword,
