@@ -145,7 +145,8 @@ export class SharedKeyedState {
    * Whether the LRU list is kept. Until the map first grows past `maxKeys` no key is evicted, so a
    * used entry only records when (`newer` = the count of uses so far, `uses`), which writes to that
    * entry alone, where moving it in the list writes to its two neighbours, neither in the cache.
-   * The list is built once from these stamps when the first eviction needs it, and kept from then on.
+   * The list is built once from these stamps (a sort of the map's entries, O(n log n)) when the
+   * first eviction needs it, and kept from then on.
    */
   private listed = false;
   private uses = 0;
