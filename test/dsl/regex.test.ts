@@ -23,11 +23,12 @@ function matchesIn(literal: string): (name: unknown) => boolean {
   return (name) => test({ type: 'a', time: 0, data: { name } }, bindingsOf({}));
 }
 
-/** Wall time of `f`, ms. */
-function timed<T>(f: () => T): [T, number] {
-  const started = performance.now();
+/** CPU time of `f` (user + system), ms: a hang guard that other work on the machine does not inflate. */
+function cpuMs<T>(f: () => T): [T, number] {
+  const started = process.cpuUsage();
   const result = f();
-  return [result, performance.now() - started];
+  const used = process.cpuUsage(started);
+  return [result, (used.user + used.system) / 1000];
 }
 
 describe('RE2 syntax and matching', () => {
@@ -108,7 +109,7 @@ describe('ReDoS (issue 12): (a+)+$ over a hostile field value', () => {
   const test = matchesIn('"(a+)+$"');
 
   it.each([20, 28, 40])('n = %i: the right answer in well under a millisecond per character', (n) => {
-    const [hostile, ms] = timed(() => test(`${'a'.repeat(n)}!`));
+    const [hostile, ms] = cpuMs(() => test(`${'a'.repeat(n)}!`));
     expect(hostile).toBe(false);
     expect(ms).toBeLessThan(100);
     expect(test('a'.repeat(n))).toBe(true);
@@ -116,7 +117,7 @@ describe('ReDoS (issue 12): (a+)+$ over a hostile field value', () => {
 
   it('is linear: 1,000,000 characters take a fraction of a second', () => {
     test('a'.repeat(1000)); // warm-up
-    const [hostile, ms] = timed(() => test(`${'a'.repeat(1_000_000)}!`));
+    const [hostile, ms] = cpuMs(() => test(`${'a'.repeat(1_000_000)}!`));
     expect(hostile).toBe(false);
     expect(ms).toBeLessThan(2000);
   });
