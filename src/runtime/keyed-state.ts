@@ -205,11 +205,7 @@ export class SharedKeyedState {
       rule.changed?.set(mapKey, key);
       let target: KeyEntry;
       if (entry === undefined) {
-        target = fresh;
-        target.key = key;
-        target.owner = rule;
-        target.more = null;
-        this.insert(mapKey, target);
+        target = this.insert(mapKey, key, rule, fresh);
       } else {
         target = entry;
         if (fresh === vacant) target.owner = rule;
@@ -298,11 +294,7 @@ export class SharedKeyedState {
     rule.partialMatches += rule.nfa.partialMatchCount(state);
     let target = entry;
     if (target === undefined) {
-      target = state;
-      target.key = key;
-      target.owner = rule;
-      target.more = null;
-      this.insert(mapKey, target);
+      target = this.insert(mapKey, key, rule, state);
     } else {
       addMore(target, rule, state);
     }
@@ -339,8 +331,14 @@ export class SharedKeyedState {
     for (let i = 0; i < matches.length; i++) this.onMatch(nfa, key, matches[i]);
   }
 
-  /** Adds a new entry as the most recently used one, evicting the least recently used past `maxKeys`. */
-  private insert(mapKey: MapKey, entry: KeyEntry): void {
+  /**
+   * Makes `rule`'s state `entry` the entry of a key not in the map, as the most recently used one,
+   * evicting the least recently used past `maxKeys`.
+   */
+  private insert(mapKey: MapKey, key: unknown, rule: KeyedState, entry: NfaState): KeyEntry {
+    entry.key = key;
+    entry.owner = rule;
+    entry.more = null;
     this.map.set(mapKey, entry);
     if (this.listed) {
       this.link(entry);
@@ -352,6 +350,7 @@ export class SharedKeyedState {
       if (!this.listed) this.list();
       this.evict(this.oldest!);
     }
+    return entry;
   }
 
   /** Makes `entry` the most recently used. */
