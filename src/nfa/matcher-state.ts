@@ -85,13 +85,7 @@ export class MatcherState extends NfaState {
   }
 
   set rest(list: PartialMatch[]) {
-    const spill = this.spill;
-    if (spill !== null) {
-      spill.rest = list;
-      if (list.length === 0 && spill.completed.length === 0) this.spill = null;
-    } else if (list.length > 0) {
-      this.spill = new Spill(list, NO_COMPLETED);
-    }
+    this.setSpill(list, this.completed);
   }
 
   /** Completed matches held back by the skip strategy, in emission order (`NO_COMPLETED`: none). */
@@ -101,12 +95,19 @@ export class MatcherState extends NfaState {
   }
 
   set completed(list: CompletedMatch[]) {
+    this.setSpill(this.rest, list);
+  }
+
+  /** Keeps the two lists in the `Spill`, made when one is non-empty and dropped when both are empty. */
+  private setSpill(rest: PartialMatch[], completed: CompletedMatch[]): void {
     const spill = this.spill;
-    if (spill !== null) {
-      spill.completed = list;
-      if (list.length === 0 && spill.rest.length === 0) this.spill = null;
-    } else if (list.length > 0) {
-      this.spill = new Spill(NO_PARTIALS, list);
+    if (rest.length === 0 && completed.length === 0) {
+      this.spill = null;
+    } else if (spill === null) {
+      this.spill = new Spill(rest, completed);
+    } else {
+      spill.rest = rest;
+      spill.completed = completed;
     }
   }
 
