@@ -15,12 +15,27 @@ export function kafka(): Kafka {
 /** A topic name no other test uses. */
 export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
 
-/** Creates topics with `partitions` partitions and waits for their leaders. */
+/**
+ * Creates topics with `partitions` partitions and waits until every partition has a leader.
+ * kafkajs's own `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a loaded KRaft broker may
+ * first answer UNKNOWN_TOPIC_OR_PARTITION for a topic it has just created: any retriable error is
+ * waited out here (every 100 ms, at most a minute).
+ */
 export async function createTopics(names: readonly string[], partitions = 1): Promise<void> {
   const admin = kafka().admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+    await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })) });
+    for (let waited = 0; ; waited += 100) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
+        if (topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || waited >= 60_000) throw error;
+      }
+      if (waited >= 60_000) throw new Error(`timed out waiting for the leaders of ${names.join(', ')}`);
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
   } finally {
     await admin.disconnect();
   }
