@@ -87,6 +87,11 @@ export interface Broker {
   readonly dataDir: string;
   /** The secured listeners, when started with `security: true`. */
   readonly security?: BrokerSecurity;
+  /**
+   * CPU time (user + system, ms) the broker's JVM has used so far, from `/proc/PID/stat` (Linux);
+   * NaN when it is not running or `/proc` cannot be read. Benchmarks difference two readings.
+   */
+  cpuMs(): number;
   /** Stops the JVM (SIGTERM, then SIGKILL after 15 s) and deletes the data directory. */
   stop(): Promise<void>;
 }
@@ -261,6 +266,21 @@ async function waitForPort(port: number, deadline: number, child: ChildProcess, 
   throw new Error(`the Kafka broker did not open 127.0.0.1:${port} in time; see ${logFile}`);
 }
 
+/** Clock ticks per second of `/proc/PID/stat` (`getconf CLK_TCK`; 100 on every Linux port Node runs on). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** User + system CPU time of process `pid`, ms (fields 14 and 15 of `/proc/PID/stat`, after the command's closing parenthesis); NaN when unknown. */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return NaN;
+  }
+}
+
 /** A broker being started by {@link launchBroker}: its addresses and files are known before it answers. */
 export interface StartingBroker extends Broker {
   /**
@@ -376,7 +396,7 @@ export async function launchBroker(options: BrokerOptions = {}): Promise<Startin
     await ready.catch(() => undefined);
     await halt();
   };
-  return { bootstrap: at(port), dataDir, security, ready, stop };
+  return { bootstrap: at(port), dataDir, security, ready, stop, cpuMs: () => processCpuMs(child?.pid) };
 }
 
 /**
@@ -387,7 +407,7 @@ export async function launchBroker(options: BrokerOptions = {}): Promise<Startin
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   const broker = await launchBroker(options);
   await broker.ready;
-  return { bootstrap: broker.bootstrap, dataDir: broker.dataDir, security: broker.security, stop: broker.stop };
+  return { bootstrap: broker.bootstrap, dataDir: broker.dataDir, security: broker.security, stop: broker.stop, cpuMs: broker.cpuMs };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
