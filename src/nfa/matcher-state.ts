@@ -4,9 +4,11 @@
  *
  * The oldest partial match is kept apart from the others (`rest`, a list that exists only when a
  * key has two or more), and when it holds a single event, the usual case of a key waiting for the
- * rest of its pattern, that event's buffer node and the event itself (type, data, and its time as
- * two small integers) are kept unboxed in this object's own fields. A pending key then costs one
- * object besides the event's data. Partial matches live for about the `within` window, long enough
+ * rest of its pattern, that event's buffer node and the event itself are kept unboxed in this
+ * object's own fields: its data, its sequence number, and its time as two small integers, one of
+ * them packed with the number of the head's shape (alias, automaton state and event type, shared
+ * by many keys: `head-shape.ts`). A pending key then costs one object of six fields besides the
+ * event's data. Partial matches live for about the `within` window, long enough
  * for V8's young-generation collector to copy every one of them, so the number of objects per
  * pending key sets most of the garbage collector's work (bench/README.md, matcher: the list, its
  * backing store, the node and the deadline's heap number were four of five).
@@ -15,6 +17,7 @@ import type { CompletedMatch } from './completed-match.js';
 import type { CepEvent } from './event.js';
 import { NfaState } from './nfa.js';
 import { BufferNode } from './shared-buffer.js';
+import { SHAPE_LIMIT, shapeAt, shapeOf } from './head-shape.js';
 
 /**
  * A live partial match (Flink `ComputationState`) is the newest node of its events in the shared
@@ -28,13 +31,20 @@ export type PartialMatch = BufferNode;
  * A time is kept as two small integers, `high * SPLIT + low`: V8 stores a small integer inside the
  * object, while a number field holding a timestamp (epoch ms is past the small-integer range)
  * points to a separate heap number, one more object per pending key and one more cache miss in
- * the per-event clock check of every key.
+ * the per-event clock check of every key. `high` shares its field with the head's shape
+ * (`tag = high * SHAPE_LIMIT + shape`, a small integer for every time before the year 3000).
  */
 const SPLIT = 2 ** 30;
 /** 1 / SPLIT, exact (a power of two): a multiplication where a division would be slower. */
 const PER_SPLIT = 2 ** -30;
-/** `high` of "no partial match": past every safe integer time (2^53 ms is `high` 2^23). */
-const NONE = 2 ** 30 - 1;
+/** 1 / SHAPE_LIMIT, exact. */
+const PER_SHAPE = 1 / SHAPE_LIMIT;
+/** The shape's bits of `tag` (its low 16 bits: `&` takes them from any integer `tag`, negative or past 2^31). */
+const SHAPE_MASK = SHAPE_LIMIT - 1;
+
+/** The node last boxed by `oldest` and its shape, so that setting it back as the oldest finds its shape without a lookup. */
+let boxed: BufferNode | null = null;
+let boxedShape = 0;
 
 /** Shared empty lists of a key state: never mutated in place (every change assigns a new list). */
 export const NO_PARTIALS = Object.freeze([]) as unknown as PartialMatch[];
@@ -57,26 +67,25 @@ export class MatcherState extends NfaState {
   /** Sequence number of the key's next event. */
   nextSeq = 0;
   /**
-   * Time of the oldest partial match's first event, `high * SPLIT + low` ms (`high` `NONE`: no
-   * partial match); the key's deadline is this plus the rule's `within`, so the per-event clock
-   * check reads no partial match. It is also the time of an unboxed oldest partial match's event.
+   * Time of the oldest partial match's first event, `high * SPLIT + low` ms, with `high` packed
+   * with the oldest partial match's head shape: `tag = high * SHAPE_LIMIT + shape` (`shape` 0:
+   * the partial match is kept as its node). Both 0 without a partial match. The key's deadline is
+   * this time plus the rule's `within`, so the per-event clock check reads no partial match. It is
+   * also the time of an unboxed oldest partial match's event.
    */
-  private high = NONE;
+  private tag = 0;
   private low = 0;
   /** The other partial matches and the held-back matches, when the key has any (`null`: none). */
   private spill: Spill | null = null;
   /**
-   * The oldest partial match (earliest first event). When it holds a single event: that event's
-   * type (`headType`) and data (`head`; its time is the start time above) and its node's `seq`,
-   * automaton `state` and `alias`, unboxed, so that neither a node nor the event object is kept.
-   * Otherwise `headType` is `null` and `head` is the partial match (`null`: none): one field for
+   * The oldest partial match (earliest first event). When it holds a single event (and its shape
+   * has a number, `head-shape.ts`): that event's data, its type, alias and automaton state being
+   * the shape's, its time the start time above and its sequence number `headSeq`, so that neither
+   * a node nor the event object is kept. Otherwise the partial match (`null`: none): one field for
    * two uses, one pointer less per pending key.
    */
-  private headType: string | null = null;
   private head: Readonly<Record<string, unknown>> | PartialMatch | null = null;
   private headSeq = 0;
-  private headState = 0;
-  private headAlias = '';
 
   /** The other partial matches, ordered by first event; owned by this state alone, or `NO_PARTIALS`. */
   get rest(): PartialMatch[] {
@@ -113,21 +122,19 @@ export class MatcherState extends NfaState {
 
   /** Time of the oldest partial match's first event, ms (`Infinity`: no partial match). */
   get oldestStartTime(): number {
-    return this.high === NONE ? Infinity : this.high * SPLIT + this.low;
+    return this.head === null ? Infinity : Math.floor(this.tag * PER_SHAPE) * SPLIT + this.low;
   }
 
-  private setStartTime(ms: number): void {
-    if (ms === Infinity) {
-      this.high = NONE;
-      this.low = 0;
-    } else {
-      const high = Math.floor(ms * PER_SPLIT);
-      const low = ms - high * SPLIT;
-      this.high = high;
-      // `| 0` makes V8 store a small integer; a fractional time (only a caller of the `Nfa` API
-      // can pass fractional times) is stored as it is, exact but boxed.
-      this.low = Number.isInteger(low) ? low | 0 : low;
-    }
+  /** Sets the start time `ms` (finite) and the head shape `shape` (0: boxed). */
+  private setStartTime(ms: number, shape: number): void {
+    const high = Math.floor(ms * PER_SPLIT);
+    const low = ms - high * SPLIT;
+    const tag = high * SHAPE_LIMIT + shape;
+    // `| 0` makes V8 store a small integer; a time past the year 3000 (a tag past 2^31) or a
+    // fractional one (only a caller of the `Nfa` API can pass fractional times) is stored as it
+    // is, exact but boxed.
+    this.tag = tag === (tag | 0) ? tag | 0 : tag;
+    this.low = Number.isInteger(low) ? low | 0 : low;
   }
 
   /**
@@ -175,25 +182,34 @@ export class MatcherState extends NfaState {
    * events by identity).
    */
   oldest(): PartialMatch | null {
-    const type = this.headType;
-    if (type === null) return this.head as PartialMatch | null;
-    const event: CepEvent = { type, time: this.oldestStartTime, data: this.head as Readonly<Record<string, unknown>> };
-    return new BufferNode(this.headAlias, event, this.headSeq, null, this.headState);
+    const id = this.tag & SHAPE_MASK;
+    if (id === 0) return this.head as PartialMatch | null;
+    const shape = shapeAt(id);
+    const event: CepEvent = { type: shape.type, time: this.oldestStartTime, data: this.head as Readonly<Record<string, unknown>> };
+    const node = new BufferNode(shape.alias, event, this.headSeq, null, shape.state);
+    boxed = node;
+    boxedShape = id;
+    return node;
   }
 
   /** Makes `pm` the oldest partial match (`null`: none), unboxed when it holds a single event. */
   setOldest(pm: PartialMatch | null): void {
     if (pm === null) {
       this.head = null;
-      this.headType = null;
-      this.setStartTime(Infinity);
-    } else if (pm.prev === null) {
-      this.startWith(pm.alias, pm.event, pm.seq, pm.state);
-    } else {
-      this.head = pm;
-      this.headType = null;
-      this.setStartTime(pm.startTime);
+      this.tag = 0;
+      this.low = 0;
+      return;
     }
+    if (pm.prev === null) {
+      const event = pm.event;
+      const shape = pm === boxed ? boxedShape : shapeOf(pm.alias, pm.state, event.type);
+      if (shape !== 0) {
+        this.unboxed(shape, event, pm.seq);
+        return;
+      }
+    }
+    this.head = pm;
+    this.setStartTime(pm.startTime, 0);
   }
 
   /**
@@ -202,17 +218,21 @@ export class MatcherState extends NfaState {
    * its node, without building one.
    */
   startWith(alias: string, event: CepEvent, seq: number, state: number): void {
-    this.headAlias = alias;
-    this.headType = event.type;
+    const shape = shapeOf(alias, state, event.type);
+    if (shape === 0) this.setOldest(new BufferNode(alias, event, seq, null, state));
+    else this.unboxed(shape, event, seq);
+  }
+
+  private unboxed(shape: number, event: CepEvent, seq: number): void {
     this.head = event.data;
-    this.setStartTime(event.time);
     this.headSeq = seq;
-    this.headState = state;
+    this.setStartTime(event.time, shape);
   }
 
   /** Per-key sequence number of the oldest partial match's first event (−1: no partial match). */
   get oldestStartSeq(): number {
-    return this.headType !== null ? this.headSeq : this.head === null ? -1 : (this.head as PartialMatch).startSeq;
+    const head = this.head;
+    return head === null ? -1 : (this.tag & SHAPE_MASK) !== 0 ? this.headSeq : (head as PartialMatch).startSeq;
   }
 
   /** The `i`-th partial match, oldest first (`i` < `partialCount`). */
