@@ -71,6 +71,19 @@ describe('NdjsonSource', () => {
     expect(records[19_999].kind === 'event' && records[19_999].value).toEqual(JSON.parse(lines[19_999]));
   });
 
+  it('sets aside lines that are bad alone even where, joined by commas, they would form objects', async () => {
+    const path = join(dir, 'paired.ndjson');
+    writeFileSync(path, '{"type":"a","ts":1}\n{"a":[{}\n{}]}\n{},{}\n{"type":"a","ts":2}\n');
+    const records = await all(new NdjsonSource(path).records());
+    expect(records.map((r) => [r.kind, r.position])).toEqual([
+      ['event', `${path}:1`],
+      ['bad', `${path}:2`],
+      ['bad', `${path}:3`],
+      ['bad', `${path}:4`],
+      ['event', `${path}:5`],
+    ]);
+  });
+
   it('fails on a missing file with ENOENT', async () => {
     await expect(all(new NdjsonSource(join(dir, 'nope.ndjson')).records())).rejects.toMatchObject({ code: 'ENOENT' });
   });
