@@ -43,13 +43,10 @@ export interface NfaOptions {
 export abstract class NfaState {
   /** The key value, for the holder. */
   key: unknown = undefined;
-  /** The holder's least-recently-used bookkeeping (its neighbours in that order, or a use stamp). */
-  newer: unknown = null;
-  older: unknown = null;
-  /** The holder's rule whose state this is (`null`: none, the state is the holder's vacant entry). */
-  owner: unknown = null;
-  /** The holder's other rules' states of the key, as `[rule, state, ...]` (`null`: none). */
-  more: unknown[] | null = null;
+  /** The holder's least-recently-used bookkeeping (a use stamp, or the state's place in the holder's order). */
+  lru: unknown = null;
+  /** The holder's rules whose states this state holds: its own rule, or a list of them (`null`: none). */
+  rules: unknown = null;
 }
 
 export interface Nfa {

@@ -11,8 +11,8 @@
  * rule's state leaves the entry as soon as `nfa.isEmpty` (a further rule's state is handed back to
  * its NFA for reuse, `nfa.release`; the entry's own stays as its vacant part); an entry without any
  * rule's state leaves the map. The map is bounded by `--max-keys` (least recently used entry
- * evicted, through an intrusive list, built when the first eviction needs it: an event's key
- * moves to the front, a timer does not).
+ * evicted, through a list of slot numbers, `lru-list.ts`, built when the first eviction needs it:
+ * an event's key moves to the front, a timer does not).
  * Evicting a key that still has partial matches loses them, like Flink's state TTL (no timeout
  * alert): each rule counts it (`evictedWithPending`), never silent, and the key's states are
  * emptied at once (`nfa.clear`: its stale timer entry keeps only the emptied entry).
@@ -24,6 +24,7 @@
 import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa, NfaState } from '../nfa/nfa.js';
 import { fieldGetter, type FieldGetter } from './field-path.js';
+import { LruList } from './lru-list.js';
 import { TimeQueue } from './time-queue.js';
 
 /** A key as a `Map` key: the key value itself, or the JSON of a composite key. */
@@ -31,45 +32,63 @@ type MapKey = string | number | boolean;
 
 /**
  * One key's entry in a {@link SharedKeyedState}: the state of the key's first rule, whose holder
- * fields (`NfaState`) hold the key, the LRU links, that rule (`owner`) and the key's further
- * rules' states (`more`, as `[rule, state, ...]`). A key waiting on one rule, the usual case, thus
- * costs one object. The entry stays the same object while its key is in the map (timer entries
- * point to it): when its own rule's state empties while others remain, it stays as a vacant entry
- * (`owner` null), and the next rule that needs a state for the key takes it over when its NFA can
- * (`Nfa.initialState(vacant)`). An entry is never handed back for reuse: a stale timer entry still
- * points to it.
+ * fields (`NfaState`) hold the key, its use stamp or place in the LRU order (`lru`), and the rules
+ * whose states it holds (`rules`): that rule alone (the usual case, so that a key waiting on one
+ * rule costs one object), or, once the key has further rules' states, the list
+ * `[own rule, rule, state, rule, state, ...]`, and `null` when it holds none. The entry stays the
+ * same object while its key is in the map (timer entries point to it): when its own rule's state
+ * empties while others remain, it stays as a vacant entry (own rule `null`), and the next rule
+ * that needs a state for the key takes it over when its NFA can (`Nfa.initialState(vacant)`). An
+ * entry is never handed back for reuse: a stale timer entry still points to it.
  */
 type KeyEntry = NfaState;
 
+/** The rule whose state `entry` itself is (`null`: vacant). */
+function ownerOf(entry: KeyEntry): KeyedState | null {
+  const rules = entry.rules;
+  return (Array.isArray(rules) ? rules[0] : rules) as KeyedState | null;
+}
+
+/** Makes `rule` the rule whose state `entry` itself is (`null`: vacant). */
+function setOwner(entry: KeyEntry, rule: KeyedState | null): void {
+  const rules = entry.rules;
+  if (Array.isArray(rules)) rules[0] = rule;
+  else entry.rules = rule;
+}
+
 /** `rule`'s state for the key of `entry`, or `undefined`. */
 function stateOf(entry: KeyEntry, rule: KeyedState): NfaState | undefined {
-  if (entry.owner === rule) return entry;
-  const more = entry.more;
-  if (more !== null) for (let i = 0; i < more.length; i += 2) if (more[i] === rule) return more[i + 1] as NfaState;
+  const rules = entry.rules;
+  if (rules === rule) return entry;
+  if (!Array.isArray(rules)) return undefined;
+  if (rules[0] === rule) return entry;
+  for (let i = 1; i < rules.length; i += 2) if (rules[i] === rule) return rules[i + 1] as NfaState;
   return undefined;
 }
 
 /** Adds `rule`'s state `state` (not the entry itself) to `entry`'s further states. */
 function addMore(entry: KeyEntry, rule: KeyedState, state: NfaState): void {
-  (entry.more ??= []).push(rule, state);
+  const rules = entry.rules;
+  if (Array.isArray(rules)) rules.push(rule, state);
+  else entry.rules = [rules, rule, state];
 }
 
 /** Removes `rule`'s state from `entry`'s further states (it must be there); the last pair takes the freed place. */
 function removeMore(entry: KeyEntry, rule: KeyedState): void {
-  const more = entry.more as unknown[];
-  const i = more.indexOf(rule);
-  const state = more.pop();
-  const last = more.pop();
-  if (i < more.length) {
-    more[i] = last;
-    more[i + 1] = state;
+  const rules = entry.rules as unknown[];
+  const i = rules.indexOf(rule, 1);
+  const state = rules.pop();
+  const last = rules.pop();
+  if (i < rules.length) {
+    rules[i] = last;
+    rules[i + 1] = state;
   }
-  if (more.length === 0) entry.more = null;
+  if (rules.length === 1) entry.rules = rules[0];
 }
 
 /** Whether `entry` holds no rule's state. */
 function isVacant(entry: KeyEntry): boolean {
-  return entry.owner === null && entry.more === null;
+  return entry.rules === null;
 }
 
 /** Whether `time` is still `rule`'s deadline for the key of `entry` (a timer entry that is not stale: the key moved on or was forgotten). */
@@ -138,17 +157,14 @@ export interface SharedKeyedStateOptions {
  */
 export class SharedKeyedState {
   private readonly map = new Map<MapKey, KeyEntry>();
-  /** The LRU list's ends: `newest` is the most recently used entry, `oldest` the next evicted. */
-  private newest: KeyEntry | null = null;
-  private oldest: KeyEntry | null = null;
   /**
-   * Whether the LRU list is kept. Until the map first grows past `maxKeys` no key is evicted, so a
-   * used entry only records when (`newer` = the count of uses so far, `uses`), which writes to that
-   * entry alone, where moving it in the list writes to its two neighbours, neither in the cache.
-   * The list is built once from these stamps (a sort of the map's entries, O(n log n)) when the
-   * first eviction needs it, and kept from then on.
+   * The LRU order, once kept (`null`: not yet). Until the map first grows past `maxKeys` no key is
+   * evicted, so a used entry only records when (`lru` = the count of uses so far, `uses`), which
+   * writes to that entry alone, where moving it in a list writes to its two neighbours, neither in
+   * the cache. The list is built once from these stamps (a sort of the map's entries, O(n log n))
+   * when the first eviction needs it, and kept from then on.
    */
-  private listed = false;
+  private lru: LruList<KeyEntry> | null = null;
   private uses = 0;
   private readonly keyOf: (data: Readonly<Record<string, unknown>>) => unknown;
   /** The key of the last event looked up (rules of this `key by` reading the same event share it). */
@@ -192,7 +208,7 @@ export class SharedKeyedState {
     const entry = this.map.get(mapKey);
     const state = entry === undefined ? undefined : stateOf(entry, rule);
     if (state === undefined) {
-      const vacant = entry !== undefined && entry.owner === null ? entry : undefined;
+      const vacant = entry !== undefined && ownerOf(entry) === null ? entry : undefined;
       const fresh = nfa.initialState(vacant);
       this.emit(nfa, key, nfa.process(fresh, event));
       if (nfa.isEmpty(fresh)) {
@@ -208,7 +224,7 @@ export class SharedKeyedState {
         target = this.insert(mapKey, key, rule, fresh);
       } else {
         target = entry;
-        if (fresh === vacant) target.owner = rule;
+        if (fresh === vacant) setOwner(target, rule);
         else addMore(target, rule, fresh);
         this.touch(target);
       }
@@ -244,7 +260,7 @@ export class SharedKeyedState {
    */
   private remove(entry: KeyEntry, rule: KeyedState, state: NfaState): void {
     if (state === entry) {
-      entry.owner = null;
+      setOwner(entry, null);
     } else {
       removeMore(entry, rule);
       rule.nfa.release(state);
@@ -337,73 +353,51 @@ export class SharedKeyedState {
    */
   private insert(mapKey: MapKey, key: unknown, rule: KeyedState, entry: NfaState): KeyEntry {
     entry.key = key;
-    entry.owner = rule;
-    entry.more = null;
+    entry.rules = rule;
     this.map.set(mapKey, entry);
-    if (this.listed) {
-      this.link(entry);
+    const lru = this.lru;
+    if (lru !== null) {
+      lru.add(entry);
     } else {
-      entry.newer = ++this.uses;
-      entry.older = null;
+      entry.lru = ++this.uses;
     }
-    if (this.map.size > this.maxKeys) {
-      if (!this.listed) this.list();
-      this.evict(this.oldest!);
-    }
+    if (this.map.size > this.maxKeys) this.evict((this.lru ?? this.list()).leastRecent() as KeyEntry);
     return entry;
   }
 
   /** Makes `entry` the most recently used. */
   private touch(entry: KeyEntry): void {
-    if (!this.listed) {
-      entry.newer = ++this.uses;
-    } else if (this.newest !== entry) {
-      this.unlink(entry);
-      this.link(entry);
-    }
+    const lru = this.lru;
+    if (lru === null) entry.lru = ++this.uses;
+    else lru.use(entry);
   }
 
-  /** Builds the LRU list from the entries' use stamps (least recently used first) and keeps it from now on. */
-  private list(): void {
-    const entries = [...this.map.values()].sort((a, b) => (a.newer as number) - (b.newer as number));
-    for (let i = 0; i < entries.length; i++) this.link(entries[i]);
-    this.listed = true;
-  }
-
-  private link(entry: KeyEntry): void {
-    entry.older = this.newest;
-    entry.newer = null;
-    if (this.newest !== null) this.newest.newer = entry;
-    else this.oldest = entry;
-    this.newest = entry;
-  }
-
-  private unlink(entry: KeyEntry): void {
-    const newer = entry.newer as KeyEntry | null;
-    const older = entry.older as KeyEntry | null;
-    if (newer !== null) newer.older = older;
-    else this.newest = older;
-    if (older !== null) older.newer = newer;
-    else this.oldest = newer;
-    entry.newer = null;
-    entry.older = null;
+  /**
+   * Builds the LRU list from the entries' use stamps (least recently used first), for at most
+   * `maxKeys` + 1 entries (an insert comes before its eviction), and keeps it from now on.
+   */
+  private list(): LruList<KeyEntry> {
+    const entries = [...this.map.values()].sort((a, b) => (a.lru as number) - (b.lru as number));
+    const lru = new LruList<KeyEntry>(this.maxKeys + 1);
+    for (let i = 0; i < entries.length; i++) lru.add(entries[i]);
+    this.lru = lru;
+    return lru;
   }
 
   /** Removes an entry that holds no rule's state any more (its timer entries go stale). */
   private delete(entry: KeyEntry): void {
     this.map.delete(mapKeyOf(entry.key));
-    if (this.listed) this.unlink(entry);
+    if (this.lru !== null) this.lru.remove(entry);
   }
 
   /** Evicts a key at `maxKeys`: each rule's state is let go, its partial matches counted as lost. */
   private evict(entry: KeyEntry): void {
     const mapKey = mapKeyOf(entry.key);
-    const owner = entry.owner as KeyedState | null;
+    const owner = ownerOf(entry);
     if (owner !== null) this.letGo(entry, mapKey, owner, entry);
-    const more = entry.more;
-    if (more !== null) for (let i = 0; i < more.length; i += 2) this.letGo(entry, mapKey, more[i] as KeyedState, more[i + 1] as NfaState);
-    entry.owner = null;
-    entry.more = null;
+    const rules = entry.rules;
+    if (Array.isArray(rules)) for (let i = 1; i < rules.length; i += 2) this.letGo(entry, mapKey, rules[i] as KeyedState, rules[i + 1] as NfaState);
+    entry.rules = null;
     // A stale timer entry may still point to the entry until its deadline: it keeps no state.
     this.delete(entry);
   }
