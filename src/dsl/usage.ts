@@ -114,6 +114,8 @@ export interface TypeUse {
 export class RuleUsage {
   readonly types: TypeUse[] = [];
   readonly fields: FieldRead[] = [];
+  /** The texts of {@link fields} by the type they are read from: a path is looked up once, not compared with every path recorded (a rule may read thousands). */
+  private readonly fieldTexts = new Map<string | null, Set<string>>();
   readonly mismatches: Mismatch[] = [];
   /** Warnings from the rule text alone, rendered like rule errors (`file:line:col: warning: ...`, source line, caret). */
   readonly warnings: RuleError[] = [];
@@ -127,7 +129,10 @@ export class RuleUsage {
 
   /** Records a field path read from events of `type` (null: any) at `loc`; a path read again from the same type is kept once (at its first place). */
   field(text: string, path: readonly string[], type: string | null, loc: Loc): void {
-    if (this.fields.some((f) => f.text === text && f.type === type)) return;
+    let texts = this.fieldTexts.get(type);
+    if (texts === undefined) this.fieldTexts.set(type, (texts = new Set()));
+    if (texts.has(text)) return;
+    texts.add(text);
     this.fields.push(new FieldRead(text, path, type, loc.line));
   }
 
