@@ -1,8 +1,8 @@
 /**
  * The three figures of issue 14, each a ratio measured in one run, so that the machine's speed
  * (which swings 2× on this shared VM) cancels out:
- * - `replay / parse ceiling`: wall time of a single-threaded read + `JSON.parse` of each line of
- *   an NDJSON file, divided by the wall time of `runEngine` replaying the same file
+ * - `replay / parse ceiling`: wall time of a single-threaded read (64 KiB chunks) + `JSON.parse`
+ *   of each line of an NDJSON file, divided by the wall time of `runEngine` replaying the same file
  *   (`a -> b within 10s`, 100,000 keys, every event relevant, alerts to /dev/null). Goal ≥ 0.8.
  * - `100 disjoint rules / 1 rule`: wall time of 100 rules (`r<i>a -> r<i>b within 10s`, rule i
  *   reads only its two types) over one stream whose events spread evenly over the 100 rules'
@@ -44,13 +44,18 @@ interface ChildResult {
   readonly rss: number;
 }
 
-/** The single-threaded ceiling: read the file in 256 KiB chunks, decode, `JSON.parse` each line. */
+/**
+ * The single-threaded ceiling: read the file in 64 KiB chunks, decode, `JSON.parse` each line.
+ * 64 KiB as the file sources read: with 256 KiB, each chunk's text is a string of V8's large-object
+ * space, which on Node 20 costs about 8 ns a byte in fresh pages, and the ceiling took 1.6 times the
+ * CPU (see src/runtime/sources/open-input.ts).
+ */
 async function parseOnly(input: string): Promise<number> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
   let events = 0;
   let sink = 0;
-  for await (const chunk of createReadStream(input, { highWaterMark: 256 * 1024 })) {
+  for await (const chunk of createReadStream(input, { highWaterMark: 64 * 1024 })) {
     const text = rest + decoder.write(chunk as Buffer);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
