@@ -61,8 +61,9 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
   const texts = ruleTextsOf(rule);
   const kind = match.kind;
   const exprs = kind === 'timeout' ? (rule.onTimeout ?? rule.emit) : rule.emit;
-  const fields: Record<string, unknown> = {};
+  let fields: Readonly<Record<string, unknown>> = NO_FIELDS;
   if (exprs.length > 0) {
+    const values: Record<string, unknown> = (fields = {});
     const bindings = new MatchBindings(match);
     for (const field of exprs) {
       let value: unknown;
@@ -71,7 +72,7 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
       } catch {
         value = null;
       }
-      fields[field.name] = value === undefined ? null : value;
+      values[field.name] = value === undefined ? null : value;
     }
   }
   const loops = texts.loops;
@@ -137,6 +138,8 @@ function serialisesAlone(key: unknown): boolean {
 }
 
 const NO_EVENTS: readonly CepEvent[] = [];
+/** The `fields` of every alert without `emit` expressions: one frozen empty object, none made per alert. */
+const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** The events of a complete match, by alias (no closure per alert: this runs once per match). */
 class MatchBindings implements Bindings {
