@@ -23,7 +23,8 @@
  * Delivery, exactly-once (`exactlyOnce`): see `task-transactions.ts`. A task is restored from the
  * state topic before its first record is handed out; the consumer is moved to the offsets of the
  * restored checkpoint; every `commitIntervalMs` each task commits, in one transaction, what the
- * engine did with the records handed out so far (`onCheckpoint`), the task's alerts and the offsets.
+ * engine did with the records handed out so far (`onCheckpoint`), the task's alerts and the offsets
+ * (a commit waits while a record is handed out but not yet handled, so the two always agree).
  * A failed commit ends the task (its operator is dropped) and the next record of its partitions
  * restores it again from the last commit.
  */
@@ -341,6 +342,15 @@ class KafkaSourceImpl implements KafkaSource {
   private commitChain: Promise<void> = Promise.resolve();
   /** `stopAtEnd`: the partitions not yet read to their end offset. */
   private readonly unfinished: Map<string, bigint> | null;
+  /**
+   * Exactly-once: a record is handed to the engine and not yet handled. The engine may wait
+   * between taking a record and handling it (`--speed` paces each event before feeding it), and
+   * its offset is in `consumed` already: a checkpoint taken then would cover the offset without
+   * the record's effects.
+   */
+  private inFlight = false;
+  /** Resolves the commit waiting for the record in flight (`commitTasks`). */
+  private handled: (() => void) | null = null;
 
   constructor(
     private readonly kafka: Kafka,
@@ -426,13 +436,20 @@ class KafkaSourceImpl implements KafkaSource {
         // Exactly-once: a record of a task run that ended meanwhile is read again by its next owner.
         if (run !== null && this.runs.get(run.id) !== run) continue;
         this.handedOut++;
-        // The engine handles each record it is handed before anything else runs (a commit
-        // included), so a record counts as consumed once handed out.
+        // Exactly-once: a record counts as consumed once handed out; until the engine has handled
+        // it (it asks for the next record only then) a commit waits (see `commitTasks`).
         if (run !== null) {
           if (queued.item.kind === 'task-start') run.live = true;
           else run.consumed.set(queued.input, queued.offset + 1n);
+          this.inFlight = true;
         }
-        yield queued.item;
+        try {
+          yield queued.item;
+        } finally {
+          this.inFlight = false;
+          this.handled?.();
+          this.handled = null;
+        }
         continue;
       }
       if (this.failure !== null) throw this.failure;
@@ -479,6 +496,9 @@ class KafkaSourceImpl implements KafkaSource {
   private async commitTasks(): Promise<void> {
     const take = this.takeCheckpoint;
     if (take === null) return;
+    // The checkpoints and the offsets are taken together while no record is in flight. Commits run
+    // one at a time (`commitChain`), so one waits here at most.
+    while (this.inFlight) await new Promise<void>((ok) => (this.handled = ok));
     const commits: Promise<void>[] = [];
     for (const run of this.runs.values()) {
       if (!run.live) continue;
