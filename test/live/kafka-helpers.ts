@@ -25,7 +25,8 @@ export async function createTopics(names: readonly string[], partitions = 1): Pr
   const admin = kafka().admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })) });
+    // kafkajs waits for leaders by default (`waitForLeaders`) and throws the error waited out below.
+    await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: false });
     for (let waited = 0; ; waited += 100) {
       try {
         const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
