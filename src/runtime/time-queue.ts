@@ -8,8 +8,11 @@
  * time + `within`), so an entry not earlier than the newest queued one goes to a FIFO in O(1) with
  * no comparisons; only out-of-order entries go to a binary min-heap. `pop` takes the earlier head
  * of the two, so the order is the same as one heap's. Entries are held in parallel arrays, not one
- * object each: a pending key's deadline costs three array slots in the FIFO (the time unboxed in a
- * double array), not an object with its header and a boxed time.
+ * object each. The FIFO's are blocks of at most 4,096 entries, so that pushing never copies and a
+ * full block costs no growth slack; a block's `b`, while all its entries share one (one rule, the
+ * usual case of the timer queue), is one field, and its times are int32 offsets from its first
+ * while they fit (24 days): a pending key's deadline costs 12 bytes (its time's offset, its `a`),
+ * where three growing arrays cost it about 28.
  *
  * Only the heap records `seq`. The FIFO's entries are in push order, and on a tie its head comes
  * before the heap's: an entry goes to the heap only while the FIFO holds a later time, and the FIFO
@@ -75,30 +78,99 @@ class HeapColumns<A, B> extends Columns<A, B> {
   }
 }
 
+/** Entries per FIFO block: the first block of a queue holds `MIN_BLOCK`, each next one as many as the queue then holds, up to `MAX_BLOCK`. */
+const MIN_BLOCK = 16;
+const MAX_BLOCK = 4096;
+
+/** A block of FIFO entries: `[head, length)` are queued, in push order; `next` is the block after it. */
+class Block<A, B> {
+  /**
+   * Entry `i`'s time is `times[i] + base`: an `Int32Array` of offsets from the block's first time
+   * while each fits, a `Float64Array` of the times themselves (`base` 0) once one does not (a
+   * fractional time, or one 2^31 ms or more after the first).
+   */
+  times: Int32Array | Float64Array;
+  base = 0;
+  readonly as: (A | undefined)[];
+  /** Every entry's `b` while they share one (`bs` null); `bs` once they differ. */
+  b: B | undefined = undefined;
+  bs: (B | undefined)[] | null = null;
+  head = 0;
+  length = 0;
+  next: Block<A, B> | null = null;
+
+  constructor(size: number) {
+    this.times = new Int32Array(size);
+    this.as = new Array<A | undefined>(size).fill(undefined);
+  }
+
+  /** Time of entry `i`, ms. */
+  time(i: number): number {
+    return this.times[i] + this.base;
+  }
+
+  push(time: number, a: A, b: B): void {
+    const i = this.length++;
+    // An integer base keeps `offset + base` exact (an integer offset under 2^31 is an exact difference).
+    if (i === 0 && this.times instanceof Int32Array) this.base = Number.isInteger(time) ? time : 0;
+    const offset = time - this.base;
+    if (offset === (offset | 0) || !(this.times instanceof Int32Array)) {
+      this.times[i] = offset;
+    } else {
+      const times = Float64Array.from(this.times, (t) => t + this.base);
+      times[i] = time;
+      this.times = times;
+      this.base = 0;
+    }
+    this.as[i] = a;
+    const bs = this.bs;
+    if (bs !== null) {
+      bs[i] = b;
+    } else if (i === 0) {
+      this.b = b;
+    } else if (b !== this.b) {
+      const all = new Array<B | undefined>(this.times.length).fill(this.b, 0, i);
+      all[i] = b;
+      this.bs = all;
+    }
+  }
+
+  /** Empties the block for reuse. */
+  reset(): void {
+    this.head = 0;
+    this.length = 0;
+    this.base = 0;
+    this.b = undefined;
+    this.bs = null;
+  }
+}
+
 export class TimeQueue<A, B> {
-  private fifo = new Columns<A, B>();
-  private head = 0;
+  /** The FIFO's blocks, from `first` (holding its head) to `last` (where pushes go). */
+  private first = new Block<A, B>(MIN_BLOCK);
+  private last = this.first;
+  private fifoSize = 0;
   private readonly heap = new HeapColumns<A, B>();
   private seq = 0;
   /** The last popped entry (overwritten by the next `pop`). */
   private readonly popped: Popped<A, B> = { a: undefined as A, b: undefined as B };
 
   get size(): number {
-    return this.fifo.length - this.head + this.heap.length;
+    return this.fifoSize + this.heap.length;
   }
 
   /** Time of the earliest entry (ms), or `Infinity` when empty. */
   peekTime(): number {
-    const f = this.head < this.fifo.length ? this.fifo.times[this.head] : Infinity;
+    const f = this.fifoSize > 0 ? this.first.time(this.first.head) : Infinity;
     const h = this.heap.length > 0 ? this.heap.times[0] : Infinity;
     return f <= h ? f : h;
   }
 
   /** Queues the deadline `time` (ms) of `(a, b)`. */
   push(time: number, a: A, b: B): void {
-    const fifo = this.fifo;
-    if (this.head === fifo.length || time >= fifo.times[fifo.length - 1]) {
-      fifo.push(time, a, b);
+    const last = this.last;
+    if (this.fifoSize === 0 || time >= last.time(last.length - 1)) {
+      this.pushFifo(time, a, b);
       return;
     }
     const heap = this.heap;
@@ -117,22 +189,26 @@ export class TimeQueue<A, B> {
    * (read them at once). @throws Error when empty (check `size` or `peekTime`).
    */
   pop(): Popped<A, B> {
-    const fifo = this.fifo;
     const heap = this.heap;
     const out = this.popped;
-    if (this.head < fifo.length) {
-      const h = this.head;
-      if (heap.length === 0 || fifo.times[h] <= heap.times[0]) {
-        out.a = fifo.as[h];
-        out.b = fifo.bs[h];
-        fifo.as[h] = undefined as A;
-        fifo.bs[h] = undefined as B;
-        this.head++;
-        if (this.head === fifo.length) {
-          this.fifo = new Columns();
-          this.head = 0;
-        } else if (this.head >= 4096 && this.head * 2 >= fifo.length) {
-          this.compactFifo();
+    if (this.fifoSize > 0) {
+      const block = this.first;
+      const h = block.head;
+      if (heap.length === 0 || block.time(h) <= heap.times[0]) {
+        out.a = block.as[h] as A;
+        block.as[h] = undefined;
+        const bs = block.bs;
+        if (bs === null) {
+          out.b = block.b as B;
+        } else {
+          out.b = bs[h] as B;
+          bs[h] = undefined;
+        }
+        block.head = h + 1;
+        this.fifoSize--;
+        if (block.head === block.length) {
+          if (block.next !== null) this.first = block.next;
+          else block.reset();
         }
         return out;
       }
@@ -156,41 +232,46 @@ export class TimeQueue<A, B> {
   /** Keeps only the entries for which `keep(time, a, b)` is true, in the same order. O(n log n). */
   retain(keep: (time: number, a: A, b: B) => boolean): void {
     const all = this.sorted();
-    const kept = new Columns<A, B>();
-    for (let i = 0; i < all.length; i++) if (keep(all.times[i], all.as[i], all.bs[i])) kept.push(all.times[i], all.as[i], all.bs[i]);
-    this.fifo = kept;
-    this.head = 0;
+    this.first = this.last = new Block<A, B>(MIN_BLOCK);
+    this.fifoSize = 0;
     this.heap.truncate(0);
+    for (let i = 0; i < all.length; i++) if (keep(all.times[i], all.as[i], all.bs[i])) this.pushFifo(all.times[i], all.as[i], all.bs[i]);
+  }
+
+  /** Appends to the FIFO (`time` not earlier than its last entry's), in a new block when the last is full. */
+  private pushFifo(time: number, a: A, b: B): void {
+    let last = this.last;
+    if (last.length === last.times.length) {
+      last = new Block<A, B>(Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, this.fifoSize)));
+      this.last.next = last;
+      this.last = last;
+    }
+    last.push(time, a, b);
+    this.fifoSize++;
   }
 
   /** Every entry in `pop` order: the heap's sorted by `(time, seq)`, merged with the FIFO's, the FIFO's first on a tie. */
   private sorted(): Columns<A, B> {
     const heap = this.heap;
     const order = Array.from({ length: heap.length }, (_, i) => i).sort((i, j) => (heap.before(i, j) ? -1 : heap.before(j, i) ? 1 : 0));
-    const fifo = this.fifo;
     const all = new Columns<A, B>();
-    let f = this.head;
+    let block: Block<A, B> | null = this.fifoSize > 0 ? this.first : null;
+    let f = block === null ? 0 : block.head;
     let h = 0;
-    while (f < fifo.length || h < order.length) {
-      if (h === order.length || (f < fifo.length && fifo.times[f] <= heap.times[order[h]])) {
-        all.push(fifo.times[f], fifo.as[f], fifo.bs[f]);
-        f++;
+    while (block !== null || h < order.length) {
+      if (h === order.length || (block !== null && block.time(f) <= heap.times[order[h]])) {
+        const b = block!;
+        all.push(b.time(f), b.as[f] as A, (b.bs === null ? b.b : b.bs[f]) as B);
+        if (++f === b.length) {
+          block = b.next;
+          f = 0;
+        }
       } else {
         const i = order[h++];
         all.push(heap.times[i], heap.as[i], heap.bs[i]);
       }
     }
     return all;
-  }
-
-  private compactFifo(): void {
-    const fifo = this.fifo;
-    const next = new Columns<A, B>();
-    next.times = fifo.times.slice(this.head);
-    next.as = fifo.as.slice(this.head);
-    next.bs = fifo.bs.slice(this.head);
-    this.fifo = next;
-    this.head = 0;
   }
 
   private swap(i: number, j: number): void {

@@ -55,4 +55,45 @@ describe('TimeQueue', () => {
     queue.retain((_time, a) => a % 2 === 1);
     expect(drain(queue)).toEqual([[5, 1, 'e1'], [5, 5, 'e5'], [7, 3, 'e3']]);
   });
+
+  it('keeps each entry\'s b across blocks, whether a run of entries shares one or not', () => {
+    const random = prng(5);
+    const queue = new TimeQueue<number, string>();
+    const pushed: [number, number, string][] = [];
+    let time = 0;
+    let popped = 0;
+    for (let i = 0; i < 20_000; i++) {
+      time += random() < 0.5 ? 1 : 0;
+      // Long runs of one b (a single rule's deadlines), then stretches where b changes often.
+      const b = Math.floor(i / 3000) % 2 === 0 ? 'r0' : `r${Math.floor(random() * 3)}`;
+      queue.push(time, i, b);
+      pushed.push([time, i, b]);
+      if (random() < 0.4) {
+        const { a, b: popB } = queue.pop();
+        expect([a, popB]).toEqual([pushed[popped][1], pushed[popped][2]]);
+        popped++;
+      }
+      if (i === 10_000) expect(queue.ordered()).toEqual(pushed.slice(popped));
+    }
+    queue.retain((_time, a) => a % 3 !== 0);
+    expect(drain(queue)).toEqual(pushed.slice(popped).filter(([, a]) => a % 3 !== 0));
+    queue.push(1, -1, 'again');
+    expect(drain(queue)).toEqual([[1, -1, 'again']]);
+  });
+
+  it('keeps every time exact: fractional, far apart, negative and past 2^53 ones beside int32 offsets', () => {
+    const base = 1_700_000_000_000;
+    const lists = [
+      [base, base + 1, base + 2 ** 31 - 1, base + 2 ** 31, 2 ** 53, 2 ** 60, 2 ** 60 + 2 ** 12],
+      [base, base + 1, base + 1.5, base + 2],
+      [-(2 ** 40), -0.25, 0, 0.1, 0.30000000000000004, 7],
+      [0.1, 0.2, 1.1, 2],
+    ];
+    for (const list of lists) {
+      const queue = new TimeQueue<number, string>();
+      for (const [i, t] of list.entries()) queue.push(t, i, 'r');
+      expect(queue.ordered().map(([t]) => t)).toEqual(list);
+      expect(drain(queue).map(([t]) => t)).toEqual(list);
+    }
+  });
 });
