@@ -1,11 +1,10 @@
 /**
  * ISO-8601 UTC text of an epoch-ms time, as `Date.prototype.toISOString` writes it
  * (`2024-01-01T00:00:00.028Z`), for alert `start`/`end`. Alerts come in event-time order, so
- * consecutive alerts' starts mostly share their second, and so do their ends: the texts up to the
- * second (`2024-01-01T00:00:00.`) of the two seconds used last are cached, and the rest is one of
- * 1,000 prebuilt `sssZ` texts, so that a call in a cached second makes one string (a concatenation
- * of two) instead of the dozen pieces a template builds; the date part is cached per day.
- * `toISOString` costs more than the rest of an alert's fields together.
+ * consecutive ones mostly share their second: the text up to the second (`2024-01-01T00:00:00.`)
+ * is cached, and the rest is one of 1,000 prebuilt `sssZ` texts, so that a call in the cached
+ * second makes one string (a concatenation of two) instead of the dozen pieces a template builds;
+ * the date part is cached per day. `toISOString` costs more than the rest of an alert's fields together.
  */
 
 const DAY_MS = 86_400_000;
@@ -17,24 +16,19 @@ const MILLIS = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart(3,
 
 let cachedDay = NaN;
 let cachedDate = '';
-/** The second (epoch ms / 1000) used last and its text up to the second; then the one used before. */
-let lastSecond = NaN;
-let lastPrefix = '';
-let otherSecond = NaN;
-let otherPrefix = '';
+/** The second (epoch ms / 1000) whose text up to the second is {@link cachedPrefix}. */
+let cachedSecond = NaN;
+let cachedPrefix = '';
 
 /** `ms` (epoch milliseconds) as `YYYY-MM-DDTHH:mm:ss.sssZ`. @throws RangeError when `ms` is not a valid time (as `toISOString`). */
 export function isoUtc(ms: number): string {
   if (!(Number.isInteger(ms) && ms >= 0 && ms < MAX_FOUR_DIGIT_YEAR_MS)) return new Date(ms).toISOString();
   const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    const prefix = second === otherSecond ? otherPrefix : secondPrefix(second * 1000);
-    otherSecond = lastSecond;
-    otherPrefix = lastPrefix;
-    lastSecond = second;
-    lastPrefix = prefix;
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = secondPrefix(second * 1000);
   }
-  return lastPrefix + MILLIS[ms - second * 1000];
+  return cachedPrefix + MILLIS[ms - second * 1000];
 }
 
 /** `YYYY-MM-DDTHH:mm:ss.` of a whole second `ms` (epoch ms, in range). */
