@@ -61,9 +61,8 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
   const texts = ruleTextsOf(rule);
   const kind = match.kind;
   const exprs = kind === 'timeout' ? (rule.onTimeout ?? rule.emit) : rule.emit;
-  let fields: Readonly<Record<string, unknown>> = NO_FIELDS;
+  const fields: Record<string, unknown> = {};
   if (exprs.length > 0) {
-    const values: Record<string, unknown> = (fields = {});
     const bindings = new MatchBindings(match);
     for (const field of exprs) {
       let value: unknown;
@@ -72,7 +71,7 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
       } catch {
         value = null;
       }
-      values[field.name] = value === undefined ? null : value;
+      fields[field.name] = value === undefined ? null : value;
     }
   }
   const loops = texts.loops;
@@ -138,8 +137,6 @@ function serialisesAlone(key: unknown): boolean {
 }
 
 const NO_EVENTS: readonly CepEvent[] = [];
-/** The `fields` of every alert without `emit` expressions: one frozen empty object, none made per alert. */
-const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** The events of a complete match, by alias (no closure per alert: this runs once per match). */
 class MatchBindings implements Bindings {
