@@ -7,9 +7,9 @@
  * rest of its pattern, that event's buffer node and the event itself are kept unboxed in this
  * object's own fields: its data, its sequence number, and its time as two small integers, one of
  * them packed with the number of the head's shape (alias, automaton state and event type, shared
- * by many keys: `head-shape.ts`). A pending key then costs one object of six fields besides the
- * event's data. Partial matches live for about the `within` window, long enough
- * for V8's young-generation collector to copy every one of them, so the number of objects per
+ * by many keys: `head-shape.ts`). A pending key then costs one object besides the event's data,
+ * of five fields (and the holder's three). Partial matches live for about the `within` window, long
+ * enough for V8's young-generation collector to copy every one of them, so the number of objects per
  * pending key sets most of the garbage collector's work (bench/README.md, matcher: the list, its
  * backing store, the node and the deadline's heap number were four of five).
  */
@@ -52,12 +52,14 @@ export const NO_COMPLETED = Object.freeze([]) as unknown as CompletedMatch[];
 
 /**
  * The lists of a key state that the usual pending key does not need (one partial match, nothing
- * held back): apart, so that such a key's state has no field for them.
+ * held back): apart, so that such a key's state has no field for them, and with them the unboxed
+ * head's sequence number, whose field in the state they then take.
  */
 class Spill {
   constructor(
     public rest: PartialMatch[],
     public completed: CompletedMatch[],
+    public headSeq: number,
   ) {}
 }
 
@@ -75,8 +77,6 @@ export class MatcherState extends NfaState {
    */
   private tag = 0;
   private low = 0;
-  /** The other partial matches and the held-back matches, when the key has any (`null`: none). */
-  private spill: Spill | null = null;
   /**
    * The oldest partial match (earliest first event). When it holds a single event (and its shape
    * has a number, `head-shape.ts`): that event's data, its type, alias and automaton state being
@@ -85,12 +85,28 @@ export class MatcherState extends NfaState {
    * two uses, one pointer less per pending key.
    */
   private head: Readonly<Record<string, unknown>> | PartialMatch | null = null;
-  private headSeq = 0;
+  /**
+   * The unboxed head's sequence number or, when the key has other partial matches or held-back
+   * matches, the `Spill` that holds them and that number: one field for two uses.
+   */
+  private seqOrSpill: number | Spill = 0;
+
+  /** Sequence number of an unboxed oldest partial match's event. */
+  private get headSeq(): number {
+    const s = this.seqOrSpill;
+    return typeof s === 'number' ? s : s.headSeq;
+  }
+
+  private set headSeq(seq: number) {
+    const s = this.seqOrSpill;
+    if (typeof s === 'number') this.seqOrSpill = seq;
+    else s.headSeq = seq;
+  }
 
   /** The other partial matches, ordered by first event; owned by this state alone, or `NO_PARTIALS`. */
   get rest(): PartialMatch[] {
-    const spill = this.spill;
-    return spill === null ? NO_PARTIALS : spill.rest;
+    const s = this.seqOrSpill;
+    return typeof s === 'number' ? NO_PARTIALS : s.rest;
   }
 
   set rest(list: PartialMatch[]) {
@@ -99,8 +115,8 @@ export class MatcherState extends NfaState {
 
   /** Completed matches held back by the skip strategy, in emission order (`NO_COMPLETED`: none). */
   get completed(): CompletedMatch[] {
-    const spill = this.spill;
-    return spill === null ? NO_COMPLETED : spill.completed;
+    const s = this.seqOrSpill;
+    return typeof s === 'number' ? NO_COMPLETED : s.completed;
   }
 
   set completed(list: CompletedMatch[]) {
@@ -109,14 +125,14 @@ export class MatcherState extends NfaState {
 
   /** Keeps the two lists in the `Spill`, made when one is non-empty and dropped when both are empty. */
   private setSpill(rest: PartialMatch[], completed: CompletedMatch[]): void {
-    const spill = this.spill;
+    const s = this.seqOrSpill;
     if (rest.length === 0 && completed.length === 0) {
-      this.spill = null;
-    } else if (spill === null) {
-      this.spill = new Spill(rest, completed);
+      if (typeof s !== 'number') this.seqOrSpill = s.headSeq;
+    } else if (typeof s === 'number') {
+      this.seqOrSpill = new Spill(rest, completed, s);
     } else {
-      spill.rest = rest;
-      spill.completed = completed;
+      s.rest = rest;
+      s.completed = completed;
     }
   }
 
