@@ -245,6 +245,17 @@ export class MatcherState extends NfaState {
     this.setStartTime(event.time, shape);
   }
 
+  /**
+   * The data of one event the state holds (the oldest partial match's newest, else the first
+   * held-back match's last), or `undefined` when it holds none.
+   */
+  heldData(): Readonly<Record<string, unknown>> | undefined {
+    const head = this.head;
+    if (head !== null) return (this.tag & SHAPE_MASK) !== 0 ? (head as Readonly<Record<string, unknown>>) : (head as PartialMatch).event.data;
+    const completed = this.completed;
+    return completed.length > 0 ? completed[0].node.event.data : undefined;
+  }
+
   /** Per-key sequence number of the oldest partial match's first event (−1: no partial match). */
   get oldestStartSeq(): number {
     const head = this.head;

@@ -372,6 +372,10 @@ class Matcher implements Nfa {
     return !state.hasPartials && state.completed.length === 0;
   }
 
+  heldData(s: NfaState): Readonly<Record<string, unknown>> | undefined {
+    return (s as MatcherState).heldData();
+  }
+
   nextDeadline(s: NfaState): number {
     return (s as MatcherState).oldestStartTime + this.within;
   }

@@ -37,12 +37,11 @@ export interface NfaOptions {
  * fields of its own class (which extends this one), what `serializeState` writes. The fields
  * declared here belong to the state's holder, the runtime's keyed state, which keeps its per-key
  * bookkeeping in the state of the key's first rule instead of an object of its own, so that a key
- * waiting on one rule costs one object. An `Nfa` never reads or writes them, and they are not
+ * waiting on one rule costs one object (the key itself it reads from an event the state holds,
+ * `Nfa.heldData`). An `Nfa` never reads or writes them, and they are not
  * serialised.
  */
 export abstract class NfaState {
-  /** The key value, for the holder. */
-  key: unknown = undefined;
   /** The holder's least-recently-used bookkeeping (a use stamp, or the state's place in the holder's order). */
   lru: unknown = null;
   /** The holder's rules whose states this state holds: its own rule, or a list of them (`null`: none). */
@@ -90,6 +89,12 @@ export interface Nfa {
    * are lost, and their events no longer held); the holder fields are unchanged.
    */
   clear(state: NfaState): void;
+  /**
+   * The data of one event that `state` holds (in a partial match or a held-back match), or
+   * `undefined` when it holds none (`isEmpty`): every event of a key has the key's values, so the
+   * holder reads the key from it instead of keeping it in a field of every key's state.
+   */
+  heldData(state: NfaState): Readonly<Record<string, unknown>> | undefined;
   /** The earliest deadline among the state's partial matches (ms), or `Infinity`. */
   nextDeadline(state: NfaState): number;
   /** Number of live partial matches in the state (for the engine's counters). */

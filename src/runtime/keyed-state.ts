@@ -32,10 +32,13 @@ type MapKey = string | number | boolean;
 
 /**
  * One key's entry in a {@link SharedKeyedState}: the state of the key's first rule, whose holder
- * fields (`NfaState`) hold the key, its use stamp or place in the LRU order (`lru`), and the rules
+ * fields (`NfaState`) hold its use stamp or place in the LRU order (`lru`) and the rules
  * whose states it holds (`rules`): that rule alone (the usual case, so that a key waiting on one
  * rule costs one object), or, once the key has further rules' states, the list
- * `[own rule, rule, state, rule, state, ...]`, and `null` when it holds none. The entry stays the
+ * `[own rule, rule, state, rule, state, ...]`, and `null` when it holds none. The key is not kept:
+ * every state in the entry holds an event (an emptied one leaves it at once), whose data gives it
+ * (`Nfa.heldData`, then the `key by` paths), which the paths without the event at hand (a timer,
+ * an eviction) pay for with one lookup of the key's fields. The entry stays the
  * same object while its key is in the map (timer entries point to it): when its own rule's state
  * empties while others remain, it stays as a vacant entry (own rule `null`), and the next rule
  * that needs a state for the key takes it over when its NFA can (`Nfa.initialState(vacant)`). An
@@ -221,7 +224,7 @@ export class SharedKeyedState {
       rule.changed?.set(mapKey, key);
       let target: KeyEntry;
       if (entry === undefined) {
-        target = this.insert(mapKey, key, rule, fresh);
+        target = this.insert(mapKey, rule, fresh);
       } else {
         target = entry;
         if (fresh === vacant) setOwner(target, rule);
@@ -243,7 +246,7 @@ export class SharedKeyedState {
       if (deadline !== Infinity) this.timers.superseded();
       rule.partialMatches -= before;
       rule.keys--;
-      this.remove(e, rule, state);
+      this.remove(e, rule, state, mapKey);
       return;
     }
     rule.partialMatches += nfa.partialMatchCount(state) - before;
@@ -256,16 +259,25 @@ export class SharedKeyedState {
 
   /**
    * Takes `rule`'s emptied state `state` out of `entry`: the entry's own becomes vacant, a further
-   * one is handed back to the NFA; an entry left holding nothing leaves the map.
+   * one is handed back to the NFA; an entry left holding nothing leaves the map (`mapKey`, its key).
    */
-  private remove(entry: KeyEntry, rule: KeyedState, state: NfaState): void {
+  private remove(entry: KeyEntry, rule: KeyedState, state: NfaState, mapKey: MapKey): void {
     if (state === entry) {
       setOwner(entry, null);
     } else {
       removeMore(entry, rule);
       rule.nfa.release(state);
     }
-    if (isVacant(entry)) this.delete(entry);
+    if (isVacant(entry)) this.delete(entry, mapKey);
+  }
+
+  /** The key of `entry`, from the data of an event one of its states holds. */
+  private keyOfEntry(entry: KeyEntry): unknown {
+    const owner = ownerOf(entry);
+    let data = owner === null ? undefined : owner.nfa.heldData(entry);
+    const rules = entry.rules;
+    if (Array.isArray(rules)) for (let i = 1; data === undefined && i < rules.length; i += 2) data = (rules[i] as KeyedState).nfa.heldData(rules[i + 1] as NfaState);
+    return this.keyOf(data as Readonly<Record<string, unknown>>);
   }
 
   /**
@@ -279,12 +291,13 @@ export class SharedKeyedState {
     const nfa = rule.nfa;
     if (state === undefined || nfa.nextDeadline(state) !== time) return false; // stale: the key moved on or was forgotten
     const before = nfa.partialMatchCount(state);
-    rule.changed?.set(mapKeyOf(entry.key), entry.key);
-    this.emit(nfa, entry.key, nfa.advanceTime(state, time));
+    const key = this.keyOfEntry(entry);
+    rule.changed?.set(mapKeyOf(key), key);
+    this.emit(nfa, key, nfa.advanceTime(state, time));
     if (nfa.isEmpty(state)) {
       rule.partialMatches -= before;
       rule.keys--;
-      this.remove(entry, rule, state);
+      this.remove(entry, rule, state, mapKeyOf(key));
       return true;
     }
     rule.partialMatches += nfa.partialMatchCount(state) - before;
@@ -294,23 +307,29 @@ export class SharedKeyedState {
     return true;
   }
 
-  /** Restores `rule`'s state of a key from a checkpoint (already deserialised); its deadline is scheduled again. */
+  /**
+   * Restores `rule`'s state of a key from a checkpoint (already deserialised, not empty); its
+   * deadline is scheduled again. @throws Error when the state's events do not have that key.
+   */
   restore(rule: KeyedState, key: unknown, state: NfaState): void {
     const mapKey = mapKeyOf(key);
+    const data = rule.nfa.heldData(state);
+    const held = data === undefined ? undefined : this.keyOf(data);
+    if (held === undefined || mapKeyOf(held) !== mapKey) throw new Error(`restore: the state of key ${JSON.stringify(key)} holds events of key ${JSON.stringify(held)}`);
     let entry = this.map.get(mapKey);
     const old = entry === undefined ? undefined : stateOf(entry, rule);
     if (old !== undefined) {
       if (rule.nfa.nextDeadline(old) !== Infinity) this.timers.superseded();
       rule.partialMatches -= rule.nfa.partialMatchCount(old);
       rule.keys--;
-      this.remove(entry!, rule, old);
+      this.remove(entry!, rule, old, mapKey);
       entry = this.map.get(mapKey);
     }
     rule.keys++;
     rule.partialMatches += rule.nfa.partialMatchCount(state);
     let target = entry;
     if (target === undefined) {
-      target = this.insert(mapKey, key, rule, state);
+      target = this.insert(mapKey, rule, state);
     } else {
       addMore(target, rule, state);
     }
@@ -331,13 +350,13 @@ export class SharedKeyedState {
    * at the next checkpoint).
    */
   dropRule(rule: KeyedState): void {
-    for (const entry of [...this.map.values()]) {
+    for (const [mapKey, entry] of [...this.map]) {
       const state = stateOf(entry, rule);
       if (state === undefined) continue;
       if (rule.nfa.nextDeadline(state) !== Infinity) this.timers.superseded();
-      rule.changed?.set(mapKeyOf(entry.key), entry.key);
+      rule.changed?.set(mapKey, this.keyOfEntry(entry));
       rule.nfa.clear(state);
-      this.remove(entry, rule, state);
+      this.remove(entry, rule, state, mapKey);
     }
     rule.keys = 0;
     rule.partialMatches = 0;
@@ -351,8 +370,7 @@ export class SharedKeyedState {
    * Makes `rule`'s state `entry` the entry of a key not in the map, as the most recently used one,
    * evicting the least recently used past `maxKeys`.
    */
-  private insert(mapKey: MapKey, key: unknown, rule: KeyedState, entry: NfaState): KeyEntry {
-    entry.key = key;
+  private insert(mapKey: MapKey, rule: KeyedState, entry: NfaState): KeyEntry {
     entry.rules = rule;
     this.map.set(mapKey, entry);
     const lru = this.lru;
@@ -384,26 +402,27 @@ export class SharedKeyedState {
     return lru;
   }
 
-  /** Removes an entry that holds no rule's state any more (its timer entries go stale). */
-  private delete(entry: KeyEntry): void {
-    this.map.delete(mapKeyOf(entry.key));
+  /** Removes an entry that holds no rule's state any more, of the key `mapKey` (its timer entries go stale). */
+  private delete(entry: KeyEntry, mapKey: MapKey): void {
+    this.map.delete(mapKey);
     if (this.lru !== null) this.lru.remove(entry);
   }
 
   /** Evicts a key at `maxKeys`: each rule's state is let go, its partial matches counted as lost. */
   private evict(entry: KeyEntry): void {
-    const mapKey = mapKeyOf(entry.key);
+    const key = this.keyOfEntry(entry);
+    const mapKey = mapKeyOf(key);
     const owner = ownerOf(entry);
-    if (owner !== null) this.letGo(entry, mapKey, owner, entry);
+    if (owner !== null) this.letGo(entry, mapKey, key, owner, entry);
     const rules = entry.rules;
-    if (Array.isArray(rules)) for (let i = 1; i < rules.length; i += 2) this.letGo(entry, mapKey, rules[i] as KeyedState, rules[i + 1] as NfaState);
+    if (Array.isArray(rules)) for (let i = 1; i < rules.length; i += 2) this.letGo(entry, mapKey, key, rules[i] as KeyedState, rules[i + 1] as NfaState);
     entry.rules = null;
     // A stale timer entry may still point to the entry until its deadline: it keeps no state.
-    this.delete(entry);
+    this.delete(entry, mapKey);
   }
 
-  /** Part of {@link evict}: `rule`'s state `state` of the key, counted as lost and emptied. */
-  private letGo(entry: KeyEntry, mapKey: MapKey, rule: KeyedState, state: NfaState): void {
+  /** Part of {@link evict}: `rule`'s state `state` of the key (`key`, as a map key `mapKey`), counted as lost and emptied. */
+  private letGo(entry: KeyEntry, mapKey: MapKey, key: unknown, rule: KeyedState, state: NfaState): void {
     const n = rule.nfa.partialMatchCount(state);
     if (rule.nfa.nextDeadline(state) !== Infinity) this.timers.superseded();
     if (n > 0) {
@@ -412,7 +431,7 @@ export class SharedKeyedState {
     }
     rule.partialMatches -= n;
     rule.keys--;
-    rule.changed?.set(mapKey, entry.key);
+    rule.changed?.set(mapKey, key);
     rule.nfa.clear(state);
     if (state !== entry) rule.nfa.release(state);
   }

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/nfa/compiler.js';
+import { CompletedMatch } from '../../src/nfa/completed-match.js';
 import { MatcherState } from '../../src/nfa/matcher-state.js';
 import { BufferNode } from '../../src/nfa/shared-buffer.js';
 import { prng as mulberry32 } from '../support/prng.js';
@@ -100,6 +101,24 @@ describe('MatcherState partial matches', () => {
     expect(state.oldest()).toBe(second[0]);
     state.setOldest(null);
     expect(state.hasPartials).toBe(false);
+  });
+});
+
+describe('MatcherState held data', () => {
+  it('is the data of an event the state holds, unboxed, in a node, or in a held-back match, and undefined when empty', () => {
+    const state = new MatcherState();
+    expect(state.heldData()).toBeUndefined();
+    const a = ev(1, 'a', 5);
+    state.startWith('x', a, 0, 1);
+    expect(state.heldData()).toBe(a.data);
+    const b = ev(2, 'b', 6);
+    state.setOldest(new BufferNode('y', b, 1, new BufferNode('x', a, 0, null, 1), 2));
+    expect(state.heldData()).toBe(b.data);
+    state.completed = [new CompletedMatch('match', new BufferNode('x', a, 0, null, 1), 5, ['x'])];
+    state.setOldest(null);
+    expect(state.heldData()).toBe(a.data);
+    state.clear();
+    expect(state.heldData()).toBeUndefined();
   });
 });
 

@@ -165,14 +165,14 @@ describe('recycled key states', () => {
     const other = compile(rule([el('x', 'c'), el('y', 'd')], { within: 10 }));
     const vacant = other.initialState();
     other.process(vacant, ev(1, 'c', 1));
-    vacant.key = 'k1';
+    vacant.lru = 7;
     vacant.rules = 'holder';
     other.clear(vacant);
     expect(other.isEmpty(vacant)).toBe(true);
     expect(other.advanceTime(vacant, Infinity)).toEqual([]);
     const taken = nfa.initialState(vacant);
     expect(taken).toBe(vacant);
-    expect([taken.key, taken.rules]).toEqual(['k1', 'holder']);
+    expect([taken.lru, taken.rules]).toEqual([7, 'holder']);
     expect(nfa.serializeState(taken)).toEqual(nfa.serializeState(compile(r).initialState()));
     expect(nfa.process(taken, ev(2, 'a', 2))).toEqual([]);
     expect(nfa.process(taken, ev(3, 'b', 3)).map(render)).toEqual(['a:2 b:3']);

@@ -123,6 +123,27 @@ describe('keyed state shared per key by', () => {
     expect(restored.out).toEqual(['ab match k1', 'ac match k1', 'ac timeout k2']);
   });
 
+  it('a restored state whose events have another key is refused', () => {
+    const { op, offer } = operator(nfas(), 100, true);
+    offer('a', 'k1', 0);
+    const { meta, rules } = op.checkpoint();
+    const ab = rules.find((r) => r.rule === 'ab')!.keys[0];
+    const restored = operator(nfas(), 100, true);
+    expect(() => restored.op.restore(meta, [{ rule: 'ab', key: 'k2', state: ab.state }])).toThrow(/key "k2" holds events of key "k1"/);
+  });
+
+  it('a composite key is read back from the held events when a deadline fires and when a key is evicted', () => {
+    const [rule] = parseRules('rule abk\n  key by k, user\n  pattern a as x -> b as y\n  within 10s\n  on timeout emit { k: x.k }\n', 'test.cep');
+    const { op, out, offer } = operator([compile(rule)], 2);
+    offer('a', 'k1', 0);
+    offer('a', 'k2', 1);
+    offer('a', 'k3', 2); // past maxKeys 2: k1, the least recently used, is evicted
+    offer('b', 'k2', 3);
+    op.end();
+    expect(out).toEqual(['abk match k2,u', 'abk timeout k3,u']);
+    expect(counts(op)).toEqual({ abk: { keys: 0, partial: 0, evicted: 1 } });
+  });
+
   /** Runs `rules` in one operator over `events` (`[type, key, time]`); the matches as `rule kind key start end`, in order. */
   const runAll = (rules: Nfa[], events: [string, string, number][]) => {
     const out: string[] = [];

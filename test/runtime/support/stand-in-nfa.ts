@@ -70,6 +70,7 @@ export function standInNfa(o: StandInOptions): Nfa {
     clear: (state) => {
       st(state).pending = [];
     },
+    heldData: (state) => st(state).pending[0]?.data,
     nextDeadline: (state) => (st(state).pending.length === 0 ? Infinity : st(state).pending[0].time + o.within),
     partialMatchCount: (state) => st(state).pending.length,
     serializeState: (state) => ({ pending: st(state).pending }),
