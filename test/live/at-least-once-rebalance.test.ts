@@ -71,6 +71,12 @@ async function settle(group: string, topic: string, reader: AlertReader): Promis
   return done === true ? 'yes' : `not within 90 s: lag per partition ${lags}, ${reader.count} alerts`;
 }
 
+/** Whether the group is stable with `members` members (a started process has joined and holds partitions). */
+async function groupStable(group: string, members: number): Promise<true | undefined> {
+  const { groups } = await admin.describeGroups([group]);
+  return groups[0]?.state === 'Stable' && groups[0].members.length === members ? true : undefined;
+}
+
 /** The late events in the summary an incarnation printed on stderr when it stopped (null: no summary). */
 function lateEvents(p: CepProcess): number | null {
   const summary = /cep: [\d,]+ events?, [\d,]+ bad records?, ([\d,]+) late events?/.exec(p.stderrTail(undefined, 20_000));
@@ -112,10 +118,14 @@ describe('cep run (at-least-once) on a real broker: a member killed while the ot
       const twoThirds = await poll(async () => ((await committed(group, input)) >= (2 * EVENTS) / 3 ? true : undefined), 60_000, 100);
       phases.mark('B took over', twoThirds === true ? `≥ ⅔ committed, produced ${stream.produced}` : 'two thirds not committed in 60 s');
       a.start();
+      // The restarted A must have joined (and so run its engine) before the stop, or it prints no summary.
+      const joined = await poll(() => groupStable(group, 2), 90_000, 250);
+      phases.mark('A started again', joined === true ? 'group stable with 2 members' : 'not joined within 90 s');
       await producing;
       const settled = await settle(group, input, reader);
       phases.mark('settled', settled === 'yes' ? `${reader.count} alerts` : settled);
-      await Promise.all([a.stop(), b.stop()]);
+      // A stop may wait for a rebalance on a loaded machine: a minute before SIGKILL (which prints no summary).
+      await Promise.all([a.stop(60_000), b.stop(60_000)]);
 
       const all = compareAlerts(expected, reader.alerts());
       const deduplicated = compareAlerts(expected, firstById(reader.alerts()));
@@ -133,5 +143,5 @@ describe('cep run (at-least-once) on a real broker: a member killed while the ot
     } finally {
       await Promise.allSettled([a.stop(10_000), b.stop(10_000), reader.close(), stream.close()]);
     }
-  }, 240_000);
+  }, 300_000);
 });
