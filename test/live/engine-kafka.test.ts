@@ -44,7 +44,9 @@ async function kafkaRun(rules: string, topic: string, group: string, out: string
 
 const alertsOf = async (topic: string): Promise<Alert[]> => (await readTopic(topic)).map((r) => JSON.parse(r.value) as Alert);
 
-describe('engine over Kafka', () => {
+// Each test moves up to 40,000 events through the broker and back: beside the exactly-once files on
+// two cores the first one took more than the default 30 s (twice in four runs of seven live files).
+describe('engine over Kafka', { timeout: 120_000 }, () => {
   it('matches events produced to a topic and writes exactly the expected alerts to the output topic', async () => {
     const [input, out] = [uniqueName('orders'), uniqueName('order-alerts')];
     await createTopics([input, out]);
