@@ -285,9 +285,11 @@ export async function createKafkaSource(options: KafkaSourceOptions): Promise<Ka
       });
     }
     if (options.stopAtEnd === true) ends = await retrying(() => readEnds(admin, options.groupId, options.topics, options.fromBeginning ?? true));
-    if (options.exactlyOnce !== undefined) {
-      await ensureStateTopic(admin, options.exactlyOnce.stateTopic, options.topics);
-      restorer = await StateRestorer.start(kafka, options.exactlyOnce.stateTopic, options.groupId);
+    const stateTopic = options.exactlyOnce?.stateTopic;
+    if (stateTopic !== undefined) {
+      // createTopics' waitForLeaders may meet UNKNOWN_TOPIC_OR_PARTITION on a loaded KRaft broker: retriable.
+      await retrying(() => ensureStateTopic(admin, stateTopic, options.topics));
+      restorer = await StateRestorer.start(kafka, stateTopic, options.groupId);
     }
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
