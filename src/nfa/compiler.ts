@@ -269,13 +269,38 @@ function innerIgnoreCondition(ec: ElementContext): EdgeCondition | null {
 
 /** `-> not X` conditions in force before this element: the nots reached backwards over optional elements. */
 function currentNots(ec: ElementContext): { name: string; condition: EdgeCondition }[] {
+  const { reach, previousNot } = notReach(ec.sequence);
   const nots: { name: string; condition: EdgeCondition }[] = [];
-  for (let i = ec.index - 1; i >= 0; i--) {
+  for (let i = previousNot[ec.index]; i >= reach[ec.index]; i = previousNot[i]) {
     const previous = ec.sequence[i];
-    if (isNotFollow(previous)) nots.push({ name: previous.alias, condition: takeCondition(ec, previous) });
-    else if (!isOptional(previous)) break;
+    nots.push({ name: previous.alias, condition: takeCondition(ec, previous) });
   }
   return nots;
+}
+
+/**
+ * For each index of a sequence: how far back its `not`s reach (`reach[i]`: the first index of the
+ * run of `-> not` and optional elements just before it) and the nearest `-> not` before it
+ * (`previousNot[i]`, -1 for none). Made once per sequence, so that {@link currentNots} costs the
+ * nots it returns, not the optional elements it would walk over (12,000 `b?` in a row took 2 s).
+ */
+const NOT_REACH = new WeakMap<readonly Element[], { reach: Int32Array; previousNot: Int32Array }>();
+function notReach(sequence: readonly Element[]): { reach: Int32Array; previousNot: Int32Array } {
+  let found = NOT_REACH.get(sequence);
+  if (found === undefined) {
+    const reach = new Int32Array(sequence.length + 1);
+    const previousNot = new Int32Array(sequence.length + 1);
+    previousNot[0] = -1;
+    for (let i = 1; i <= sequence.length; i++) {
+      const before = sequence[i - 1];
+      const inRun = isNotFollow(before) || isOptional(before);
+      reach[i] = inRun ? reach[i - 1] : i;
+      previousNot[i] = isNotFollow(before) ? i - 1 : previousNot[i - 1];
+    }
+    found = { reach, previousNot };
+    NOT_REACH.set(sequence, found);
+  }
+  return found;
 }
 
 function addStopStates(b: Builder, ec: ElementContext, state: number): void {

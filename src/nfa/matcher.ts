@@ -103,13 +103,14 @@ class Matcher implements Nfa {
 
   constructor(readonly rule: Rule, readonly automaton: Automaton, private readonly options: MatcherOptions) {
     const actions = { take: TAKE, ignore: IGNORE, proceed: PROCEED };
-    this.edges = automaton.states.map((s) =>
-      s.transitions.map((t, i): CompiledEdge => {
-        const take = s.transitions.slice(0, i).filter((u) => u.action === 'take').at(-1);
+    this.edges = automaton.states.map((s) => {
+      let take: (typeof s.transitions)[number] | undefined; // the last take edge before t
+      return s.transitions.map((t): CompiledEdge => {
         const negatesTake = t.action === 'ignore' && take !== undefined && t.condition.kind === 'not' && sameCondition(t.condition.operand, take.condition);
+        if (t.action === 'take') take = t;
         return { action: actions[t.action], to: t.to, alias: s.name, test: toPredicate(t.condition, this.stats), negatesTake };
-      }),
-    );
+      });
+    });
     this.canProceed = this.edges.map((edges) => edges.some((e) => e.action === PROCEED));
     this.kinds = Uint8Array.from(automaton.states, (s) => KIND_CODES[s.kind]);
     this.start = automaton.start;

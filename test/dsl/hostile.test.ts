@@ -98,6 +98,8 @@ describe('long chains parse and check in time linear in their length', () => {
     // data (usage.ts), looked up rather than compared with every path before it (12 times the time then).
     ['key by k0.f, k1.f, ...', 4000, (n: number) => `rule r key by ${chain(n, ', ', (i) => `k${i}.f`)} pattern a`],
     ['a[f0 or f1 or ...]', 6000, (n: number) => `rule r key by k pattern a[${chain(n, ' or ', (i) => `f${i}`)}]`],
+    // A state with n stop edges: each edge looked back over the edges before it (12 times the time then).
+    ['a -> not b -> ... -> c', 2000, (n: number) => `rule r key by k pattern a${' -> not b'.repeat(n)} -> c`],
   ])('%s: 4 times the elements cost less than 8 times the time', (_, n, text) => {
     const cost = (count: number): number => cpuMs(() => outcome(text(count)))[1];
     cost(500); // warm-up
