@@ -105,9 +105,11 @@ describe('long chains parse and check in time linear in their length', () => {
     cost(500); // warm-up
     // The least of five runs each: a garbage collection during a run adds to its CPU time.
     const least = (count: number): number => Math.min(...Array.from({ length: 5 }, () => cost(count)));
-    const small = least(n);
-    const large = least(4 * n);
-    expect(large / small).toBeLessThan(8);
+    // Up to three tries: beside the rest of the suite on two cores, a linear chain went above 8 once
+    // (8.3 under Node 24), while the quadratic ones this guards against stay at 11-13 in every try.
+    let ratio = Infinity;
+    for (let tries = 0; tries < 3 && ratio >= 8; tries++) ratio = least(4 * n) / least(n);
+    expect(ratio).toBeLessThan(8);
   });
 });
 
