@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { createTopic } from './eos/harness.js';
 
 export const brokers = (): string[] => [inject('kafkaBrokers')];
 
@@ -15,28 +16,12 @@ export function kafka(): Kafka {
 /** A topic name no other test uses. */
 export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
 
-/**
- * Creates topics with `partitions` partitions and waits until every partition has a leader.
- * kafkajs's own `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a loaded KRaft broker may
- * first answer UNKNOWN_TOPIC_OR_PARTITION for a topic it has just created: any retriable error is
- * waited out here (every 100 ms, at most a minute).
- */
+/** Creates topics with `partitions` partitions, each waited for as the exactly-once harness does ({@link createTopic}). */
 export async function createTopics(names: readonly string[], partitions = 1): Promise<void> {
   const admin = kafka().admin();
   await admin.connect();
   try {
-    // kafkajs waits for leaders by default (`waitForLeaders`) and throws the error waited out below.
-    await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: false });
-    for (let waited = 0; ; waited += 100) {
-      try {
-        const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
-        if (topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) return;
-      } catch (error) {
-        if (!(error as { retriable?: boolean }).retriable || waited >= 60_000) throw error;
-      }
-      if (waited >= 60_000) throw new Error(`timed out waiting for the leaders of ${names.join(', ')}`);
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
+    for (const topic of names) await createTopic(admin, topic, partitions);
   } finally {
     await admin.disconnect();
   }
