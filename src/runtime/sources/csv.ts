@@ -39,7 +39,7 @@ const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 export class CsvSource extends FileSource {
 
   /**
-   * The records of each chunk read (256 KiB), as one array: the engine's fast path. Same records,
+   * The records of each chunk read (64 KiB, `READ_CHUNK_BYTES` of open-input.ts), as one array: the engine's fast path. Same records,
    * same order as {@link records}.
    */
   async *batches(): AsyncGenerator<SourceRecord[]> {
