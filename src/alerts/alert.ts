@@ -5,6 +5,7 @@ import { hash } from 'node:crypto';
 import type { CepEvent } from '../nfa/event.js';
 import type { Match } from '../nfa/nfa.js';
 import type { Bindings, Pattern, Rule, Severity } from '../nfa/rule.js';
+import { eventText, eventTextsPay } from './event-text.js';
 import { isoUtc } from './iso-time.js';
 
 export interface Alert {
@@ -54,8 +55,9 @@ function idOf(text: string): string {
  * section 4: evaluation failures are never a crash).
  *
  * The alert also carries its JSON text ({@link alertJson}), made with the id: the events are
- * serialised once, for the digest's input and for the line. An alert is read-only: its text is
- * the alert as made.
+ * serialised once, for the digest's input and for the line, from each event's text shared with
+ * the other alerts it is in ({@link eventText}). An alert is read-only: its text is the alert as
+ * made.
  */
 export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
   const texts = ruleTextsOf(rule);
@@ -86,10 +88,12 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
     return new AlertRecord(rule.name, rule.severity, kind, key, start, end, fields, events, alertId(rule.name, kind, key, events), undefined);
   }
   const keyJson = JSON.stringify(key);
-  const eventsJson = JSON.stringify(events);
-  const id = idOf(`${heads.id}${keyJson},${eventsJson}]`);
+  const eventsJson = (eventTextsPay() ? eventsText(match, texts) : undefined) ?? JSON.stringify(events);
+  const idInput = `${heads.id}${keyJson},${eventsJson}]`;
+  const id = idOf(idInput);
+  const flatEvents = idInput.slice(heads.id.length + keyJson.length + 1, -1);
   const fieldsJson = exprs.length > 0 ? JSON.stringify(fields) : '{}';
-  const json = `${heads.alert}${keyJson},"start":"${start}","end":"${end}","fields":${fieldsJson},"events":${eventsJson},"id":"${id}"}`;
+  const json = `${heads.alert}${keyJson},"start":"${start}","end":"${end}","fields":${fieldsJson},"events":${flatEvents},"id":"${id}"}`;
   return new AlertRecord(rule.name, rule.severity, kind, key, start, end, fields, events, id, json);
 }
 
@@ -146,6 +150,35 @@ class MatchBindings implements Bindings {
   }
 }
 
+/**
+ * `JSON.stringify` of the alert's `events` object, spliced from each event's shared text:
+ * `{"a":<text>,"b":[<text>,<text>]}` in the order of `match.events`. `undefined` when an alias has
+ * no head (see {@link aliasHeads}) or an event's text cannot be spliced: the caller serialises the
+ * object whole.
+ */
+function eventsText(match: Match, texts: RuleTexts): string | undefined {
+  let json = '{';
+  for (const [alias, bound] of match.events) {
+    const head = texts.aliasHeads.get(alias);
+    if (head === undefined) return undefined;
+    let value: string | undefined;
+    if (texts.loops.has(alias)) {
+      value = '[';
+      for (let i = 0; i < bound.length; i++) {
+        const text = eventText(bound[i].data);
+        if (text === undefined) return undefined;
+        value += i === 0 ? text : `,${text}`;
+      }
+      value += ']';
+    } else {
+      value = bound.length === 0 ? 'null' : eventText(bound[0].data);
+      if (value === undefined) return undefined;
+    }
+    json += json.length === 1 ? `${head}${value}` : `,${head}${value}`;
+  }
+  return `${json}}`;
+}
+
 /** The constant heads of one kind of a rule's alerts: of the id's input, and of the JSON line up to the key. */
 interface KindHeads {
   /** `["<rule>","<kind>",` */
@@ -158,6 +191,8 @@ interface KindHeads {
 interface RuleTexts {
   /** Aliases that stand for lists: quantified elements and every element inside a quantified group. */
   readonly loops: ReadonlySet<string>;
+  /** `"<alias>":` of each alias whose property `JSON.stringify` writes in insertion order (see {@link aliasHeads}). */
+  readonly aliasHeads: ReadonlyMap<string, string>;
   /** `null` when the rule's name or severity is not a string (a rule object not made by the checker): its alerts are serialised whole. */
   readonly match: KindHeads | null;
   readonly timeout: KindHeads | null;
@@ -168,7 +203,7 @@ const ruleTextsCache = new WeakMap<Rule, RuleTexts>();
 function ruleTextsOf(rule: Rule): RuleTexts {
   let found = ruleTextsCache.get(rule);
   if (found === undefined) {
-    found = { loops: loopAliases(rule), match: kindHeads(rule, 'match'), timeout: kindHeads(rule, 'timeout') };
+    found = { loops: loopAliases(rule), aliasHeads: aliasHeads(rule), match: kindHeads(rule, 'match'), timeout: kindHeads(rule, 'timeout') };
     ruleTextsCache.set(rule, found);
   }
   return found;
@@ -181,6 +216,28 @@ function kindHeads(rule: Rule, kind: 'match' | 'timeout'): KindHeads | null {
     id: `[${ruleJson},"${kind}",`,
     alert: `{"rule":${ruleJson},"severity":${JSON.stringify(rule.severity)},"kind":"${kind}","key":`,
   };
+}
+
+/**
+ * `"<alias>":` for every alias of the rule except those an object does not keep as an ordinary
+ * property in insertion order: array indexes (written first, in numeric order) and `__proto__`
+ * (assigning it sets the prototype). Alerts binding those are serialised whole.
+ */
+function aliasHeads(rule: Rule): ReadonlyMap<string, string> {
+  const heads = new Map<string, string>();
+  const walk = (pattern: Pattern): void => {
+    for (const element of pattern.elements) {
+      const alias = element.alias;
+      if (alias !== '__proto__' && !isArrayIndex(alias)) heads.set(alias, `${JSON.stringify(alias)}:`);
+      if (element.atom.kind === 'group') walk(element.atom.pattern);
+    }
+  };
+  walk(rule.pattern);
+  return heads;
+}
+
+function isArrayIndex(name: string): boolean {
+  return /^(?:0|[1-9][0-9]*)$/.test(name) && Number(name) < 4_294_967_295;
 }
 
 function loopAliases(rule: Rule): ReadonlySet<string> {
