@@ -19,6 +19,15 @@ describe('FileSink', () => {
     expect(lines.map((l) => JSON.parse(l))).toEqual(Array.from({ length: 2000 }, (_, i) => alert(i)));
   });
 
+  it('writes lines longer than a chunk and non-ASCII text across chunk ends as UTF-8', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cep-sink-')), 'alerts.ndjson');
+    const sink = new FileSink({ path });
+    const alerts = Array.from({ length: 600 }, (_, i) => ({ ...alert(i), fields: { text: i % 100 === 7 ? 'é😀'.repeat(40_000) : `李\u2028${'ü'.repeat(i)}\ud800` } }));
+    for (const a of alerts) await sink.write(a);
+    await sink.close();
+    expect(readFileSync(path, 'utf8')).toBe(alerts.map((a) => JSON.stringify(a) + '\n').join(''));
+  });
+
   it('returns a promise while the stream applies backpressure, resolved on drain', async () => {
     const chunks: string[] = [];
     let release: (() => void) | null = null;
