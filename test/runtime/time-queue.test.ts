@@ -48,6 +48,27 @@ describe('TimeQueue', () => {
     expect(() => queue.pop()).toThrow(/empty/);
   });
 
+  it('pops in order while it holds a few entries over many blocks (an emptied block reused for the next)', () => {
+    const random = prng(3);
+    const queue = new TimeQueue<number, string>();
+    const expected: [number, number, string][] = [];
+    const popped: [number, number, string][] = [];
+    let clock = 0;
+    for (let i = 0; i < 2_000; i++) {
+      clock += Math.floor(random() * 2);
+      // Twenty entries queued at most (a block holds sixteen), `b` shared by runs of entries.
+      queue.push(clock, i, `b${Math.floor(i / 7)}`);
+      expected.push([clock, i, `b${Math.floor(i / 7)}`]);
+      if (queue.size > 20 || random() < 0.5) {
+        const time = queue.peekTime();
+        const { a, b } = queue.pop();
+        popped.push([time, a, b]);
+      }
+    }
+    popped.push(...drain(queue));
+    expect(popped).toEqual(expected);
+  });
+
   it('ordered lists the entries in pop order; retain keeps that order and drops the rest', () => {
     const queue = new TimeQueue<number, string>();
     for (const [time, a] of [[10, 0], [5, 1], [10, 2], [7, 3], [20, 4], [5, 5]]) queue.push(time, a, `e${a}`);
