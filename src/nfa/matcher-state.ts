@@ -256,6 +256,12 @@ export class MatcherState extends NfaState {
     return completed.length > 0 ? completed[0].node.event.data : undefined;
   }
 
+  /** Automaton state of the oldest partial match (there must be one), without making an unboxed one a node. */
+  get oldestState(): number {
+    const id = this.tag & SHAPE_MASK;
+    return id === 0 ? (this.head as PartialMatch).state : shapeAt(id).state;
+  }
+
   /** Per-key sequence number of the oldest partial match's first event (−1: no partial match). */
   get oldestStartSeq(): number {
     const head = this.head;

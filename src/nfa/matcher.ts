@@ -348,15 +348,18 @@ class Matcher implements Nfa {
     const count = state.partialCount;
     let timeouts: CompletedMatch[] | null = null;
     let pending: CompletedMatch[] | null = null;
-    // Partial matches are ordered by first event, so the timed-out ones are a prefix.
+    const rest = state.rest;
+    // Partial matches are ordered by first event, so the timed-out ones are a prefix. The oldest is
+    // read off the state's fields, and made a node only for a match: most time out silently.
     let cut = 0;
     for (; cut < count; cut++) {
-      const pm = state.partialAt(cut);
-      if (pm.startTime + within > time) break;
-      if (this.kinds[pm.state] === PENDING) {
+      const startTime = cut === 0 ? state.oldestStartTime : rest[cut - 1].startTime;
+      if (startTime + within > time) break;
+      if (this.kinds[cut === 0 ? state.oldestState : rest[cut - 1].state] === PENDING) {
         // A trailing `-> not X` reached its deadline: the absence completes the match.
-        (pending ??= []).push(new CompletedMatch('match', pm, pm.startTime + within, this.aliases));
+        (pending ??= []).push(new CompletedMatch('match', state.partialAt(cut), startTime + within, this.aliases));
       } else if (this.rule.onTimeout !== undefined) {
+        const pm = state.partialAt(cut);
         (timeouts ??= []).push(new CompletedMatch('timeout', pm, pm.event.time, this.aliases));
       }
     }

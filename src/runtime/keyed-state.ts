@@ -246,7 +246,7 @@ export class SharedKeyedState {
       if (deadline !== Infinity) this.timers.superseded();
       rule.partialMatches -= before;
       rule.keys--;
-      this.remove(e, rule, state, mapKey);
+      if (this.remove(e, rule, state)) this.delete(e, mapKey);
       return;
     }
     rule.partialMatches += nfa.partialMatchCount(state) - before;
@@ -259,16 +259,17 @@ export class SharedKeyedState {
 
   /**
    * Takes `rule`'s emptied state `state` out of `entry`: the entry's own becomes vacant, a further
-   * one is handed back to the NFA; an entry left holding nothing leaves the map (`mapKey`, its key).
+   * one is handed back to the NFA. Returns whether the entry holds nothing now: the caller then
+   * takes it out of the map ({@link delete}).
    */
-  private remove(entry: KeyEntry, rule: KeyedState, state: NfaState, mapKey: MapKey): void {
+  private remove(entry: KeyEntry, rule: KeyedState, state: NfaState): boolean {
     if (state === entry) {
       setOwner(entry, null);
     } else {
       removeMore(entry, rule);
       rule.nfa.release(state);
     }
-    if (isVacant(entry)) this.delete(entry, mapKey);
+    return isVacant(entry);
   }
 
   /** The key of `entry`, from the data of an event one of its states holds. */
@@ -291,13 +292,21 @@ export class SharedKeyedState {
     const nfa = rule.nfa;
     if (state === undefined || nfa.nextDeadline(state) !== time) return false; // stale: the key moved on or was forgotten
     const before = nfa.partialMatchCount(state);
-    const key = this.keyOfEntry(entry);
-    rule.changed?.set(mapKeyOf(key), key);
-    this.emit(nfa, key, nfa.advanceTime(state, time));
+    // The key is read off an event the state holds before advancing (which may drop them all), and
+    // only when something needs it: most deadlines drop a partial match and emit nothing, and the
+    // event's data is one more object to read, cold.
+    const data = nfa.heldData(state) as Readonly<Record<string, unknown>>;
+    const matches = nfa.advanceTime(state, time);
+    let key: unknown = undefined;
+    if (matches.length > 0 || rule.changed !== null) {
+      key = this.keyOf(data);
+      rule.changed?.set(mapKeyOf(key), key);
+      this.emit(nfa, key, matches);
+    }
     if (nfa.isEmpty(state)) {
       rule.partialMatches -= before;
       rule.keys--;
-      this.remove(entry, rule, state, mapKeyOf(key));
+      if (this.remove(entry, rule, state)) this.delete(entry, mapKeyOf(key === undefined ? this.keyOf(data) : key));
       return true;
     }
     rule.partialMatches += nfa.partialMatchCount(state) - before;
@@ -322,7 +331,7 @@ export class SharedKeyedState {
       if (rule.nfa.nextDeadline(old) !== Infinity) this.timers.superseded();
       rule.partialMatches -= rule.nfa.partialMatchCount(old);
       rule.keys--;
-      this.remove(entry!, rule, old, mapKey);
+      if (this.remove(entry!, rule, old)) this.delete(entry!, mapKey);
       entry = this.map.get(mapKey);
     }
     rule.keys++;
@@ -356,7 +365,7 @@ export class SharedKeyedState {
       if (rule.nfa.nextDeadline(state) !== Infinity) this.timers.superseded();
       rule.changed?.set(mapKey, this.keyOfEntry(entry));
       rule.nfa.clear(state);
-      this.remove(entry, rule, state, mapKey);
+      if (this.remove(entry, rule, state)) this.delete(entry, mapKey);
     }
     rule.keys = 0;
     rule.partialMatches = 0;
