@@ -47,11 +47,6 @@ class Columns<A, B> {
 class HeapColumns<A, B> extends Columns<A, B> {
   seqs: number[] = [];
 
-  pushSeq(time: number, seq: number, a: A, b: B): void {
-    this.push(time, a, b);
-    this.seqs.push(seq);
-  }
-
   set(i: number, time: number, seq: number, a: A, b: B): void {
     this.times[i] = time;
     this.seqs[i] = seq;
@@ -75,14 +70,6 @@ class HeapColumns<A, B> extends Columns<A, B> {
     this.seqs.length = length;
     this.as.length = length;
     this.bs.length = length;
-  }
-
-  /** Removes the last entry: `pop`, which V8 inlines, where setting `length` is a runtime call. */
-  dropLast(): void {
-    this.times.pop();
-    this.seqs.pop();
-    this.as.pop();
-    this.bs.pop();
   }
 }
 
@@ -188,15 +175,19 @@ export class TimeQueue<A, B> {
       this.pushFifo(time, a, b);
       return;
     }
+    // Sift up through a hole: each parent later than the entry moves down one level, and the entry
+    // is written once where the hole stops (half the writes of swapping). Its `seq` is the newest,
+    // so a parent of the same time stays before it.
     const heap = this.heap;
-    heap.pushSeq(time, this.seq++, a, b);
-    let i = heap.length - 1;
+    const times = heap.times;
+    let i = times.length;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!heap.before(i, parent)) break;
-      this.swap(i, parent);
+      if (times[parent] <= time) break;
+      heap.move(i, parent);
       i = parent;
     }
+    heap.set(i, time, this.seq++, a, b);
   }
 
   /**
@@ -236,10 +227,7 @@ export class TimeQueue<A, B> {
     if (heap.length === 0) throw new Error('TimeQueue.pop on an empty queue');
     out.a = heap.as[0];
     out.b = heap.bs[0];
-    const last = heap.length - 1;
-    heap.move(0, last);
-    heap.dropLast();
-    this.siftDown(0);
+    this.siftDown();
     return out;
   }
 
@@ -296,28 +284,31 @@ export class TimeQueue<A, B> {
     return all;
   }
 
-  private swap(i: number, j: number): void {
+  /**
+   * Removes the heap's root: its last entry is taken out and sifted down from the root through a
+   * hole (each earlier child moves up one level, the entry is written once where the hole stops).
+   */
+  private siftDown(): void {
     const heap = this.heap;
-    const time = heap.times[i];
-    const seq = heap.seqs[i];
-    const a = heap.as[i];
-    const b = heap.bs[i];
-    heap.move(i, j);
-    heap.set(j, time, seq, a, b);
-  }
-
-  private siftDown(start: number): void {
-    const heap = this.heap;
-    const n = heap.length;
-    let i = start;
+    const times = heap.times;
+    const seqs = heap.seqs;
+    const time = times.pop() as number;
+    const seq = seqs.pop() as number;
+    const a = heap.as.pop() as A;
+    const b = heap.bs.pop() as B;
+    const n = times.length;
+    if (n === 0) return;
+    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= n) return;
+      if (l >= n) break;
       const r = l + 1;
       const c = r < n && heap.before(r, l) ? r : l;
-      if (!heap.before(c, i)) return;
-      this.swap(i, c);
+      const t = times[c];
+      if (time < t || (time === t && seq < seqs[c])) break;
+      heap.move(i, c);
       i = c;
     }
+    heap.set(i, time, seq, a, b);
   }
 }
