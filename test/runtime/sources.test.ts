@@ -84,6 +84,24 @@ describe('NdjsonSource', () => {
     ]);
   });
 
+  it('reads a file across many chunks as it was written, and stops at close() without reading further', async () => {
+    const path = join(dir, 'chunks.ndjson');
+    const lines = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ type: 'a', ts: i, id: `k${i}`, text: 'x'.repeat(i % 50) }));
+    writeFileSync(path, lines.join('\n'));
+    const source = new NdjsonSource(path);
+    const records = await all(source.records());
+    expect(records.map((r) => (r.kind === 'event' ? r.value : r))).toEqual(lines.map((l) => JSON.parse(l)));
+    expect(source.bytesRead()).toBe(source.size);
+    const stopped = new NdjsonSource(path);
+    let read = 0;
+    for await (const batch of stopped.batches()) {
+      read += batch.length;
+      await stopped.close();
+    }
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(lines.length);
+  });
+
   it('fails on a missing file with ENOENT', async () => {
     await expect(all(new NdjsonSource(join(dir, 'nope.ndjson')).records())).rejects.toMatchObject({ code: 'ENOENT' });
   });

@@ -39,12 +39,12 @@ const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 export class CsvSource extends FileSource {
 
   /**
-   * The records of each chunk read (64 KiB, `READ_CHUNK_BYTES` of open-input.ts), as one array: the engine's fast path. Same records,
+   * The records of each chunk read (64 KiB, `READ_CHUNK_BYTES` of lines.ts), as one array: the engine's fast path. Same records,
    * same order as {@link records}.
    */
   async *batches(): AsyncGenerator<SourceRecord[]> {
     const reader = new CsvReader(this.path);
-    for await (const chunk of readLines(this.open().stream as AsyncIterable<Buffer>)) {
+    for await (const chunk of readLines(this.open().bytes)) {
       const batch: SourceRecord[] = [];
       reader.push(chunk, batch);
       if (batch.length > 0) yield batch;

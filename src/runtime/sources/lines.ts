@@ -4,10 +4,15 @@
  * reader to drop). A line that is not valid UTF-8, or longer than the limit, is set aside on its
  * own as a bad line; the lines around it are unaffected.
  *
+ * The bytes are read into one buffer, reused from read to read: the unfinished line at the end of
+ * a read is moved to the buffer's start and the next read lands right after it, so no chunk is
+ * allocated or copied per read (a file is read straight into it, see `open-input.ts`). The buffer
+ * grows only for a line longer than a read.
+ *
  * Fast path: the complete lines of a chunk are checked and decoded as one piece
  * ({@link decodeUtf8Strict}); only a chunk that fails is decoded again line by line, to find the
  * bad lines. Newline bytes never occur inside a multi-byte UTF-8 sequence, so cutting at them is
- * safe. Memory is bounded by the chunk size plus the longest accepted line.
+ * safe. Memory is bounded by the chunk size plus about twice the longest accepted line.
  */
 import { decodeUtf8Strict } from './utf8.js';
 
@@ -15,6 +20,24 @@ import { decodeUtf8Strict } from './utf8.js';
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** At most this many characters of a bad line are kept as its raw text. */
 export const MAX_RAW_CHARS = 64 * 1024;
+
+/**
+ * Bytes per read (64 KiB), so that the text a chunk's lines are decoded into stays under V8's
+ * large-object size (128 KiB): on Node 20 a string of 128 KiB to 1 MiB is allocated in fresh
+ * pages of its own (page faults, about 8 ns a byte on this VM, where 64 KiB strings cost 0.12 ns a
+ * byte), and a 256 KiB read made the decoding of each chunk cost more than its parsing.
+ */
+export const READ_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Reads up to `length` bytes of an input into `into` from `offset` on and resolves with how many
+ * were read: 0 at the end of the input, and only there. {@link readLines} asks for
+ * {@link READ_CHUNK_BYTES} at a time; `into` is the line reader's buffer, whose bytes it owns.
+ */
+export type ReadBytes = (into: Buffer, offset: number, length: number) => Promise<number>;
+
+/** What {@link readLines} reads: a {@link ReadBytes} function, or a stream's chunks (copied into its buffer). */
+export type ByteInput = ReadBytes | AsyncIterable<Buffer>;
 
 /** The complete lines read from one chunk of input. */
 export interface LineChunk {
@@ -37,53 +60,90 @@ export interface BadLine {
 }
 
 /**
- * The lines of `stream`, one {@link LineChunk} per chunk read that completes at least one line.
- * Line numbers are the reader's to count (a chunk's lines follow the previous chunk's).
+ * The lines of `input`, one {@link LineChunk} per read that completes at least one line.
+ * Line numbers are the reader's to count (a chunk's lines follow the previous chunk's). A stream
+ * given as `input` is ended (its iterator's `return`) when reading stops, early or not.
  */
-export async function* readLines(stream: AsyncIterable<Buffer>, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LineChunk> {
-  let rest: Buffer | null = null; // an unfinished line carried over to the next chunk
+export async function* readLines(input: ByteInput, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LineChunk> {
+  const chunks = typeof input === 'function' ? null : input[Symbol.asyncIterator]();
+  const read = chunks === null ? (input as ReadBytes) : chunksAsBytes(chunks);
+  let buf: Buffer = Buffer.allocUnsafe(2 * READ_CHUNK_BYTES);
+  let rest = 0; // buf[0, rest): an unfinished line carried over to the next read
   let skipping: BadLine | null = null; // an over-long line, skipped up to its newline
   let first = true;
-  for await (const chunk of stream) {
-    let buf: Buffer = rest === null ? chunk : Buffer.concat([rest, chunk]);
-    rest = null;
-    if (first) {
-      if (buf.length < 3 && buf.indexOf(10) < 0) {
-        rest = buf; // too short to tell whether it opens with a byte order mark
-        continue;
+  try {
+    for (;;) {
+      if (buf.length - rest < READ_CHUNK_BYTES) buf = grown(buf, rest);
+      const n = await read(buf, rest, READ_CHUNK_BYTES);
+      if (n === 0) break;
+      let from = 0; // where this read's text starts in buf (after a byte order mark)
+      const end = rest + n;
+      if (first) {
+        if (end < 3 && buf.subarray(0, end).indexOf(10) < 0) {
+          rest = end; // too short to tell whether it opens with a byte order mark
+          continue;
+        }
+        first = false;
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
       }
-      first = false;
-      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      rest = 0;
+      const view = buf.subarray(from, end);
+      let start = 0;
+      let head: BadLine | null = null; // an over-long line that ends in this chunk
+      if (skipping !== null) {
+        const nl = view.indexOf(10);
+        if (nl < 0) continue;
+        head = skipping;
+        skipping = null;
+        start = nl + 1;
+      }
+      const last = view.lastIndexOf(10);
+      const tail = last >= start ? last + 1 : start;
+      if (tail > start) yield decodeLines(view, start, tail, head, maxLineBytes);
+      else if (head !== null) yield { text: '\n', bad: [head] };
+      if (tail < view.length) {
+        if (view.length - tail > maxLineBytes) {
+          skipping = { index: 0, raw: view.toString('utf8', tail, tail + MAX_RAW_CHARS), reason: `line longer than ${maxLineBytes} bytes` };
+        } else {
+          rest = buf.copy(buf, 0, from + tail, end);
+        }
+      }
     }
-    let start = 0;
-    let head: BadLine | null = null; // an over-long line that ends in this chunk
     if (skipping !== null) {
-      const nl = buf.indexOf(10);
-      if (nl < 0) continue;
-      head = skipping;
-      skipping = null;
-      start = nl + 1;
+      yield { text: '\n', bad: [skipping] };
+    } else if (rest > 0) {
+      if (buf.length === rest) buf = grown(buf, rest);
+      buf[rest] = 10;
+      yield decodeLines(buf, 0, rest + 1, null, maxLineBytes);
     }
-    const last = buf.lastIndexOf(10);
-    const tail = last >= start ? last + 1 : start;
-    if (tail > start) yield decodeLines(buf, start, tail, head, maxLineBytes);
-    else if (head !== null) yield { text: '\n', bad: [head] };
-    if (tail < buf.length) {
-      if (buf.length - tail > maxLineBytes) {
-        skipping = { index: 0, raw: buf.toString('utf8', tail, tail + MAX_RAW_CHARS), reason: `line longer than ${maxLineBytes} bytes` };
-      } else {
-        rest = buf.subarray(tail);
-      }
-    }
-  }
-  if (skipping !== null) {
-    yield { text: '\n', bad: [skipping] };
-  } else if (rest !== null) {
-    yield decodeLines(Buffer.concat([rest, NEWLINE]), 0, rest.length + 1, null, maxLineBytes);
+  } finally {
+    await chunks?.return?.();
   }
 }
 
-const NEWLINE = Buffer.from('\n');
+/** A buffer with room for a read after the `rest` bytes at `buf`'s start, which it holds. */
+function grown(buf: Buffer, rest: number): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, rest + READ_CHUNK_BYTES));
+  buf.copy(bigger, 0, 0, rest);
+  return bigger;
+}
+
+/** A stream's chunks as {@link ReadBytes}: each read copies what is left of the current chunk, up to `length`. */
+function chunksAsBytes(chunks: AsyncIterator<Buffer>): ReadBytes {
+  let chunk: Buffer = Buffer.alloc(0);
+  let at = 0;
+  return async (into, offset, length) => {
+    while (at === chunk.length) {
+      const next = await chunks.next();
+      if (next.done === true) return 0;
+      chunk = next.value;
+      at = 0;
+    }
+    const n = chunk.copy(into, offset, at, Math.min(chunk.length, at + length));
+    at += n;
+    return n;
+  };
+}
 
 /**
  * Decodes the complete lines `buf[start, end)` (`end` just after a `\n`), `head` a bad line before

@@ -22,7 +22,7 @@ export class NdjsonSource extends FileSource {
   async *batches(): AsyncGenerator<SourceRecord[]> {
     const input = this.path;
     let line = 0;
-    for await (const chunk of readLines(this.open().stream as AsyncIterable<Buffer>)) {
+    for await (const chunk of readLines(this.open().bytes)) {
       const batch: SourceRecord[] = [];
       line = chunk.bad.length === 0 ? parseChunk(input, line, chunk.text, batch) : parseWithBadLines(input, line, chunk, batch);
       if (batch.length > 0) yield batch;

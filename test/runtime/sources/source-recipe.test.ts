@@ -27,7 +27,7 @@ const SSH_RULES = join(import.meta.dirname, '..', '..', '..', 'examples', 'rules
 class KvSource extends FileSource {
   async *batches(): AsyncGenerator<SourceRecord[]> {
     let line = 0;
-    for await (const chunk of readLines(this.open().stream as AsyncIterable<Buffer>)) {
+    for await (const chunk of readLines(this.open().bytes)) {
       const lines = chunk.text.split('\n');
       lines.pop();
       const batch: SourceRecord[] = [];
