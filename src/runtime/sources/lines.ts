@@ -29,15 +29,20 @@ export const MAX_RAW_CHARS = 64 * 1024;
  */
 export const READ_CHUNK_BYTES = 64 * 1024;
 
-/**
- * Reads up to `length` bytes of an input into `into` from `offset` on and resolves with how many
- * were read: 0 at the end of the input, and only there. {@link readLines} asks for
- * {@link READ_CHUNK_BYTES} at a time; `into` is the line reader's buffer, whose bytes it owns.
- */
-export type ReadBytes = (into: Buffer, offset: number, length: number) => Promise<number>;
+/** An input read into a buffer the reader owns: how {@link readLines} reads a file (see `open-input.ts`). */
+export interface ByteReader {
+  /**
+   * Reads up to `length` bytes of the input into `into` from `offset` on and resolves with how many
+   * were read: 0 at the end of the input, and only there. {@link readLines} asks for
+   * {@link READ_CHUNK_BYTES} at a time.
+   */
+  read(into: Buffer, offset: number, length: number): Promise<number>;
+  /** Releases the input; a read after it finds the end. */
+  close(): void | Promise<void>;
+}
 
-/** What {@link readLines} reads: a {@link ReadBytes} function, or a stream's chunks (copied into its buffer). */
-export type ByteInput = ReadBytes | AsyncIterable<Buffer>;
+/** What {@link readLines} reads: a {@link ByteReader}, or a stream's chunks (copied into its buffer). */
+export type ByteInput = ByteReader | AsyncIterable<Buffer>;
 
 /** The complete lines read from one chunk of input. */
 export interface LineChunk {
@@ -61,12 +66,11 @@ export interface BadLine {
 
 /**
  * The lines of `input`, one {@link LineChunk} per read that completes at least one line.
- * Line numbers are the reader's to count (a chunk's lines follow the previous chunk's). A stream
- * given as `input` is ended (its iterator's `return`) when reading stops, early or not.
+ * Line numbers are the reader's to count (a chunk's lines follow the previous chunk's). The input
+ * is released (`close`, or a stream's `return`) when reading stops, at its end or early.
  */
 export async function* readLines(input: ByteInput, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LineChunk> {
-  const chunks = typeof input === 'function' ? null : input[Symbol.asyncIterator]();
-  const read = chunks === null ? (input as ReadBytes) : chunksAsBytes(chunks);
+  const reader = Symbol.asyncIterator in input ? chunksAsBytes(input[Symbol.asyncIterator]()) : input;
   let buf: Buffer = Buffer.allocUnsafe(2 * READ_CHUNK_BYTES);
   let rest = 0; // buf[0, rest): an unfinished line carried over to the next read
   let skipping: BadLine | null = null; // an over-long line, skipped up to its newline
@@ -74,7 +78,7 @@ export async function* readLines(input: ByteInput, maxLineBytes = MAX_LINE_BYTES
   try {
     for (;;) {
       if (buf.length - rest < READ_CHUNK_BYTES) buf = grown(buf, rest);
-      const n = await read(buf, rest, READ_CHUNK_BYTES);
+      const n = await reader.read(buf, rest, READ_CHUNK_BYTES);
       if (n === 0) break;
       let from = 0; // where this read's text starts in buf (after a byte order mark)
       const end = rest + n;
@@ -117,7 +121,7 @@ export async function* readLines(input: ByteInput, maxLineBytes = MAX_LINE_BYTES
       yield decodeLines(buf, 0, rest + 1, null, maxLineBytes);
     }
   } finally {
-    await chunks?.return?.();
+    await reader.close();
   }
 }
 
@@ -128,20 +132,25 @@ function grown(buf: Buffer, rest: number): Buffer {
   return bigger;
 }
 
-/** A stream's chunks as {@link ReadBytes}: each read copies what is left of the current chunk, up to `length`. */
-function chunksAsBytes(chunks: AsyncIterator<Buffer>): ReadBytes {
+/** A stream's chunks as a {@link ByteReader}: each read copies what is left of the current chunk, up to `length`; `close` ends the stream's iteration. */
+function chunksAsBytes(chunks: AsyncIterator<Buffer>): ByteReader {
   let chunk: Buffer = Buffer.alloc(0);
   let at = 0;
-  return async (into, offset, length) => {
-    while (at === chunk.length) {
-      const next = await chunks.next();
-      if (next.done === true) return 0;
-      chunk = next.value;
-      at = 0;
-    }
-    const n = chunk.copy(into, offset, at, Math.min(chunk.length, at + length));
-    at += n;
-    return n;
+  return {
+    async read(into, offset, length) {
+      while (at === chunk.length) {
+        const next = await chunks.next();
+        if (next.done === true) return 0;
+        chunk = next.value;
+        at = 0;
+      }
+      const n = chunk.copy(into, offset, at, Math.min(chunk.length, at + length));
+      at += n;
+      return n;
+    },
+    async close() {
+      await chunks.return?.();
+    },
   };
 }
 

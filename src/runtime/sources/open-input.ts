@@ -8,11 +8,11 @@ import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Source, SourceEvent, SourceRecord } from '../source.js';
-import { type ByteInput, READ_CHUNK_BYTES, type ReadBytes } from './lines.js';
+import { type ByteInput, type ByteReader, READ_CHUNK_BYTES } from './lines.js';
 
 /** An opened input: its bytes, and a counter of raw (compressed) bytes read for progress reports. */
 export interface OpenedInput {
-  /** The input's bytes, for `readLines`. */
+  /** The input's bytes, for `readLines` (which releases them when it stops). */
   readonly bytes: ByteInput;
   /** Raw bytes read so far from the file (before gunzip); 0 for stdin. */
   bytesRead(): number;
@@ -68,17 +68,20 @@ function openFile(path: string, size: number): OpenedInput {
     if (n === 0) close();
     return n;
   };
-  const bytes: ReadBytes = (into, offset, length) =>
-    new Promise((resolve, reject) => {
-      setImmediate(() => {
-        try {
-          resolve(readNow(into, offset, length));
-        } catch (error) {
-          close();
-          reject(error);
-        }
-      });
-    });
+  const bytes: ByteReader = {
+    read: (into, offset, length) =>
+      new Promise((resolve, reject) => {
+        setImmediate(() => {
+          try {
+            resolve(readNow(into, offset, length));
+          } catch (error) {
+            close();
+            reject(error);
+          }
+        });
+      }),
+    close,
+  };
   return { bytes, bytesRead: () => position, size, close };
 }
 

@@ -3,7 +3,7 @@
  * UTF-8, or too long, is set aside alone at its own index; a byte order mark is dropped.
  */
 import { describe, expect, it } from 'vitest';
-import { type LineChunk, type ReadBytes, readLines } from '../../../src/runtime/sources/lines.js';
+import { type ByteReader, type LineChunk, readLines } from '../../../src/runtime/sources/lines.js';
 
 /** The lines read from `bytes` cut into chunks of the given sizes (cycled), as `[text | {bad}]` per line. */
 async function linesOf(bytes: Buffer, sizes: number[], maxLineBytes?: number): Promise<(string | { bad: string; raw: string })[]> {
@@ -61,23 +61,30 @@ describe('readLines', () => {
     expect(await linesOf(Buffer.from([0x61, 0x0a, 0xc3]), [1])).toEqual(['a', { bad: 'invalid UTF-8', raw: '\ufffd' }]);
   });
 
-  it('gives the same lines from a ReadBytes function, however many bytes each read returns', async () => {
+  it('gives the same lines from a ByteReader, however many bytes each read returns, and closes it at the end', async () => {
     const bytes = Buffer.from('\ufeff{"a":1}\n' + 'é'.repeat(70_000) + '\nb\nlast');
     const expected = ['{"a":1}', 'é'.repeat(70_000), 'b', 'last'];
     for (const most of [1, 7, 1 << 16]) {
       let at = 0;
-      const read: ReadBytes = async (into, offset, length) => {
-        const n = bytes.copy(into, offset, at, Math.min(bytes.length, at + Math.min(length, most)));
-        at += n;
-        return n;
+      let closed = false;
+      const reader: ByteReader = {
+        read: async (into, offset, length) => {
+          const n = bytes.copy(into, offset, at, Math.min(bytes.length, at + Math.min(length, most)));
+          at += n;
+          return n;
+        },
+        close: () => {
+          closed = true;
+        },
       };
       const lines: (string | { bad: string; raw: string })[] = [];
-      for await (const chunk of readLines(read)) lines.push(...flatten(chunk));
+      for await (const chunk of readLines(reader)) lines.push(...flatten(chunk));
       expect(lines).toEqual(expected);
+      expect(closed).toBe(true);
     }
   });
 
-  it("ends a stream's iteration when the reader stops early", async () => {
+  it('releases its input (a stream, a ByteReader) when the reader stops early', async () => {
     let ended = false;
     async function* chunks(): AsyncGenerator<Buffer> {
       try {
@@ -91,5 +98,17 @@ describe('readLines', () => {
       break;
     }
     expect(ended).toBe(true);
+    let closed = false;
+    const reader: ByteReader = {
+      read: async (into, offset) => into.write('line\n', offset),
+      close: () => {
+        closed = true;
+      },
+    };
+    for await (const chunk of readLines(reader)) {
+      expect(chunk.text).toBe('line\n');
+      break;
+    }
+    expect(closed).toBe(true);
   });
 });
