@@ -14,14 +14,20 @@ import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Kafka, logLevel, type ISocketFactory, type logCreator, type SASLOptions } from 'kafkajs';
+import { kafkaLogLevel } from './kafka-log-level.js';
 import { SASL_MECHANISMS, type KafkaConnectionOptions, type KafkaSaslMechanism, type KafkaSaslOptions, type KafkaSecurityCliOptions, type KafkaSecurityOptions, type KafkaTlsOptions } from './kafka-options.js';
 
 const LEVELS = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO } as const;
 
-/** kafkajs log lines as one JSON object per line on stderr. */
-const stderrLog: logCreator = () => ({ namespace, level, log }) => {
+/**
+ * kafkajs log lines as one JSON object per line on stderr, each at {@link kafkaLogLevel}'s level
+ * (a response error kafkajs retries is a warning), those above the client's `logLevel` left out.
+ */
+const stderrLog: logCreator = (configured) => ({ namespace, level, log }) => {
+  const shown = kafkaLogLevel(level, namespace, log);
+  if (shown > configured) return;
   const { message, ...extra } = log;
-  process.stderr.write(`${JSON.stringify({ level: logLevel[level], namespace, message, ...extra })}\n`);
+  process.stderr.write(`${JSON.stringify({ level: logLevel[shown], namespace, message, ...extra })}\n`);
 };
 
 /** What to do about the TLS failures a user can fix, by Node's error code. */

@@ -12,6 +12,7 @@
  * Writes are synchronous, so that nothing logged before an exit is lost.
  */
 import type { logCreator } from 'kafkajs';
+import { KAFKA_LEVEL, kafkaLogLevel } from '../../alerts/kafka-log-level.js';
 
 /** The formats of `--log-format`. */
 export const LOG_FORMATS = ['text', 'json'] as const;
@@ -86,22 +87,20 @@ export function lineLogger(logger: Log, format: LogFormat): (line: string) => vo
 }
 
 /**
- * kafkajs's `logLevel` values (its enum is not imported: kafkajs must load after its
- * read_committed fix, `src/alerts/kafkajs-read-committed.ts`).
+ * kafkajs's log lines through `logger`, at {@link kafkaLogLevel}'s level (a response error kafkajs
+ * retries is a warning; those above the client's `logLevel` are left out), with their namespace and
+ * fields as context (`kafka`).
  */
-const KAFKA_ERROR = 1;
-const KAFKA_WARN = 2;
-const KAFKA_INFO = 4;
-
-/** kafkajs's log lines through `logger`, at their level, with their namespace and fields as context (`kafka`). */
 export function kafkaLogCreator(logger: Log): logCreator {
-  return () =>
+  return (configured) =>
     ({ namespace, level, log }) => {
+      const shown = kafkaLogLevel(level, namespace, log);
+      if (shown > configured) return;
       const { message, timestamp: _timestamp, logger: _logger, ...context } = log as { message: string; timestamp?: string; logger?: string; [key: string]: unknown };
       const child = { kafka: { namespace, ...context } };
-      if (level === KAFKA_ERROR) logger.error(child, `kafka: ${message}`);
-      else if (level === KAFKA_WARN) logger.warn(child, `kafka: ${message}`);
-      else if (level === KAFKA_INFO) logger.info(child, `kafka: ${message}`);
+      if (shown === KAFKA_LEVEL.ERROR) logger.error(child, `kafka: ${message}`);
+      else if (shown === KAFKA_LEVEL.WARN) logger.warn(child, `kafka: ${message}`);
+      else if (shown === KAFKA_LEVEL.INFO) logger.info(child, `kafka: ${message}`);
       else logger.debug(child, `kafka: ${message}`);
     };
 }

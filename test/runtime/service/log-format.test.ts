@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -89,4 +90,22 @@ describe('kafkajs log lines', () => {
       }
     }
   }, 30_000);
+
+  it('a broker response with an error kafkajs retries (CONCURRENT_TRANSACTIONS after a take-over) is a warning, left out at the error level', async () => {
+    const { createErrorFromCode } = createRequire(import.meta.url)('kafkajs/src/protocol/error') as { createErrorFromCode: (code: number) => Error };
+    const entry = (code: number) => ({ namespace: 'Connection', level: 1, label: 'ERROR', log: { timestamp: 't', logger: 'kafkajs', message: 'Response AddPartitionsToTxn(key: 24, version: 1)', broker: 'b:9092', error: createErrorFromCode(code).message, correlationId: 7, size: 42 } });
+    const concurrent = entry(51); // CONCURRENT_TRANSACTIONS: retriable
+    const fenced = entry(47); // INVALID_PRODUCER_EPOCH: not retried, an error
+    const { logger, lines } = await collecting('json');
+    const atError = kafkaLogCreator(logger)(1);
+    atError(concurrent);
+    atError(fenced);
+    const atWarn = kafkaLogCreator(logger)(2);
+    atWarn(concurrent);
+    const records = lines.map((l) => JSON.parse(l) as { level: string; kafka: { error: string } });
+    expect(records.map((r) => [r.level, r.kafka.error])).toEqual([
+      ['error', fenced.log.error],
+      ['warn', concurrent.log.error],
+    ]);
+  });
 });
