@@ -9,6 +9,6 @@ export interface CepEvent {
   readonly type: string;
   /** Event time in epoch milliseconds. */
   readonly time: number;
-  /** The JSON object as it was read; conditions read its fields. */
+  /** The JSON object as it was read; conditions read its fields. Never changed after it was read (partial matches hold it; alerts share its JSON text). */
   readonly data: Readonly<Record<string, unknown>>;
 }

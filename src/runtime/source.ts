@@ -14,7 +14,11 @@ export interface SourceEvent {
   readonly input: string;
   /** Where the record came from, for reports: `file:line` or `topic/partition@offset`. */
   readonly position: string;
-  /** The parsed JSON object (or CSV row as an object). */
+  /**
+   * The parsed JSON object (or CSV row as an object): a fresh object for each record, never changed
+   * afterwards, since partial matches hold it until they complete or time out and alerts reuse its
+   * JSON text by identity (`src/alerts/event-text.ts`).
+   */
   readonly value: Record<string, unknown>;
   /** Event type when the source knows it (Kafka `--type-from-topic`); otherwise read from the type field. */
   readonly type?: string;
