@@ -14,7 +14,10 @@
  *   events, partial matches and alerts. That is what the rule count itself costs.
  * - `bytes per pending key`: 1,000,000 keys each holding one `a -> b within 1h` partial match
  *   (the real NDJSON source and engine; RSS after a full GC once every event was fed), minus the
- *   RSS of a rule that never starts on the same file, divided by the keys. Goal ≤ 250.
+ *   RSS of a rule that never starts on the same file, divided by the keys. Goal ≤ 250. Printed
+ *   beside it (no goal): the same difference of the V8 heap used (`heapUsed` after the same GC),
+ *   which leaves out what the C allocator keeps (for V8's GC threads, varying by ±10 bytes a key
+ *   from run to run) and so shows a change in what the engine holds more steadily.
  *
  * Each case runs in its own Node process; the pair of each ratio runs back to back,
  * `RATIO_RUNS` times (default 3), and min/median/max of the ratio are printed.
@@ -42,11 +45,12 @@ import { mulberry32, writeStream } from './lib/generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** What a child prints: wall seconds, and for the memory cases the RSS after GC (bytes). */
+/** What a child prints: wall seconds, and for the memory cases the RSS and V8 heap used after GC (bytes). */
 interface ChildResult {
   readonly seconds: number;
   readonly events: number;
   readonly rss: number;
+  readonly heap: number;
 }
 
 /**
@@ -75,8 +79,8 @@ async function parseOnly(input: string): Promise<number> {
   return events;
 }
 
-/** Wraps a source: once it has handed out every record, a full GC and the RSS (what the engine holds then). */
-function measuredAtEnd(source: NdjsonSource, out: { rss: number }): Source {
+/** Wraps a source: once it has handed out every record, a full GC, then the RSS and V8 heap used (what the engine holds then). */
+function measuredAtEnd(source: NdjsonSource, out: { rss: number; heap: number }): Source {
   const measured: Source = {
     inputs: source.inputs,
     close: () => source.close(),
@@ -84,7 +88,9 @@ function measuredAtEnd(source: NdjsonSource, out: { rss: number }): Source {
     async *batches() {
       yield* source.batches();
       for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
-      out.rss = process.memoryUsage().rss;
+      const usage = process.memoryUsage();
+      out.rss = usage.rss;
+      out.heap = usage.heapUsed;
     },
   };
   return measured;
@@ -94,7 +100,7 @@ function measuredAtEnd(source: NdjsonSource, out: { rss: number }): Source {
 async function child(kind: string, rules: string, input: string): Promise<void> {
   const started = performance.now();
   let events = 0;
-  const memory = { rss: 0 };
+  const memory = { rss: 0, heap: 0 };
   if (kind === 'parse') {
     events = await parseOnly(input);
   } else {
@@ -102,7 +108,7 @@ async function child(kind: string, rules: string, input: string): Promise<void> 
     const summary = await runEngine({ rules: loadRules([rules]), sources: [source], sinks: [new FileSink({ stream: createWriteStream('/dev/null') })], log: () => {} });
     events = summary.events;
   }
-  const result: ChildResult = { seconds: (performance.now() - started) / 1000, events, rss: memory.rss };
+  const result: ChildResult = { seconds: (performance.now() - started) / 1000, events, rss: memory.rss, heap: memory.heap };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
@@ -210,6 +216,7 @@ async function main(): Promise<void> {
     const rules: number[] = [];
     const sameWork: number[] = [];
     const bytes: number[] = [];
+    const heapBytes: number[] = [];
     for (let run = 0; run < runs; run++) {
       const ceiling = runChild('parse', '-', abInput);
       const engine = runChild('run', ab, abInput);
@@ -223,6 +230,7 @@ async function main(): Promise<void> {
       const never = runChild('memory', neverRule, pending);
       const held = runChild('memory', pendingRule, pending);
       bytes.push((held.rss - never.rss) / keys);
+      heapBytes.push((held.heap - never.heap) / keys);
       process.stdout.write(
         `run ${run + 1}: replay ${engine.seconds.toFixed(2)} s vs parse ${ceiling.seconds.toFixed(2)} s; 100 rules ${all.seconds.toFixed(2)} s vs 1 rule ${single.seconds.toFixed(2)} s, vs 1 rule doing their matching ${doingTheirWork.seconds.toFixed(2)} s; RSS ${(held.rss / 2 ** 20).toFixed(0)} MB vs ${(never.rss / 2 ** 20).toFixed(0)} MB\n`,
       );
@@ -232,10 +240,11 @@ async function main(): Promise<void> {
       { ratio: '100 disjoint rules / 1 rule (goal ≤ 2)', ...round(stats(rules), 2) },
       { ratio: '  the same / 1 rule doing their matching', ...round(stats(sameWork), 2) },
       { ratio: 'bytes per pending key (goal ≤ 250)', ...round(stats(bytes), 0) },
+      { ratio: '  of them in the V8 heap', ...round(stats(heapBytes), 0) },
     ];
     console.table(rows);
     mkdirSync(join(here, 'results'), { recursive: true });
-    writeFileSync(join(here, 'results', 'ratios.json'), JSON.stringify({ suite: 'ratios', node: process.version, date: new Date().toISOString(), runs, events, keys, replay, rules, sameWork, bytes, rows }, null, 2) + '\n');
+    writeFileSync(join(here, 'results', 'ratios.json'), JSON.stringify({ suite: 'ratios', node: process.version, date: new Date().toISOString(), runs, events, keys, replay, rules, sameWork, bytes, heapBytes, rows }, null, 2) + '\n');
   } finally {
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
