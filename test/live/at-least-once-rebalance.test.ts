@@ -16,44 +16,26 @@
  *   here at 5%; a backlog dropped as late lost 24-40% in the issue), and a repeated alert carries
  *   the id of its first copy, so deduplicating by `id` leaves no duplicate.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlertReader } from './eos/alert-reader.js';
 import { CepProcess, liveRunArgs } from './eos/cep-process.js';
 import { compareAlerts, formatComparison, type AlertJson } from './eos/compare.js';
 import { generateEvents, sentinels, writeNdjson } from './eos/data.js';
 import { createTopic, groupLag, Phases, poll, referenceAlerts } from './eos/harness.js';
-import { EventStream, harnessKafka } from './eos/producer.js';
+import { killTestSetup } from './eos/kill-test.js';
+import { EventStream } from './eos/producer.js';
 import { brokers, uniqueName } from './kafka-helpers.js';
 
 const EVENTS = 40_000;
 const RATE = 1_000;
 const RULES = 'test/live/eos/rules.cep';
 
-let kafka: Kafka;
-let admin: Admin;
-let dir: string;
-let passed = false;
-
-beforeAll(async () => {
-  kafka = harnessKafka(brokers(), 'cep-alo-harness');
-  admin = kafka.admin();
-  await admin.connect();
-  dir = mkdtempSync(join(tmpdir(), 'cep-alo-'));
-});
-
-afterAll(async () => {
-  await admin?.disconnect();
-  if (passed) rmSync(dir, { recursive: true, force: true });
-  else console.log(`at-least-once rebalance: process logs kept in ${dir}`);
-});
+const setup = killTestSetup({ label: 'at-least-once rebalance', prefix: 'cep-alo-', clientId: 'cep-alo-harness' });
 
 /** Input offsets the group has committed, over all partitions. */
 async function committed(group: string, topic: string): Promise<number> {
-  return (await groupLag(admin, group, topic)).reduce((s, l) => s + Math.max(0, l.committed), 0);
+  return (await groupLag(setup.admin, group, topic)).reduce((s, l) => s + Math.max(0, l.committed), 0);
 }
 
 /**
@@ -64,7 +46,7 @@ async function committed(group: string, topic: string): Promise<number> {
 async function settle(group: string, topic: string, reader: AlertReader): Promise<string> {
   let lags = '';
   const done = await poll(async () => {
-    const lag = await groupLag(admin, group, topic);
+    const lag = await groupLag(setup.admin, group, topic);
     lags = lag.map((l) => l.lag).join(' ');
     return lag.every((l) => l.lag <= 1) && Date.now() - reader.lastRecordAt >= 3000 ? true : undefined;
   }, 90_000, 250);
@@ -73,7 +55,7 @@ async function settle(group: string, topic: string, reader: AlertReader): Promis
 
 /** Whether the group is stable with `members` members (a started process has joined and holds partitions). */
 async function groupStable(group: string, members: number): Promise<true | undefined> {
-  const { groups } = await admin.describeGroups([group]);
+  const { groups } = await setup.admin.describeGroups([group]);
   return groups[0]?.state === 'Stable' && groups[0].members.length === members ? true : undefined;
 }
 
@@ -91,6 +73,7 @@ function firstById(alerts: readonly AlertJson[]): AlertJson[] {
 
 describe('cep run (at-least-once) on a real broker: a member killed while the other runs', () => {
   it('the survivor takes the partitions over with their backlog: no crash, no late event, alerts at least once', async () => {
+    const { kafka, admin, dir } = setup;
     const phases = new Phases();
     const [input, out, group] = [uniqueName('alo-in'), uniqueName('alo-alerts'), uniqueName('alo-cep')];
     await createTopic(admin, input, 6);
@@ -139,7 +122,7 @@ describe('cep run (at-least-once) on a real broker: a member killed while the ot
         duplicatedAfterDeduplicatingById: deduplicated.duplicated,
       }).toEqual({ settled: 'yes', crashes: [], lateInB: 0, lateInRestartedA: 0, withoutId: 0, duplicatedAfterDeduplicatingById: 0 });
       expect(all.lost, formatComparison(all)).toBeLessThanOrEqual(expected.length * 0.05);
-      passed = true;
+      setup.report(true);
     } finally {
       await Promise.allSettled([a.stop(10_000), b.stop(10_000), reader.close(), stream.close()]);
     }

@@ -9,37 +9,21 @@
  * group's committed offset covers `b`, then started again; a later event moves the watermark past
  * `b`. The alert topic (read_committed) must hold the match `a -> b` exactly once.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlertReader } from './eos/alert-reader.js';
 import { CepProcess, liveRunArgs } from './eos/cep-process.js';
 import { createTopic, groupLag, Phases, poll } from './eos/harness.js';
-import { EventStream, harnessKafka } from './eos/producer.js';
+import { killTestSetup } from './eos/kill-test.js';
+import { EventStream } from './eos/producer.js';
 import { brokers, uniqueName } from './kafka-helpers.js';
 
-let kafka: Kafka;
-let admin: Admin;
-let dir: string;
-let passed = false;
-
-beforeAll(async () => {
-  kafka = harnessKafka(brokers(), 'cep-paced-harness');
-  admin = kafka.admin();
-  await admin.connect();
-  dir = mkdtempSync(join(tmpdir(), 'cep-paced-'));
-});
-
-afterAll(async () => {
-  await admin?.disconnect();
-  if (passed) rmSync(dir, { recursive: true, force: true });
-  else console.log(`exactly-once --speed: process logs kept in ${dir}`);
-});
+const setup = killTestSetup({ label: 'exactly-once --speed', prefix: 'cep-paced-', clientId: 'cep-paced-harness' });
 
 describe('cep run --exactly-once --speed on a real broker', () => {
   it('a commit during an event\'s pacing wait does not cover it: killed then, the restarted process still completes its match, once', async () => {
+    const { kafka, admin, dir } = setup;
     const phases = new Phases();
     const [input, out, group] = [uniqueName('paced-in'), uniqueName('paced-alerts'), uniqueName('paced-cep')];
     await createTopic(admin, input, 1);
@@ -75,7 +59,7 @@ describe('cep run --exactly-once --speed on a real broker', () => {
         crashes: [],
         alerts: [`pair match "k" ${JSON.stringify({ first: { type: 'a', ts: T, account: 'k', seq: 0 }, second: { type: 'b', ts: T + 3000, account: 'k', seq: 1 } })}`],
       });
-      passed = true;
+      setup.report(true);
     } finally {
       await Promise.allSettled([cep.stop(10_000), reader.close(), stream.close()]);
     }

@@ -32,18 +32,17 @@
  * The pieces (data, producer, processes, reader, comparison) are in test/live/eos; the long run by
  * hand is scripts/soak/exactly-once.ts (`npm run soak`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { AlertReader } from './eos/alert-reader.js';
 import { CepProcess, cliKnows, liveRunArgs } from './eos/cep-process.js';
 import { compareAlerts, formatComparison, type AlertJson, type Comparison } from './eos/compare.js';
 import { generateEvents, partitionOf, sentinels, writeNdjson, type BankEvent } from './eos/data.js';
 import { createTopic, groupLag, Phases, poll, referenceAlerts, totalLag, waitSettled, writePostMortem } from './eos/harness.js';
 import { readWithJava } from './eos/java-reader.js';
-import { EventStream, harnessKafka } from './eos/producer.js';
+import { killTestSetup } from './eos/kill-test.js';
+import { EventStream } from './eos/producer.js';
 import { dumpStateHistory } from './eos/state-dump.js';
 import { brokers, uniqueName } from './kafka-helpers.js';
 
@@ -61,23 +60,7 @@ const STALL_MS = cliKnows('--kafka-session-timeout') ? 20_000 : 40_000;
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const pct = (part: number, whole: number): string => `${whole === 0 ? 0 : Math.round((100 * part) / whole)}%`;
 
-let kafka: Kafka;
-let admin: Admin;
-let logRoot: string;
-let passed = true;
-
-beforeAll(async () => {
-  kafka = harnessKafka(brokers());
-  admin = kafka.admin();
-  await admin.connect();
-  logRoot = mkdtempSync(join(tmpdir(), 'cep-eos-'));
-});
-
-afterAll(async () => {
-  await admin?.disconnect();
-  if (passed && !KEEP) rmSync(logRoot, { recursive: true, force: true });
-  else console.log(`exactly-once harness: process logs kept in ${logRoot}`);
-});
+const setup = killTestSetup({ label: 'exactly-once harness', prefix: 'cep-eos-', keep: KEEP });
 
 /** Stops every process still running (gracefully), closes readers and the producer; never throws. */
 async function cleanup(processes: readonly CepProcess[], closers: readonly (() => Promise<void>)[]): Promise<void> {
@@ -110,6 +93,7 @@ const exitsOf = (processes: readonly CepProcess[]): string[] =>
 
 describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a real broker, with kill -9 and rebalances`, () => {
   it.concurrent(`three processes, two killed with SIGKILL mid-stream and restarted: the read_committed alerts are those of cep run --input (${fmt(EVENTS)} events)`, async ({ expect }) => {
+    const { kafka, admin, dir: logRoot } = setup;
     const phases = new Phases();
     const dir = mkdtempSync(join(logRoot, 'three-'));
     const [input, out, group] = [uniqueName('eos-in'), uniqueName('eos-alerts'), uniqueName('eos-cep')];
@@ -215,7 +199,7 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
         idMismatches: comparison.idMismatches ?? 0,
       };
       const ok = Object.values(figures).every((v) => v === 'yes' || v === 0 || (Array.isArray(v) && v.length === 0));
-      passed &&= ok;
+      setup.report(ok);
       if (!ok) {
         writePostMortem(dir, reader.records, comparison);
         if (EXACTLY_ONCE) await dumpStateHistory(kafka, admin, `${group}.state`, join(dir, 'state-history.ndjson'));
@@ -231,7 +215,7 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
         idMismatches: 0,
       });
     } catch (error) {
-      passed = false;
+      setup.report(false);
       throw error;
     } finally {
       await cleanup(processes, [() => reader.close(), () => rawReader.close(), () => stream.close()]);
@@ -239,6 +223,7 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
   }, 300_000);
 
   it.concurrent('one process killed with SIGKILL and restarted completes matches begun before the kill, each once', async ({ expect }) => {
+    const { kafka, admin, dir: logRoot } = setup;
     const phases = new Phases();
     const dir = mkdtempSync(join(logRoot, 'single-'));
     const [input, out, group] = [uniqueName('eos1-in'), uniqueName('eos1-alerts'), uniqueName('eos1-cep')];
@@ -334,11 +319,11 @@ describe(`cep run ${EXACTLY_ONCE ? '--exactly-once' : '(at-least-once)'} on a re
         duplicateIds: comparison.duplicateIds ?? 0,
       };
       const ok = figures.settled === 'yes' && figures.unexpectedExits.length === 0 && comparison.lost + comparison.duplicated + comparison.unexpected + figures.duplicateIds === 0;
-      passed &&= ok;
+      setup.report(ok);
       if (!ok) writePostMortem(dir, reader.records, comparison);
       expect(figures, `${report}\n  samples: ${JSON.stringify(comparison.samples, null, 2)}`).toEqual({ settled: 'yes', unexpectedExits: [], lost: 0, duplicated: 0, unexpected: 0, duplicateIds: 0 });
     } catch (error) {
-      passed = false;
+      setup.report(false);
       throw error;
     } finally {
       await cleanup([cep], [() => reader.close(), () => stream.close()]);
