@@ -153,7 +153,7 @@ class MatchBindings implements Bindings {
 /**
  * `JSON.stringify` of the alert's `events` object, spliced from each event's shared text:
  * `{"a":<text>,"b":[<text>,<text>]}` in the order of `match.events`. `undefined` when an alias has
- * no head (see {@link aliasHeads}) or an event's text cannot be spliced: the caller serialises the
+ * no head (see {@link aliasesOf}) or an event's text cannot be spliced: the caller serialises the
  * object whole.
  */
 function eventsText(match: Match, texts: RuleTexts): string | undefined {
@@ -191,7 +191,7 @@ interface KindHeads {
 interface RuleTexts {
   /** Aliases that stand for lists: quantified elements and every element inside a quantified group. */
   readonly loops: ReadonlySet<string>;
-  /** `"<alias>":` of each alias whose property `JSON.stringify` writes in insertion order (see {@link aliasHeads}). */
+  /** `"<alias>":` of each alias whose property `JSON.stringify` writes in insertion order (see {@link aliasesOf}). */
   readonly aliasHeads: ReadonlyMap<string, string>;
   /** `null` when the rule's name or severity is not a string (a rule object not made by the checker): its alerts are serialised whole. */
   readonly match: KindHeads | null;
@@ -203,7 +203,8 @@ const ruleTextsCache = new WeakMap<Rule, RuleTexts>();
 function ruleTextsOf(rule: Rule): RuleTexts {
   let found = ruleTextsCache.get(rule);
   if (found === undefined) {
-    found = { loops: loopAliases(rule), aliasHeads: aliasHeads(rule), match: kindHeads(rule, 'match'), timeout: kindHeads(rule, 'timeout') };
+    const { loops, heads } = aliasesOf(rule);
+    found = { loops, aliasHeads: heads, match: kindHeads(rule, 'match'), timeout: kindHeads(rule, 'timeout') };
     ruleTextsCache.set(rule, found);
   }
   return found;
@@ -219,36 +220,27 @@ function kindHeads(rule: Rule, kind: 'match' | 'timeout'): KindHeads | null {
 }
 
 /**
- * `"<alias>":` for every alias of the rule except those an object does not keep as an ordinary
- * property in insertion order: array indexes (written first, in numeric order) and `__proto__`
- * (assigning it sets the prototype). Alerts binding those are serialised whole.
+ * The aliases of the rule, walked once: those that stand for lists (quantified elements and every
+ * element inside a quantified group), and `"<alias>":` for every alias except those an object does
+ * not keep as an ordinary property in insertion order: array indexes (written first, in numeric
+ * order) and `__proto__` (assigning it sets the prototype). Alerts binding those are serialised whole.
  */
-function aliasHeads(rule: Rule): ReadonlyMap<string, string> {
+function aliasesOf(rule: Rule): { loops: ReadonlySet<string>; heads: ReadonlyMap<string, string> } {
+  const loops = new Set<string>();
   const heads = new Map<string, string>();
-  const walk = (pattern: Pattern): void => {
-    for (const element of pattern.elements) {
-      const alias = element.alias;
-      if (alias !== '__proto__' && !isArrayIndex(alias)) heads.set(alias, `${JSON.stringify(alias)}:`);
-      if (element.atom.kind === 'group') walk(element.atom.pattern);
-    }
-  };
-  walk(rule.pattern);
-  return heads;
-}
-
-function isArrayIndex(name: string): boolean {
-  return /^(?:0|[1-9][0-9]*)$/.test(name) && Number(name) < 4_294_967_295;
-}
-
-function loopAliases(rule: Rule): ReadonlySet<string> {
-  const set = new Set<string>();
   const walk = (pattern: Pattern, inLoop: boolean): void => {
     for (const element of pattern.elements) {
+      const alias = element.alias;
       const loop = inLoop || element.quantifier !== undefined;
-      if (loop) set.add(element.alias);
+      if (loop) loops.add(alias);
+      if (alias !== '__proto__' && !isArrayIndex(alias)) heads.set(alias, `${JSON.stringify(alias)}:`);
       if (element.atom.kind === 'group') walk(element.atom.pattern, loop);
     }
   };
   walk(rule.pattern, false);
-  return set;
+  return { loops, heads };
+}
+
+function isArrayIndex(name: string): boolean {
+  return /^(?:0|[1-9][0-9]*)$/.test(name) && Number(name) < 4_294_967_295;
 }
