@@ -8,6 +8,11 @@ import type { Bindings, Pattern, Rule, Severity } from '../nfa/rule.js';
 import { eventText, eventTextsPay } from './event-text.js';
 import { isoUtc } from './iso-time.js';
 
+/**
+ * One alert record (DSL.md section 6), as every sink writes it: `JSON.stringify` of this object
+ * gives the line, with the fields in this order (`alertJson` makes the same bytes without
+ * serialising the events twice).
+ */
 export interface Alert {
   readonly rule: string;
   readonly severity: Severity;

@@ -23,6 +23,11 @@ export interface FileSinkOptions {
   readonly stream?: Writable;
 }
 
+/**
+ * Writes each alert as one NDJSON line to stdout or a file (see the file comment for chunking and
+ * backpressure). `write` returns a promise only while the stream's buffer is full; a write or
+ * open error rejects that promise and every later `write` and `close`.
+ */
 export class FileSink implements AlertSink {
   private readonly stream: Writable;
   private readonly ownsStream: boolean;

@@ -45,6 +45,7 @@ export interface KafkaTlsOptions {
 
 /** The SASL mechanisms offered (`--kafka-sasl`, `kafka-sasl:` in a config), named as kafkajs names them. */
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+/** One of {@link SASL_MECHANISMS}. */
 export type KafkaSaslMechanism = (typeof SASL_MECHANISMS)[number];
 
 /** SASL credentials. */

@@ -23,6 +23,7 @@ import { checkOptionNames, type OptionNames } from './option-names.js';
 import { isRetriable, LiveError, messageOf } from './live-error.js';
 import type { AlertSink } from './sink.js';
 
+/** The connection (brokers, TLS, SASL: {@link KafkaConnectionOptions}), the output topic and the batch size of a Kafka alert sink. */
 export interface KafkaSinkOptions extends KafkaConnectionOptions {
   /** Output topic. */
   readonly topic: string;

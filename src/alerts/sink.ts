@@ -31,6 +31,13 @@ export interface EngineStats {
   readonly keys: number;
 }
 
+/**
+ * Where alerts go (stdout/file, WebSocket, Kafka). The engine calls `write` once per alert in the
+ * order it produced them, `stats` about once a second, and `close` once at the end (after every
+ * write it made). While a returned write promise is pending the engine counts the alert as in
+ * flight and pauses reading past 1,024 of them (backpressure); a write that throws or rejects fails the run
+ * (`runEngine` rejects with that error after closing sources and sinks).
+ */
 export interface AlertSink {
   /** Accepts one alert. A returned promise resolves once the alert is delivered (or handed to a retrying producer). */
   write(alert: Alert): void | Promise<void>;

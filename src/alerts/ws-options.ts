@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { checkOptionNames, type OptionNames } from './option-names.js';
 import { resolveOrigins } from './ws-origin.js';
 
+/** What {@link startAlertServer} accepts; every field optional, its default beside it (times in ms, sizes in bytes). */
 export interface AlertServerOptions {
   /** Interface to listen on. Default `127.0.0.1` (loopback only; say `0.0.0.0` to expose it). */
   readonly host?: string;

@@ -29,8 +29,6 @@ export interface Subscription {
   readonly severities: ReadonlySet<Severity> | null;
 }
 
-export const EVERYTHING: Subscription = { rules: null, severities: null };
-
 /** A text equal for equal subscriptions (clients whose keys are equal receive the same frames). */
 export function subscriptionKey(sub: Subscription): string {
   const list = (set: ReadonlySet<string> | null): string => (set === null ? '*' : JSON.stringify([...set].sort()));

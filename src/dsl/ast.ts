@@ -132,6 +132,7 @@ export interface EmitNode {
   readonly loc: Loc;
 }
 
+/** One `name: expr` of an `emit` or `on timeout emit`: the alert's field `name` gets the value of `expr`. */
 export interface EmitFieldNode {
   readonly kind: 'EmitField';
   readonly name: NameNode;
@@ -196,6 +197,7 @@ export interface CallNode {
   readonly loc: Loc;
 }
 
+/** `-x` (arithmetic negation; `null` for a non-number) or `not x` (boolean). */
 export interface UnaryNode {
   readonly kind: 'Unary';
   readonly op: '-' | 'not';
@@ -203,11 +205,13 @@ export interface UnaryNode {
   readonly loc: Loc;
 }
 
+/** The binary operators, loosest-binding first (see the grammar for precedence). */
 export type BinaryOp =
   | 'or' | 'and'
   | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in'
   | '+' | '-' | '*' | '/' | '%';
 
+/** `left op right` (DSL.md section 4: null and division-by-zero rules apply at evaluation). */
 export interface BinaryNode {
   readonly kind: 'Binary';
   readonly op: BinaryOp;

@@ -22,6 +22,7 @@ export type EdgeCondition =
 /** A compiled guard: true when the transition may fire for `event` in the partial match `bindings`. */
 export type Predicate = (event: CepEvent, bindings: Bindings) => boolean;
 
+/** The condition that always holds (an `any` element without a condition). */
 export const TRUE: EdgeCondition = { kind: 'true' };
 
 /** `left and right`, simplifying `true`. */

@@ -48,6 +48,7 @@ let boxedShape = 0;
 
 /** Shared empty lists of a key state: never mutated in place (every change assigns a new list). */
 export const NO_PARTIALS = Object.freeze([]) as unknown as PartialMatch[];
+/** The shared empty list of matches held back (see {@link NO_PARTIALS}). */
 export const NO_COMPLETED = Object.freeze([]) as unknown as CompletedMatch[];
 
 /**
@@ -63,6 +64,7 @@ class Spill {
   ) {}
 }
 
+/** One key's state of one rule's matcher: the fields described at the top of this file; see `matcher.ts` for how each step changes them. */
 export class MatcherState extends NfaState {
   // The fields that every event reads (the clock check, then the oldest partial match) come first,
   // so that they tend to share the object's first cache line.

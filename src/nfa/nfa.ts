@@ -48,6 +48,12 @@ export abstract class NfaState {
   rules: unknown = null;
 }
 
+/**
+ * A compiled rule (`compile` in `compiler.ts`): the automaton and the operations the runtime calls
+ * on one key's {@link NfaState}, in Flink's `NFA` order (advance the clock, then process the event).
+ * Times are event-time ms. Immutable and shared by every key; never throws on data (a condition
+ * that throws is counted in `stats` and is false).
+ */
 export interface Nfa {
   readonly rule: Rule;
   /**

@@ -84,6 +84,7 @@ export interface GroupAtom {
   readonly pattern: Pattern;
 }
 
+/** What an element matches: one event ({@link EventAtom}) or a group ({@link GroupAtom}). */
 export type Atom = EventAtom | GroupAtom;
 
 /** One element of a pattern: `[not] atom [quantifier] [as alias]`. */

@@ -19,6 +19,7 @@ export interface NearPair {
   readonly differences: readonly string[];
 }
 
+/** The outcome of comparing actual with expected alerts: `equal` when both multisets are the same; else what is missing, unexpected, or nearly equal. */
 export interface AlertDiff {
   readonly equal: boolean;
   /** Expected alerts with no equal actual one (not counting near pairs). */

@@ -87,6 +87,11 @@ export interface RuleChanges {
 /** Most event types whose rules are indexed (see `CepOperator.rulesFor`). */
 const MAX_INDEXED_TYPES = 10_000;
 
+/**
+ * One input partition's event-time operator (see the file comment for the steps): `offer` each
+ * event, `finish`/`end` an input, `checkpoint`/`restore` its state. Matches and fed events go to
+ * the listener synchronously, inside these calls. Times in event-time ms.
+ */
 export class CepOperator {
   /** Each rule's part of the keyed state, in rule order (replaced by {@link replaceRules}). */
   rules: readonly KeyedState[];

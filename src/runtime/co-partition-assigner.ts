@@ -9,8 +9,10 @@
 import '../alerts/kafkajs-read-committed.js';
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 
+/** The assigner's protocol name in the group's join requests: every member of a group must offer it. */
 export const COPARTITION_ASSIGNER_NAME = 'CepCoPartitionAssigner';
 
+/** The assigner itself, for kafkajs `consumer({ partitionAssigners: [coPartitionAssigner] })`. */
 export const coPartitionAssigner: PartitionAssigner = ({ cluster }) => ({
   name: COPARTITION_ASSIGNER_NAME,
   version: 0,

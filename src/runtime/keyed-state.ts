@@ -514,6 +514,7 @@ export class KeyedState {
   }
 }
 
+/** A key value as a `Map` key: a string, number or boolean as is; a composite key (an array, several `key by` paths) as its JSON. */
 export function mapKeyOf(key: unknown): MapKey {
   return typeof key === 'object' ? JSON.stringify(key) : (key as MapKey);
 }

@@ -15,6 +15,7 @@ export interface LruEntry {
 /** No slot (the end of the list). */
 const NONE = -1;
 
+/** The list of the file comment: `capacity` slots; entries added at the most recently used end, evicted from the other. */
 export class LruList<T extends LruEntry> {
   private readonly entries: (T | undefined)[];
   /** For each slot, the next more recently used slot, and the next less recently used one. */

@@ -68,6 +68,7 @@ export interface SourceTaskEnd {
   readonly task: string;
 }
 
+/** What a source yields for one record read: an event, or a bad record to count and set aside. */
 export type SourceRecord = SourceEvent | SourceBadRecord;
 
 /** What a partitioned source says about its tasks, in its record stream. */

@@ -34,14 +34,17 @@ export type StateRecord =
   | { readonly kind: 'key'; readonly task: string; readonly rule: string; readonly key: unknown; readonly state: unknown }
   | { readonly kind: 'marker'; readonly task: string; readonly nonce: string | null };
 
+/** The record key of task `task`'s partition meta: `["t",task]` as JSON. */
 export function metaKey(task: string): string {
   return JSON.stringify(['t', task]);
 }
 
+/** The record key of `rule`'s state for `key` in task `task`: `["k",task,rule,key]` as JSON. */
 export function stateKey(task: string, rule: string, key: unknown): string {
   return JSON.stringify(['k', task, rule, key]);
 }
 
+/** The record key of task `task`'s restore marker: `["r",task]` as JSON. */
 export function markerKey(task: string): string {
   return JSON.stringify(['r', task]);
 }

@@ -26,6 +26,7 @@ interface Reading {
   reject(error: unknown): void;
 }
 
+/** One process's reader of the state topic (see the file comment): `read` resolves with the latest record per key of one partition, up to a marker. */
 export class StateRestorer {
   private readonly readings = new Map<number, Reading>();
 

@@ -51,6 +51,7 @@ export function isFenced(error: unknown): boolean {
 /** kafkajs error types of a producer that another one took over (kafkajs's protocol versions give INVALID_PRODUCER_EPOCH). */
 const FENCED: ReadonlySet<string> = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
 
+/** The transactional producer of one task (see the file comment): `open` fences and restores, `commit` writes a checkpoint. */
 export class TaskTransactions {
   private producer: Producer | null = null;
   /** The commits of this task, one after another. */

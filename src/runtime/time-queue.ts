@@ -141,6 +141,7 @@ class Block<A, B> {
   }
 }
 
+/** The queue of the file comment: `push(time, a, b)` (time in ms), `peekTime`, `pop` in (time, push order). */
 export class TimeQueue<A, B> {
   /** The FIFO's blocks, from `first` (holding its head) to `last` (where pushes go). */
   private first = new Block<A, B>(MIN_BLOCK);

@@ -9,8 +9,11 @@ import type { WebSocket } from 'ws';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { EngineStats } from '../../src/alerts/sink.js';
 import { Broadcaster, ROUND_INTERVAL_MS } from '../../src/alerts/ws-broadcast.js';
-import { EVERYTHING, subscriptionFromQuery } from '../../src/alerts/ws-protocol.js';
+import { subscriptionFromQuery, type Subscription } from '../../src/alerts/ws-protocol.js';
 import { sshAlerts } from './fixtures.js';
+
+/** What a client that sends no filter receives: every rule, every severity. */
+const EVERYTHING: Subscription = { rules: null, severities: null };
 
 /** A stand-in for an open `ws` socket: records frames; `sendMs` of busy work per send. */
 class FakeSocket {

@@ -7,6 +7,7 @@
 import type { CepEvent } from '../../nfa/event.js';
 import type { Bindings } from '../../nfa/rule.js';
 
+/** Where a compiled expression's value comes from: one event, a list of events, or a JSON value (see above). */
 export type Shape = 'event' | 'events' | 'value';
 
 /** What is known of a value's type before running (for "not a boolean" and argument checks). */

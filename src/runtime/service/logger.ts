@@ -16,6 +16,7 @@ import { KAFKA_LEVEL, kafkaLogLevel } from '../../alerts/kafka-log-level.js';
 
 /** The formats of `--log-format`. */
 export const LOG_FORMATS = ['text', 'json'] as const;
+/** One of {@link LOG_FORMATS}: plain text lines, or one JSON object per line (pino's shape). */
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** One level's writer: a message, or a context object and a message (pino's argument order). */

@@ -36,6 +36,7 @@ export const MAX_RECORD_CHARS = 1024 * 1024;
 const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 
+/** A CSV input (see the file comment): `records()`/`batches()` yield one event per data row, or a bad record at its line. */
 export class CsvSource extends FileSource {
 
   /**

@@ -53,6 +53,7 @@ export interface ExactlyOnceOptions {
   readonly transactionTimeoutMs?: number;
 }
 
+/** The connection (brokers, TLS, SASL: {@link KafkaConnectionOptions}), the topics and group, and the delivery guarantee of a Kafka source (DSL.md section 9). */
 export interface KafkaSourceOptions extends KafkaConnectionOptions {
   /** Topics to read, at least one. */
   readonly topics: readonly string[];

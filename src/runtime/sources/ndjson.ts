@@ -13,6 +13,7 @@ import { FileEvent, FileSource } from './open-input.js';
 export { MAX_LINE_BYTES };
 
 
+/** An NDJSON input (see the file comment): `records()`/`batches()` yield one event per JSON object line, or a bad record at its line. */
 export class NdjsonSource extends FileSource {
 
   /**
