@@ -92,8 +92,3 @@ export async function timeFormatReader(format: string): Promise<TimeReader> {
   }
   return { read, mismatch: `does not match --time-format '${format}'` };
 }
-
-/** Formats epoch ms as ISO-8601 UTC with milliseconds (`2015-12-10T06:55:46.000Z`), as alerts carry it. */
-export function formatTime(ms: number): string {
-  return new Date(ms).toISOString();
-}
