@@ -179,7 +179,7 @@ export function generateCase(seed: number, id: number): Case {
 }
 
 /** Whether a quantifier binds a list (its upper bound is above 1): our language lets only such an alias be aggregated or read in its own condition. */
-function loopsOf(q: CaseQuantifier): boolean {
+export function loopsOf(q: CaseQuantifier): boolean {
   return q.form === '+' || q.form === '*' || q.form === '{n,}' || ((q.form === '{n}' || q.form === '{n,m}') && (q.max ?? q.min ?? 1) > 1);
 }
 

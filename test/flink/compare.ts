@@ -2,7 +2,7 @@
  * Compares the two sides of the differential test case by case, and sorts the outcomes into
  * agree / differ / both reject / one rejects, with each difference's class.
  */
-import { ruleText, type Case, type CaseElement } from './cases.js';
+import { loopsOf, ruleText, type Case, type CaseElement } from './cases.js';
 import type { SideMatch, SideResult } from './sides.js';
 
 export type Verdict = 'agree' | 'differ' | 'both reject' | 'one rejects';
@@ -27,20 +27,29 @@ function counts(list: readonly SideMatch[]): Map<string, number> {
 }
 
 /**
- * Whether the pattern ends with `-> not X` (in a last group without a quantifier too): its matches
- * end at the deadline. In a quantified last group the absence only bounds the next iteration.
+ * Whether match `m` completed through a trailing `-> not X`, so that it ends at the deadline
+ * (DSL.md section 6): the pattern's last element is that absence, or the last of a last group that
+ * `m` went through: a group without a quantifier, or with one of at most one iteration (`?`,
+ * `{0,1}`) when `m` binds an event inside it. In a looping last group the absence only bounds the
+ * next iteration.
  */
-function endsWithAbsence(elements: readonly CaseElement[]): boolean {
+function endsWithAbsence(elements: readonly CaseElement[], m: SideMatch): boolean {
   const last = elements[elements.length - 1];
-  if (last.group !== undefined) return last.quantifier === undefined && endsWithAbsence(last.group);
-  return last.negated === true && last.contiguity === 'relaxed';
+  if (last.group === undefined) return last.negated === true && last.contiguity === 'relaxed';
+  if (last.quantifier !== undefined && (loopsOf(last.quantifier) || !bindsIn(last.group, m))) return false;
+  return endsWithAbsence(last.group, m);
+}
+
+/** Whether `m` binds an event to an alias inside `elements` (nested groups included). */
+function bindsIn(elements: readonly CaseElement[], m: SideMatch): boolean {
+  return elements.some((e) => (e.group !== undefined ? bindsIn(e.group, m) : e.name !== undefined && (m.events[e.name]?.length ?? 0) > 0));
 }
 
 /** Start and end our alerts should carry for `m`: the first and last matched events' times, or the deadline for a trailing absence. */
 function expectedTimes(c: Case, m: SideMatch): [number, number] {
   const times = Object.values(m.events).flat().map((i) => c.events[i].ts);
   const start = Math.min(...times);
-  const end = m.kind === 'match' && endsWithAbsence(c.pattern.elements) && c.pattern.within !== null ? start + c.pattern.within : Math.max(...times);
+  const end = m.kind === 'match' && endsWithAbsence(c.pattern.elements, m) && c.pattern.within !== null ? start + c.pattern.within : Math.max(...times);
   return [start, end];
 }
 
