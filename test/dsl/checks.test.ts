@@ -114,6 +114,16 @@ describe('checks', () => {
     expect(only(withPattern('a -> not (b -> c) -> d'))[0]).toBe("a 'not' element is the absence of one event, not of a group (Flink's notFollowedBy and notNext take one event's condition)");
   });
 
+  it('a greedy optional loop with until after -> not, through optional elements only (Flink fails on it)', () => {
+    const [message, , col] = only(withPattern('a -> not b -> c? -> d* until [v > 1] greedy -> e'));
+    expect(message).toMatch(/^a greedy optional loop with `until` cannot follow `-> not X` with only optional elements between them/);
+    expect(col).toBe(withPattern('a -> not b -> c? -> d* until [v > 1] greedy -> e').indexOf('greedy') + 1);
+    expect(only(withPattern('a -> (x -> not b -> d{2,} until [v > 1] greedy optional)'))[0]).toMatch(/cannot follow `-> not X`/);
+    for (const accepted of ['a next not b -> d* until [v > 1] greedy', 'a -> not b -> d* until [v > 1] -> e', 'a -> not b -> d+ until [v > 1] greedy -> e', 'a -> not b -> c -> d* until [v > 1] greedy', 'a -> (x -> not b) -> d* until [v > 1] greedy']) {
+      expect(() => parseRules(withPattern(accepted)), accepted).not.toThrow();
+    }
+  });
+
   it('->> not: no such absence', () => {
     expect(only(withPattern('a ->> not b -> c'))).toEqual(["`->> not` has no meaning: an absence skips nothing (Flink has notFollowedBy, `-> not`, and notNext, `next not`); write `-> not`", 1, 27]);
   });

@@ -38,6 +38,8 @@ interface Row {
 const a = (name = 'x'): ReturnType<typeof el> => el(name, 'a');
 const b = (name = 'y', options = {}): ReturnType<typeof el> => el(name, 'b', options);
 const c_ = (name = 'z', options = {}): ReturnType<typeof el> => el(name, 'c', options);
+/** An `until` condition that every table event (v 0) meets. */
+const UNTIL = { op: '<=', a: { op: 'v' }, b: { op: 'num', n: 7 } } as const;
 
 const TABLE: readonly Row[] = [
   { construct: '{0,m}', pattern: pattern([a(), b('y', { quantifier: q('{n,m}', 0, 2) }), c_()]), accepted: true, reason: 'Flink times(0, m) is {1,m} optional (issue 17 too)' },
@@ -83,6 +85,23 @@ const TABLE: readonly Row[] = [
     flink: 'crash',
     message: /nothing for the absence to follow \(Flink fails on it with a NullPointerException\)/,
   },
+  {
+    construct: 'a greedy optional loop with until right after -> not (item 4)',
+    pattern: pattern([a(), b('n', { negated: true }), c_('z', { quantifier: q('*', { until: UNTIL }, 'greedy') })], { within: 10 }),
+    accepted: false,
+    reason: 'Flink accepts it and fails with a NullPointerException on the first event that meets the until condition (NFA.findFinalStateAfterProceed): a rule error here (DSL.md section 8)',
+    flink: 'crash',
+    message: /cannot follow `-> not X` with only optional elements between them \(Flink accepts it, then fails on it/,
+  },
+  {
+    construct: 'the same with an optional element between (item 4)',
+    pattern: pattern([a(), b('n', { negated: true }), el('w', 'a', { quantifier: q('?') }), c_('z', { quantifier: q('*', { until: UNTIL }, 'greedy') })], { within: 10 }),
+    accepted: false,
+    reason: 'Flink\'s NFA compiler fails on it with a NullPointerException (copyWithoutTransitiveNots), which the driver reports as a rejection',
+    message: /cannot follow `-> not X` with only optional elements between them/,
+  },
+  { construct: 'a greedy loop with until after next not', pattern: pattern([a(), b('n', { negated: true, contiguity: 'strict' }), c_('z', { quantifier: q('*', { until: UNTIL }, 'greedy') })]), accepted: true, reason: 'notNext: Flink runs it' },
+  { construct: 'a required greedy loop with until after -> not', pattern: pattern([a(), b('n', { negated: true }), c_('z', { quantifier: q('+', { until: UNTIL }, 'greedy') })], { within: 10 }), accepted: true, reason: 'not optional: Flink runs it' },
 ];
 // The item 4 rows need an event that reaches the group.
 const TABLE_EVENTS = 'a@1 b@2 c@3 a@4';

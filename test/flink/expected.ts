@@ -17,4 +17,5 @@ const ROWS: readonly (readonly [string, (o: Outcome) => boolean])[] = [
   ['the same match once', (o) => o.kind === 'Flink repeats a match'],
   ['a looping group that may take no event', (o) => o.verdict === 'one rejects' && o.detail !== undefined && /a looping group must take an event in each iteration/.test(o.detail)],
   ['a `not` where a match may begin', (o) => o.verdict === 'one rejects' && o.detail !== undefined && /this `not` may be where a match begins/.test(o.detail)],
+  ['a greedy optional loop with `until` after `-> not X`', (o) => o.verdict === 'one rejects' && o.detail !== undefined && /a greedy optional loop with `until` cannot follow `-> not X`/.test(o.detail)],
 ];
