@@ -116,6 +116,9 @@ const REPEATS_OURS = named_(
 const TIE = named_('item 5: a tie under skip to next', pattern([el('e0', null, { quantifier: q('+') }), el('e1', 'c', { negated: true })], { within: 5, skip: { kind: 'skipToNext' } }), 'b@0 a@1 d@4');
 const DEADLINES_CASE = named_('deadlines one watermark passes', pattern([el('e0', 'a', { quantifier: q('{n}', 2) }), el('e1', 'c', { negated: true })], { within: 12, timeout: true, skip: { kind: 'skipPastLastEvent' } }), 'a@0 a@4 a@6 a@8');
 const TIMEOUT = named_('on timeout emit against timed-out partial matches, two keys', pattern([el('e0', 'a'), el('e1', 'b', { quantifier: q('{n}', 2) })], { within: 5, timeout: true, skip: { kind: 'skipPastLastEvent' } }), 'a@1 a@2/k2 b@3 b@4/k2 b@5/k2 b@9');
+// An event of a type no element names still moves these partial matches (the rule's type filter, `relevantTypes`, must let it through).
+const GREEDY_TWIN = named_('filter: greedy, then an optional element', pattern([el('e0', 'a', { quantifier: q('{n,m}', 1, 2, 'greedy') }), el('e1', 'a', { quantifier: q('{n,m}', 0, 3) })], { within: 10 }), 'a@6 b@9 a@12');
+const LOOP_TWO_NOTS = named_('filter: a loop, then two trailing absences', pattern([el('e0', 'b', { quantifier: q('{n,}', 1) }), el('e1', 'a', { negated: true }), el('e2', 'b', { negated: true })], { within: 3 }), 'b@1 d@1');
 const tableCases = TABLE.map((row) => named_(`table: ${row.construct}`, row.pattern, TABLE_EVENTS));
 
 const random = generateCases(SEED, RANDOM);
@@ -177,6 +180,18 @@ describe('what issue 13 found, one case each', () => {
   it('on timeout emit: timed-out partial matches agree with Flink, per key', () => {
     expect(outcome(TIMEOUT).verdict).toBe('agree');
     expect(matches(ours.get(TIMEOUT.id)).filter((m) => m.startsWith('timeout')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('events of types the pattern does not name (the type filter): Flink feeds them to every partial match', () => {
+  it('a{1,2} greedy -> a{0,3} over a b a: the b moves the partial match into the optional element\'s ignore state, which greedy does not restrict, so the second a is e1', () => {
+    expect(outcome(GREEDY_TWIN).verdict).toBe('agree');
+    expect(matches(ours.get(GREEDY_TWIN.id))).toEqual(['match {"e0":[0],"e1":[2]}']);
+  });
+
+  it('b{1,} -> not a -> not b within 3ms over b d: the d moves the partial match on into the absences, which complete at the deadline', () => {
+    expect(outcome(LOOP_TWO_NOTS).verdict).toBe('agree');
+    expect(matches(ours.get(LOOP_TWO_NOTS.id))).toEqual(['match {"e0":[0]}']);
   });
 });
 
