@@ -10,7 +10,7 @@ import { parseRules, RuleErrors } from '../../src/dsl/index.js';
 import { el, events, generateCases, group, pattern, q, ruleText, type Case, type CasePattern } from './cases.js';
 import { compareCase, DEADLINES, describeCase, SKIP_TIE, type Outcome } from './compare.js';
 import { expectedDifference } from './expected.js';
-import { runFlink, runOurs, type SideResult } from './sides.js';
+import { runFlink, runOurs, typeFilterChanges, type SideResult } from './sides.js';
 
 const RANDOM = 300;
 const SEED = 13;
@@ -142,6 +142,12 @@ describe(`${RANDOM} random cases (seed ${SEED})`, () => {
     expect(unexpected.map((o) => `case ${o.c.id}: ${o.verdict}: ${o.kind}: ${o.detail}\n${describeCase(o.c)}`)).toEqual([]);
     // The cases exercise both sides: most are accepted by both and agree.
     expect(outcomes.filter((o) => o.verdict === 'agree').length).toBeGreaterThan(RANDOM / 2);
+  });
+
+  it('give the same matches with the rule\'s type filter as when every event reaches every key (Flink)', async () => {
+    const changed: number[] = [];
+    for (const c of [...random, ...named.values()]) if (await typeFilterChanges(c, ours.get(c.id)!)) changed.push(c.id);
+    expect(changed).toEqual([]);
   });
 });
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseRules, RuleErrors } from '../../src/dsl/index.js';
 import { compile } from '../../src/nfa/compiler.js';
+import type { Nfa } from '../../src/nfa/nfa.js';
 import { runEngine } from '../../src/runtime/engine.js';
 import { arraySource, MemorySink } from '../runtime/support/memory.js';
 import { ruleText, type Case } from './cases.js';
@@ -35,8 +36,13 @@ export type SideResult =
     }
   | { readonly status: 'reject' | 'crash' | 'hang'; readonly error: string };
 
-/** Runs a case through our engine. A rule error is a `reject`; anything else thrown is a `crash`. */
-export async function runOurs(c: Case): Promise<SideResult> {
+/**
+ * Runs a case through our engine. A rule error is a `reject`; anything else thrown is a `crash`.
+ * With `typeFilter: false` every event reaches the rule's keys, as in Flink, instead of only those
+ * of the types that can change a key's state (`Nfa.relevantTypes`, an optimisation whose results
+ * must be the same: `typeFilterChanges`).
+ */
+export async function runOurs(c: Case, { typeFilter = true }: { typeFilter?: boolean } = {}): Promise<SideResult> {
   let nfa;
   try {
     nfa = compile(parseRules(ruleText(c.pattern), 'case.cep')[0]);
@@ -44,6 +50,7 @@ export async function runOurs(c: Case): Promise<SideResult> {
     if (e instanceof RuleErrors) return { status: 'reject', error: e.errors.map((x) => x.message).join('; ') };
     return { status: 'crash', error: String(e) };
   }
+  if (!typeFilter) (nfa as { relevantTypes: Nfa['relevantTypes'] }).relevantTypes = null;
   const sink = new MemorySink();
   try {
     await runEngine({ rules: [nfa], sources: [arraySource('case', c.events.map((e) => ({ ...e })))], sinks: [sink], log: () => {} });
@@ -60,6 +67,14 @@ export async function runOurs(c: Case): Promise<SideResult> {
     return { key: String(a.key), kind: a.kind, events, start: Date.parse(a.start), end: Date.parse(a.end) };
   });
   return { status: 'ok', matches };
+}
+
+/** Whether running `c` without the type filter gives other matches than `filtered` (its run with it). */
+export async function typeFilterChanges(c: Case, filtered: SideResult): Promise<boolean> {
+  if (filtered.status !== 'ok') return false;
+  const all = await runOurs(c, { typeFilter: false });
+  const text = (r: SideResult): string => (r.status === 'ok' ? r.matches.map((m) => JSON.stringify(m)).sort().join('\n') : r.status);
+  return text(all) !== text(filtered);
 }
 
 const DRIVER = join(dirname(fileURLToPath(import.meta.url)), 'driver');
