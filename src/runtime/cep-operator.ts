@@ -17,6 +17,9 @@
  *     - A due timer advances the clocks of its key's rules whose deadline is due; keys without a
  *       deadline are never touched.
  *  4. Matches go to the listener as they come out; so does each fed event, after its matches.
+ *  5. When the watermark becomes +∞ (every input finished), every key's clock goes to +∞ after the
+ *     last event and deadline: the partial matches of rules without `within`, which have no timer,
+ *     end too (DSL.md sections 5 and 8).
  *
  * A checkpoint (`checkpoint`) is the partition's clock and reorder buffer (`OperatorMeta`) plus
  * the keys changed since the previous one; `restore` rebuilds an operator from the last of each.
@@ -221,9 +224,11 @@ export class CepOperator {
         const { a: event, b: done } = this.buffer.pop();
         this.feed(event, done);
       } else {
-        return;
+        break;
       }
     }
+    // At +∞ the keys of rules without `within` (no deadline, hence no timer) reach the end of time too.
+    if (watermark === Infinity) for (const shared of this.shared.values()) shared.endOfTime();
   }
 
   private feed(event: OperatorEvent, done: Done): void {

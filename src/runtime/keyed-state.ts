@@ -371,6 +371,38 @@ export class SharedKeyedState {
     rule.partialMatches = 0;
   }
 
+  /**
+   * The end of time (the watermark became +∞: every input finished), after every deadline fired:
+   * each rule's clock for every key still holding its state goes to +∞, so that the partial matches
+   * of rules without `within` (no deadline, no timer) end too, as `timeout` alerts with `on timeout
+   * emit`, and the matches a skip strategy held back for them come out (Flink's `advanceTime`;
+   * DSL.md sections 5 and 8). The states are then empty and leave the map.
+   */
+  endOfTime(): void {
+    for (const [mapKey, entry] of [...this.map]) {
+      const held: [KeyedState, NfaState][] = [];
+      const owner = ownerOf(entry);
+      if (owner !== null) held.push([owner, entry]);
+      const rules = entry.rules;
+      if (Array.isArray(rules)) for (let i = 1; i < rules.length; i += 2) held.push([rules[i] as KeyedState, rules[i + 1] as NfaState]);
+      // The key is read off an event the states hold, before advancing drops them.
+      const key = this.keyOfEntry(entry);
+      for (const [rule, state] of held) {
+        const nfa = rule.nfa;
+        const before = nfa.partialMatchCount(state);
+        this.emit(nfa, key, nfa.advanceTime(state, Infinity));
+        rule.changed?.set(mapKey, key);
+        if (nfa.isEmpty(state)) {
+          rule.partialMatches -= before;
+          rule.keys--;
+          if (this.remove(entry, rule, state)) this.delete(entry, mapKey);
+        } else {
+          rule.partialMatches += nfa.partialMatchCount(state) - before;
+        }
+      }
+    }
+  }
+
   private emit(nfa: Nfa, key: unknown, matches: readonly Match[]): void {
     for (let i = 0; i < matches.length; i++) this.onMatch(nfa, key, matches[i]);
   }

@@ -75,6 +75,30 @@ describe('CepOperator feeding', () => {
   });
 });
 
+describe('CepOperator at the end of a finite input (DSL.md sections 5 and 8: the watermark becomes +∞, partial matches time out)', () => {
+  it('times out the partial matches of a rule without within: a timeout alert with on timeout emit', () => {
+    const { op, out, offer } = operator(rules('rule r\n  key by k\n  pattern a as x -> b as y\n  on timeout emit { x: x.k }\n'));
+    offer('a', 'k1', 0);
+    offer('a', 'k2', 1);
+    offer('b', 'k2', 2);
+    op.end();
+    expect(out).toEqual(['r match k2', 'r timeout k1']);
+    expect(op.rules[0].keys).toBe(0);
+    expect(op.rules[0].partialMatches).toBe(0);
+  });
+
+  it('releases the matches a skip strategy held back for an earlier partial match of a rule without within', () => {
+    // After a1 a2 b, the partial match a1 a2 (waiting for more a or a b) is earlier than the
+    // completed a2 b, which waits for it; at +∞ it ends and a2 b comes out (Flink's advanceTime).
+    const { op, out, offer } = operator(rules('rule r\n  key by k\n  pattern a+ as xs -> b\n  skip to first xs\n'));
+    offer('a', 'k1', 0);
+    offer('a', 'k1', 1);
+    offer('b', 'k1', 2);
+    op.end();
+    expect(out).toEqual(['r match k1', 'r match k1', 'r match k1']);
+  });
+});
+
 describe('CepOperator.restore', () => {
   it('restores a key only into a rule with the fingerprint the checkpoint gives it, and tombstones the others', () => {
     const before = operator(rules(BEFORE));
