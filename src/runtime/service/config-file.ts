@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { didYouMean } from '../../dsl/suggest.js';
-import { serveConfigSchema, type ServeConfig } from './config.js';
+import { negatedKeys, serveConfigSchema, type ServeConfig } from './config.js';
 
 /** A config file that cannot be used: every problem, each as `file:line:col: message`. */
 export class ConfigError extends Error {
@@ -29,7 +29,9 @@ function kebabCase(key: string): string {
 /**
  * Reads and checks `cep serve`'s config file: YAML, one mapping of options. Every problem is
  * reported: an unknown key (with a did-you-mean), an option given twice (`max-delay` and
- * `maxDelay`), a bad value (its key and what is expected), a missing `rules:`.
+ * `maxDelay`, or `progress` and `no-progress`), a bad value (its key and what is expected), a
+ * missing `rules:`. A negated flag is written under its own name (`no-progress: true`) or the one
+ * it negates (`progress: false`).
  * @throws ConfigError listing them as `file:line:col: message`; Error (with `code`) when the file cannot be read.
  */
 export function loadServeConfig(path: string): ServeConfig {
@@ -50,12 +52,14 @@ export function loadServeConfig(path: string): ServeConfig {
   const problem = (offset: number | undefined, message: string): void => {
     problems.push({ offset: offset ?? -1, message: `${at(offset)}: ${message}` });
   };
+  const negated = negatedKeys();
   const options: Record<string, unknown> = {};
   const where = new Map<string, number | undefined>();
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     const offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-    const name = camelCase(key);
+    const negates = negated.get(camelCase(key));
+    const name = negates ?? camelCase(key);
     if (!known.includes(name)) {
       problem(offset, `unknown key '${key}'${didYouMean(key, known.map(kebabCase))}`);
       continue;
@@ -65,7 +69,10 @@ export function loadServeConfig(path: string): ServeConfig {
       continue;
     }
     where.set(name, offset);
-    options[name] = (pair.value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : pair.value);
+    const value = (pair.value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : pair.value);
+    if (negates === undefined) options[name] = value;
+    else if (typeof value === 'boolean') options[name] = !value; // `no-progress: true` is `--no-progress`
+    else problem((pair.value as { range?: [number] } | null)?.range?.[0] ?? offset, `${key}: expected true or false`);
   }
   const parsed = schema.safeParse(options);
   if (!parsed.success) {

@@ -73,6 +73,20 @@ export function runOptionsSchema(): z.ZodObject<Record<string, z.ZodType>, z.cor
   return z.strictObject(Object.fromEntries(runOptionSpecs().map((spec) => [spec.key, schemaOf(spec)])));
 }
 
+/**
+ * The negated flags of `cep run` (`--no-progress`) by the camelCase key of their own name without
+ * the dashes (`noProgress`), each to the key it negates (`progress`): a config file may write
+ * either (DSL.md section 10: every option under its own name).
+ */
+export function negatedKeys(): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  for (const spec of runOptionSpecs()) {
+    const m = /^--no-([a-z][a-z0-9-]*)$/.exec(spec.flag);
+    if (spec.kind === 'boolean' && m !== null) out.set(`no${m[1].replace(/(^|-)([a-z])/g, (_, _d: string, c: string) => c.toUpperCase())}`, spec.key);
+  }
+  return out;
+}
+
 /** `cep serve`'s config file: the run options plus `rules:`, files or globs. */
 export function serveConfigSchema(): z.ZodObject<Record<string, z.ZodType>, z.core.$strict> {
   return runOptionsSchema().extend({ rules: list });

@@ -73,6 +73,13 @@ describe('cep serve config mistakes', () => {
     expect(config).toMatchObject({ rules: ['ssh.cep'], input: ['a.ndjson', 'b.ndjson'], maxDelay: 90_000, idle: 2000, metrics: '9464', logFormat: 'json', timeField: 'ts', maxKeys: 1_000_000, commitInterval: 1000 });
   });
 
+  it('a negated flag under its own name without the dashes (DSL.md section 10): no-progress or noProgress, as --no-progress', () => {
+    expect(loadServeConfig(file('quiet.yaml', 'rules: ssh.cep\nno-progress: true\n'))).toMatchObject({ progress: false });
+    expect(loadServeConfig(file('loud.yaml', 'rules: ssh.cep\nnoProgress: false\n'))).toMatchObject({ progress: true });
+    expect(problems('rules: [ssh.cep]\nno-progress: 1\n')).toEqual(['2:14: no-progress: expected true or false']);
+    expect(problems('rules: [ssh.cep]\nprogress: false\nno-progress: true\n')).toEqual(["3:1: 'no-progress' is given twice (also at 2:1)"]);
+  });
+
   it('cep serve exits 2 on a bad config, printing each problem with its place', () => {
     const path = file('bad.yaml', 'rules: [ssh.cep]\ninput: e.ndjson\nmax-dealy: 5s\n');
     const r = cep(['serve', path]);
