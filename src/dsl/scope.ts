@@ -1,7 +1,8 @@
 /**
  * Element names of one rule (rule.ts `Element.alias`): an explicit alias; else the type name when
  * that type appears once in the rule's pattern (groups included); else a generated `_N` that no
- * expression can name. Groups get a generated name unless aliased. Also numbers every element in
+ * expression can name. Groups get a generated name unless aliased; a group's alias stands for the
+ * events of its elements (`members`). Also numbers every element in
  * pattern order (`start`, `end`) so expressions can tell what is bound before them.
  */
 import type { ElementNode, PatternNode, RuleNode } from './ast.js';
@@ -80,7 +81,8 @@ export function buildScope(rule: RuleNode, report: Reporter): Scope {
         userVisible = false;
       }
       const type = element.atom.kind === 'EventAtom' ? (element.atom.type?.value ?? null) : null;
-      const info: AliasInfo = { name, list, negated: element.not !== null, start, end: counter, loc: (element.alias ?? element.atom).loc, type };
+      const members = element.atom.kind === 'GroupAtom' ? memberNames(element.atom.pattern, names) : undefined;
+      const info: AliasInfo = { name, list, negated: element.not !== null, start, end: counter, loc: (element.alias ?? element.atom).loc, type, members };
       names.set(element, name);
       infos.set(element, info);
       if (userVisible) visible.set(name, info);
@@ -88,4 +90,14 @@ export function buildScope(rule: RuleNode, report: Reporter): Scope {
   };
   walk(rule.pattern, false);
   return { names, infos, visible };
+}
+
+/** The names of the event elements of a group, nested groups included, `not` elements left out (they bind no event). */
+function memberNames(pattern: PatternNode, names: ReadonlyMap<ElementNode, string>): string[] {
+  const out: string[] = [];
+  for (const element of pattern.elements) {
+    if (element.atom.kind === 'GroupAtom') out.push(...memberNames(element.atom.pattern, names));
+    else if (element.not === null) out.push(names.get(element)!);
+  }
+  return out;
 }

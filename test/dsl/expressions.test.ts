@@ -106,6 +106,19 @@ describe('aggregates and emit over recorded orders', () => {
   });
 });
 
+describe('the alias of a looping group (DSL.md section 3: an alias of a looping element stands for the list of its events)', () => {
+  const rule = parseRules(withPattern('(a as x -> b as y)+ as g -> c', 'emit { n: count(g), all: g, last: last(g).v, s: sum(g.v) }'))[0];
+  const ev = (v: number): CepEvent => ({ type: v % 2 === 1 ? 'a' : 'b', time: v * 1000, data: { v } });
+
+  it('is the events its elements took, in event order', () => {
+    const table = { x: [ev(1), ev(3)], y: [ev(2), ev(4)] };
+    expect(emitted(rule, 'n', table)).toBe(4);
+    expect(emitted(rule, 'all', table)).toEqual([1, 2, 3, 4].map((v) => ({ v })));
+    expect(emitted(rule, 'last', table)).toBe(4);
+    expect(emitted(rule, 's', table)).toBe(10);
+  });
+});
+
 describe('operators and null rules', () => {
   it.each([
     ['7 % 3 == 1', {}, true],

@@ -40,6 +40,8 @@ export interface AliasInfo {
   readonly loc: Loc;
   /** The element's event type; null for `any` and groups. */
   readonly type: string | null;
+  /** For a group: the names of its event elements (nested groups included), whose events its alias stands for. */
+  readonly members?: readonly string[];
 }
 
 /** Where an expression is compiled and how to report problems. */
@@ -96,6 +98,12 @@ function compileName(node: Extract<ExprNode, { kind: 'Ident' }>, ctx: ExprContex
   if (!quoted && ctx.aliases.has(name) && (aliasPosition || ctx.element === undefined)) {
     const alias = resolveAlias(name, loc, ctx);
     if (alias === undefined) return failed;
+    const members = alias.members;
+    if (members !== undefined) {
+      // A group's alias: the events its elements took, in event order (ties in pattern order).
+      for (const member of members) ctx.reads.add(member);
+      return { run: (_e, b) => members.flatMap((m) => b.events(m)).sort((p, q) => p.time - q.time), shape: 'events', type: 'list' };
+    }
     if (alias.list) return { run: (_e, b) => b.events(name), shape: 'events', type: 'list' };
     return { run: (_e, b) => b.events(name)[0] ?? null, shape: 'event', type: 'unknown' };
   }
