@@ -18,6 +18,9 @@ describe('bad usage exits 2', () => {
     ['a rule file that does not exist', ['run', 'no/such.cep', '--input', SSH, '--no-progress'], /cannot read the rule file no\/such.cep: no such file/],
     ['an event file given as a rule file (--input forgotten)', ['run', RULES, SSH], /ssh-auth\.ndjson looks like an event file.*--input/],
     ['test without --expect', ['test', RULES, '--input', SSH], /--expect/],
+    ['an --out that cannot be written', ['run', RULES, '--input', SSH, '--out', 'no/such/dir/alerts.ndjson', '--no-progress'], /--out no\/such\/dir\/alerts\.ndjson cannot be written/],
+    ['a --late that cannot be written', ['run', RULES, '--input', SSH, '--late', 'no/such/dir/late.ndjson', '--no-progress'], /--late no\/such\/dir\/late\.ndjson cannot be written/],
+    ['a --dead-letter that cannot be written', ['test', RULES, '--input', SSH, '--expect', 'examples/expected/ssh.ndjson', '--dead-letter', 'no/such/dir/dead.ndjson', '--no-progress'], /--dead-letter no\/such\/dir\/dead\.ndjson cannot be written/],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {

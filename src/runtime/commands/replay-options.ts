@@ -4,7 +4,7 @@
  * `sources/formats.ts`), the given sinks, the late and dead-letter outputs. Live inputs and sinks
  * (Kafka, WebSocket) are the connectors of `connectors.ts`.
  */
-import { createWriteStream, statSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, statSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { AlertSink } from '../../alerts/sink.js';
 import type { Nfa } from '../../nfa/nfa.js';
@@ -74,6 +74,26 @@ export function engineOptionsFrom(opts: ReplayOptions, rules: readonly Nfa[], si
     lateOutput: opts.late === undefined ? undefined : createWriteStream(opts.late),
     deadLetterOutput: opts.deadLetter === undefined ? undefined : createWriteStream(opts.deadLetter),
   };
+}
+
+/**
+ * Checks that the output files (`--out`, `--late`, `--dead-letter`; `-` for `--out` is stdout) can be
+ * written, creating each that is missing, so that one that cannot be is bad usage before any input
+ * is read (DSL.md section 7: exit 2), not a failure at the first write after the whole replay.
+ * @throws InvalidArgumentError naming the option, the file and why.
+ */
+export function checkOutputs(opts: { readonly out?: unknown; readonly late?: string; readonly deadLetter?: string }): void {
+  const outputs: [string, unknown][] = [['--out', opts.out === '-' ? undefined : opts.out], ['--late', opts.late], ['--dead-letter', opts.deadLetter]];
+  for (const [option, path] of outputs) {
+    if (typeof path !== 'string') continue;
+    try {
+      closeSync(openSync(path, 'a'));
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
+      throw new InvalidArgumentError(`${option} ${path} cannot be written: ${why}`);
+    }
+  }
 }
 
 /** `NDJSON, or CSV with a header`. */

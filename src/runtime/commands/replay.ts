@@ -15,7 +15,7 @@ import { createProgress, formatSummary } from '../progress.js';
 import { timeFormatReader, type TimeReader } from '../time.js';
 import { EXIT_RULE_ERRORS, EXIT_RUN_FAILED, EXIT_USAGE } from './exit-codes.js';
 import { openLive, type LiveOptions } from './live-options.js';
-import { engineOptionsFrom, type ReplayOptions } from './replay-options.js';
+import { checkOutputs, engineOptionsFrom, type ReplayOptions } from './replay-options.js';
 import type { HealthServer } from '../service/health-server.js';
 import { createLogger, kafkaLogCreator, lineLogger, type Log } from '../service/logger.js';
 
@@ -69,6 +69,7 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions &
     return usage(command, (error as Error).message);
   }
   try {
+    checkOutputs(opts);
     const live = await openLive(opts, log, kafkaLogCreator(logger));
     options = { ...engineOptionsFrom(opts, rules, [...sinks(), ...live.sinks], live.sources, controller.signal), timeReader };
   } catch (error) {
