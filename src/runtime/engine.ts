@@ -9,7 +9,7 @@
  *  1. Read a record from a source. A bad record (not JSON, no or bad event time) is counted,
  *     reported (rate-limited) and written to the dead-letter output; it is never fatal.
  *  2. Extract the event type (`--type-field`, or the source's own) and event time (`--time-field`,
- *     or the record timestamp for `@timestamp`) with precompiled field getters.
+ *     `@timestamp`: that field, else the record timestamp) with precompiled field getters.
  *  3. Hand the event to its partition's operator: file replay has one operator over all inputs;
  *     a partitioned source (Kafka) starts and ends tasks in its record stream, one operator each.
  *     A late event is counted and written to the late output, not matched.
@@ -40,7 +40,7 @@ export interface EngineOptions {
   readonly sources: readonly Source[];
   /** Alert sinks, each receiving every alert in order. Closed by the engine. */
   readonly sinks: readonly AlertSink[];
-  /** Event time field path (dots), or `@timestamp` for the source's record timestamp. Default `ts`. */
+  /** Event time field path (dots); `@timestamp` reads the field of that name, else the source's record timestamp (Kafka). Default `ts`. */
   readonly timeField?: string;
   /** How the time field is read (`--time-format`). Default: epoch ms or ISO-8601 (DSL.md section 1). */
   readonly timeReader?: TimeReader;
@@ -251,7 +251,9 @@ class Engine {
    * removed by a reload), by rule: their state goes with them, their counts stay.
    */
   private readonly retired = new Map<string, { keys: number; partialMatches: number }>();
-  private readonly getTime: FieldGetter | null;
+  private readonly getTime: FieldGetter;
+  /** `--time-field @timestamp`: an event without that field takes its record's timestamp (Kafka). */
+  private readonly recordTime: boolean;
   private readonly getType: FieldGetter;
   private readonly readTime: TimeReader['read'];
   private readonly log: (line: string) => void;
@@ -312,7 +314,8 @@ class Engine {
     this.types = new SeenTypes(namedTypes(rules));
     this.fields = new FieldWatch(rules);
     this.keysOf = rules.map((nfa) => keyExtractor(nfa.rule.keyBy.map(fieldGetter)));
-    this.getTime = timeField === '@timestamp' ? null : fieldGetter(splitPath(timeField));
+    this.getTime = fieldGetter(splitPath(timeField));
+    this.recordTime = timeField === '@timestamp';
     this.getType = fieldGetter(splitPath(typeField));
     this.readTime = (options.timeReader ?? DEFAULT_TIME_READER).read;
     // Partitioned sources (Kafka) announce no inputs up front: they start tasks of their own.
@@ -477,7 +480,7 @@ class Engine {
     if (Number.isNaN(time)) {
       operator.touch(record.input);
       const field = this.options.timeField ?? 'ts';
-      const found = this.getTime === null ? record.timestamp : this.getTime(value);
+      const found = this.getTime(value) ?? (this.recordTime ? record.timestamp : undefined);
       const reason = found === undefined || found === null ? `no event time (field ${field})` : `event time ${JSON.stringify(found)} ${(this.options.timeReader ?? DEFAULT_TIME_READER).mismatch}`;
       this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: JSON.stringify(value), reason, done: record.done });
       return;
@@ -535,8 +538,8 @@ class Engine {
   }
 
   private timeOf(record: SourceEvent): number {
-    if (this.getTime === null) return record.timestamp === undefined ? NaN : toEventTime(record.timestamp);
     const raw = this.getTime(record.value);
+    if ((raw === undefined || raw === null) && this.recordTime && record.timestamp !== undefined) return toEventTime(record.timestamp);
     // Consecutive events often carry the same time text: parse it once.
     if (raw === this.lastTimeText && typeof raw === 'string') return this.lastTime;
     const time = this.readTime(raw);

@@ -24,7 +24,7 @@ export interface SourceEvent {
   readonly type?: string;
   /** The record's key as text (Kafka), checked against each rule's key (`misaligned`). */
   readonly recordKey?: string;
-  /** The record's own timestamp in ms (Kafka record timestamp), used with `--time-field @timestamp`. */
+  /** The record's own timestamp in ms (Kafka record timestamp), used with `--time-field @timestamp` when the event has no such field. */
   readonly timestamp?: number;
   /**
    * Called once the event's effects are done: the watermark passed its time, it was fed to every

@@ -71,6 +71,20 @@ describe('engine', () => {
     ]);
   });
 
+  it('--time-field @timestamp reads the field of that name (DSL.md section 1; Logstash, ECS), else the record timestamp (Kafka)', async () => {
+    const sink = new MemorySink();
+    const values = [{ type: 'a', k: 'k', '@timestamp': '2024-01-01T00:00:00Z' }, { type: 'b', k: 'k' }];
+    const summary = await runEngine({
+      rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })],
+      sources: [arraySource('in', values, [{}, { timestamp: T0 + 5000 }])],
+      sinks: [sink],
+      timeField: '@timestamp',
+      log: () => {},
+    });
+    expect(summary.badRecords).toBe(0);
+    expect(sink.alerts.map((a) => [a.start, a.end])).toEqual([['2024-01-01T00:00:00.000Z', '2024-01-01T00:00:05.000Z']]);
+  });
+
   it('skips events whose key is missing or null', async () => {
     const { alerts } = await run([ev('a', 'k', 0), { type: 'b', k: null, ts: T0 + 1000 }, { type: 'b', ts: T0 + 2000 }]);
     expect(alerts).toHaveLength(0);

@@ -22,7 +22,7 @@ export function replayOptionSpecs() {
   return [
     { flag: '--input <file...>', key: 'input', kind: 'files', description: `event files (${formatDescriptions()}; .gz gunzipped; - is stdin)` },
     { flag: '--format <format>', key: 'format', kind: 'enum', choices: [...INPUT_FORMATS.keys()], description: `input format (default: by extension, ${DEFAULT_INPUT_FORMAT} otherwise)` },
-    { flag: '--time-field <path>', key: 'timeField', kind: 'string', default: 'ts', description: 'event time field (epoch ms or ISO-8601; @timestamp: the record timestamp)' },
+    { flag: '--time-field <path>', key: 'timeField', kind: 'string', default: 'ts', description: 'event time field (epoch ms or ISO-8601; @timestamp: that field, else the Kafka record timestamp)' },
     { flag: '--time-format <format>', key: 'timeFormat', kind: 'string', description: "read event times in this format instead (luxon tokens, e.g. 'M/d/yyyy H:mm'; UTC unless it has an offset token)" },
     { flag: '--type-field <path>', key: 'typeField', kind: 'string', default: 'type', description: 'event type field' },
     { flag: '--max-delay <duration>', key: 'maxDelay', kind: 'duration', default: 0, description: 'allowed out-of-orderness of event time, e.g. 5s' },
