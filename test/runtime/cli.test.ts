@@ -116,4 +116,12 @@ describe('cep conventions (DSL.md section 7)', () => {
     writeFileSync(fewer, expected.slice(1).join('\n') + '\n');
     expect(cep(['test', RULES, '--input', SSH, '--expect', fewer, '--no-progress']).status).toBe(1);
   });
+
+  it('cep test exits 2, not 3 (rule errors), when an input fails while it is read', () => {
+    const corrupt = join(dir, 'corrupt.ndjson.gz');
+    writeFileSync(corrupt, gzipSync(readFileSync(SSH)).subarray(0, 200));
+    const r = cep(['test', RULES, '--input', corrupt, '--expect', 'examples/expected/ssh.ndjson', '--no-progress']);
+    expect(r.stderr).toContain('cep: error:');
+    expect(r.status).toBe(2);
+  });
 });

@@ -24,6 +24,8 @@ import { createLogger, kafkaLogCreator, lineLogger, type Log } from '../service/
 export interface ReplayHooks {
   /** Called once the engine runs, with the rules it started with and the run's logger (hot reload). */
   onStart?(engine: RunningEngine, rules: readonly Nfa[], logger: Log): void;
+  /** Called when the run does not start because of rule errors (which `cep test` tells apart from a failed run, both 1 here). */
+  onRuleErrors?(): void;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions &
   } catch (error) {
     if (error instanceof RuleErrors) {
       log(error.format());
+      hooks.onRuleErrors?.();
       return EXIT_RULE_ERRORS;
     }
     return usage(command, (error as Error).message);

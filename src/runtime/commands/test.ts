@@ -2,7 +2,8 @@
  * `cep test RULES... --input FILE... --expect ALERTS.ndjson` (DSL.md section 7): runs as `cep
  * run` and compares the alerts with the expected ones as a multiset (see `alert-diff.ts`),
  * printing `ok: ...` or a diff on stdout. Exit codes: 0 equal, 1 different, 2 bad usage
- * (including an unreadable or malformed expectation file), 3 rule errors.
+ * (including an unreadable or malformed expectation file, and an input that fails while it is
+ * read: nothing was compared), 3 rule errors.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -10,7 +11,7 @@ import type { Alert } from '../../alerts/alert.js';
 import { FileSink } from '../../alerts/file-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
 import { diffAlerts, formatDiff } from '../alert-diff.js';
-import { EXIT_DIFFERENT, EXIT_RULE_ERRORS, EXIT_TEST_RULE_ERRORS, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_DIFFERENT, EXIT_RUN_FAILED, EXIT_TEST_RULE_ERRORS, EXIT_USAGE } from './exit-codes.js';
 import { replay } from './replay.js';
 import { addReplayOptions, type ReplayOptions } from './replay-options.js';
 
@@ -37,9 +38,11 @@ export function registerTest(program: Command): void {
     }
     const collected = new CollectingSink();
     const sinks = (): AlertSink[] => (opts.out === undefined ? [collected] : [collected, new FileSink({ path: opts.out })]);
-    const result = await replay(rules, opts, sinks, command);
+    let ruleErrors = false;
+    const result = await replay(rules, opts, sinks, command, { onRuleErrors: () => void (ruleErrors = true) });
     if (typeof result === 'number') {
-      process.exitCode = result === EXIT_RULE_ERRORS ? EXIT_TEST_RULE_ERRORS : result;
+      // 3 for rule errors; a run that failed (an input that broke while it was read) compared nothing: 2.
+      process.exitCode = ruleErrors ? EXIT_TEST_RULE_ERRORS : result === EXIT_RUN_FAILED ? EXIT_USAGE : result;
       return;
     }
     const diff = diffAlerts(collected.alerts, expected);
