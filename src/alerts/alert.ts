@@ -54,8 +54,9 @@ function idOf(text: string): string {
 /**
  * Builds the alert of one match (DSL.md section 6): `fields` from `rule.emit` (or
  * `rule.onTimeout` for a `timeout`), evaluated with {@link Bindings} over `match.events`; `events`
- * maps every bound alias, in pattern order, to its event's data — a list for a loop alias (a
- * quantified element, or any element inside a quantified group), a single object otherwise;
+ * maps every bound alias, in pattern order, to its event's data — a list for a loop alias (an
+ * element quantified to take more than one event, or any element inside such a group; `?` and
+ * `{1}` take one), a single object otherwise;
  * `start`/`end` as ISO-8601 UTC with ms. An `emit` expression that throws gives `null` (DSL.md
  * section 4: evaluation failures are never a crash).
  *
@@ -194,7 +195,7 @@ interface KindHeads {
 
 /** What every alert of a rule shares. */
 interface RuleTexts {
-  /** Aliases that stand for lists: quantified elements and every element inside a quantified group. */
+  /** Aliases that stand for lists: elements quantified to take more than one event, and every element inside such a group. */
   readonly loops: ReadonlySet<string>;
   /** `"<alias>":` of each alias whose property `JSON.stringify` writes in insertion order (see {@link aliasesOf}). */
   readonly aliasHeads: ReadonlyMap<string, string>;
@@ -225,8 +226,8 @@ function kindHeads(rule: Rule, kind: 'match' | 'timeout'): KindHeads | null {
 }
 
 /**
- * The aliases of the rule, walked once: those that stand for lists (quantified elements and every
- * element inside a quantified group), and `"<alias>":` for every alias except those an object does
+ * The aliases of the rule, walked once: those that stand for lists (elements quantified to take
+ * more than one event, and every element inside such a group), and `"<alias>":` for every alias except those an object does
  * not keep as an ordinary property in insertion order: array indexes (written first, in numeric
  * order) and `__proto__` (assigning it sets the prototype). Alerts binding those are serialised whole.
  */
@@ -236,7 +237,8 @@ function aliasesOf(rule: Rule): { loops: ReadonlySet<string>; heads: ReadonlyMap
   const walk = (pattern: Pattern, inLoop: boolean): void => {
     for (const element of pattern.elements) {
       const alias = element.alias;
-      const loop = inLoop || element.quantifier !== undefined;
+      // A loop takes more than one event (`{n}`, `+`, `*`, ...); `?` and `{1}` take one, as in expressions (dsl/scope.ts).
+      const loop = inLoop || (element.quantifier !== undefined && element.quantifier.max > 1);
       if (loop) loops.add(alias);
       if (alias !== '__proto__' && !isArrayIndex(alias)) heads.set(alias, `${JSON.stringify(alias)}:`);
       if (element.atom.kind === 'group') walk(element.atom.pattern, loop);

@@ -51,6 +51,18 @@ describe('toAlert', () => {
     expect(Object.keys(alert.events)).toEqual(['probes', 'inner', 'big']);
   });
 
+  it('an element that takes at most one event (b?, b{1}, b{0,1}, or inside such a group) is a single event, as its alias is in expressions (DSL.md sections 3 and 6)', () => {
+    const once = { min: 1, max: 1, optional: true, greedy: false, contiguity: 'relaxed' } as const;
+    const single: Rule = {
+      ...rule,
+      pattern: { elements: [el('opt', { quantifier: once }), el('g', { atom: { kind: 'group', pattern: { elements: [el('inner')] } }, quantifier: once }), el('big')] },
+      emit: [],
+    };
+    const alert = toAlert(single, 'c1', { kind: 'match', start: T, end: T + 30_000, events: new Map([['opt', [probes[0]]], ['inner', inner], ['big', [big]]]) });
+    expect(alert.events).toEqual({ opt: probes[0].data, inner: inner[0].data, big: big.data });
+    expect(JSON.parse(JSON.stringify(alert)).events).toEqual(alert.events);
+  });
+
   it('gives the same match the same id, and another match (other events, kind or key) another one', () => {
     const match = { kind: 'match' as const, start: T, end: T + 30_000, events: new Map([['probes', probes], ['inner', inner], ['big', [big]]]) };
     const id = toAlert(rule, 'c1', match).id;
