@@ -10,6 +10,7 @@ import { span, type FileNode, type Loc, type RuleNode } from './ast.js';
 import { RuleError, RuleErrors, shorten } from './errors.js';
 import grammar from './grammar.generated.js';
 import { describeBadText, RuleLexer, type Token } from './lexer.js';
+import { MAX_ERRORS } from './checks/reporter.js';
 import { MAX_RULE_TOKENS, nestingLimitBroken, tokenLimitBroken, TOO_DEEP, TOO_MANY_TOKENS } from './limits.js';
 import { finishRule, type RawRule } from './list.js';
 import { closest } from './suggest.js';
@@ -167,11 +168,37 @@ class ReplayLexer {
  * @throws RuleErrors holding exactly one syntax error.
  */
 export function parseFileWithCount(source: string, file: string): { ast: FileNode; parses: number } {
+  const { ast, parses, errors } = parseFileCollecting(source, file);
+  if (errors.length > 0) throw new RuleErrors(errors);
+  return { ast, parses };
+}
+
+/**
+ * Parses a whole rule file as {@link parseFileWithCount} does, but a syntax error ends only the
+ * rule it is in: each rule's first syntax error is collected (at most `MAX_ERRORS`; lexing stops
+ * at a bad character or a rule too long, so nothing after those is read) and the AST holds the
+ * rules that parsed, so that their check errors can be reported too (DSL.md section 7: every rule
+ * error).
+ */
+export function parseFileCollecting(source: string, file: string): { ast: FileNode; parses: number; errors: RuleError[] } {
   const { tokens, bad } = lexAll(source);
   const starts = tokens.flatMap((t, i) => (i === 0 || isRuleKeyword(t) ? [i] : []));
   const rules: RuleNode[] = [];
+  const errors: RuleError[] = [];
   let parses = 1;
-  for (let k = 0; k < starts.length || (k === 0 && bad !== undefined); k++) {
+  for (let k = 0; (k < starts.length || (k === 0 && bad !== undefined)) && errors.length < MAX_ERRORS; k++) {
+    try {
+      parses *= parsePiece(k);
+    } catch (error) {
+      if (!(error instanceof RuleErrors)) throw error;
+      errors.push(...error.errors);
+    }
+  }
+  const loc = rules.length > 0 ? span(rules[0].loc, rules[rules.length - 1].loc) : { line: 1, col: 1, offset: 0, length: 0 };
+  return { ast: { kind: 'File', rules, loc }, parses, errors };
+
+  /** Parses the `k`th piece, adding its rule to `rules`; returns nearley's count of parses. @throws RuleErrors with its syntax error. */
+  function parsePiece(k: number): number {
     const start = starts[k] ?? 0;
     const end = starts[k + 1] ?? tokens.length;
     const last = k + 1 >= starts.length;
@@ -202,11 +229,9 @@ export function parseFileWithCount(source: string, file: string): { ast: FileNod
       const message = unexpectedToken(parser, column, next, tokens[end - 1]);
       throw syntaxError(message, next ? tokenLocation(next) : endLocation(source), source, file);
     }
-    parses *= results.length;
     for (const rule of results[0].rules) rules.push(finishRule(rule));
+    return results.length;
   }
-  const loc = rules.length > 0 ? span(rules[0].loc, rules[rules.length - 1].loc) : { line: 1, col: 1, offset: 0, length: 0 };
-  return { ast: { kind: 'File', rules, loc }, parses };
 }
 
 /** Parses a rule file to its AST. @throws RuleErrors with one syntax error. */

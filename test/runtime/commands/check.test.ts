@@ -36,6 +36,16 @@ describe('cep check', () => {
     expect(out).toContain(`${bad}: 1 error\n`);
   });
 
+  it('every rule error of a file: the syntax error of each rule and the check errors of the rules that parse, in file order', () => {
+    const mixed = join(dir, 'mixed.cep');
+    writeFileSync(mixed, 'rule a key by k pattern x ->\n\nrule b key by k pattern y emit { v: nope.x }\n\nrule c key by k pattern q -> -> w\n');
+    const { code, out } = run([mixed]);
+    expect(code).toBe(1);
+    const located = out.split('\n').filter((l) => l.startsWith(`${mixed}:`) && /^\d/.test(l.slice(mixed.length + 1)));
+    expect(located.map((l) => l.slice(mixed.length + 1).split(':').slice(0, 2).join(':'))).toEqual(['3:1', '3:37', '5:30']);
+    expect(out).toContain(`${mixed}: 3 errors\n`);
+  });
+
   it('an event file given as a rule file is an error at once, without reading it as rules', () => {
     const events = join(dir, 'events.ndjson');
     writeFileSync(events, '{"type":"auth_failure","ts":1,"ip":"10.0.0.1"}\n');
