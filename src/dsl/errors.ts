@@ -44,7 +44,7 @@ export class RuleError extends Error {
   }
 }
 
-/** Every error found in one rule text (parsing stops at the first syntax error; checks collect up to a cap). */
+/** Every error found in one rule text (parsing a rule stops at its first syntax error; checks collect up to a cap). */
 export class RuleErrors extends Error {
   override readonly name = 'RuleErrors';
 

@@ -1,7 +1,7 @@
 /**
  * Text → AST (`FileNode`) with the nearley parser over the generated grammar (and the moo lexer of
- * lexer.ts). Parsing stops at the
- * first syntax error, which becomes a `RuleError` saying in words what was expected
+ * lexer.ts). Parsing a rule stops at its
+ * first syntax error (the next rule is parsed on its own), which becomes a `RuleError` saying in words what was expected
  * ("expected a duration such as 10s after 'within', found '10'"); nearley's state dump is kept
  * only as the error's `cause` (graphql-js `syntaxError`).
  */
@@ -165,7 +165,7 @@ class ReplayLexer {
  * nested too deeply is parsed only up to the token that breaks the limit.
  * @returns the file's AST and the number of parses nearley found (the product over the rules: 1
  *   for an unambiguous grammar; the grammar tests assert it, callers use the first).
- * @throws RuleErrors holding exactly one syntax error.
+ * @throws RuleErrors holding the first syntax error of each rule that has one.
  */
 export function parseFileWithCount(source: string, file: string): { ast: FileNode; parses: number } {
   const { ast, parses, errors } = parseFileCollecting(source, file);
@@ -234,7 +234,7 @@ export function parseFileCollecting(source: string, file: string): { ast: FileNo
   }
 }
 
-/** Parses a rule file to its AST. @throws RuleErrors with one syntax error. */
+/** Parses a rule file to its AST. @throws RuleErrors with the first syntax error of each rule that has one. */
 export function parseFile(source: string, file: string): FileNode {
   return parseFileWithCount(source, file).ast;
 }
