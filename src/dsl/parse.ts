@@ -98,6 +98,11 @@ function isRuleKeyword(token: Token | undefined): boolean {
   return token?.type === 'keyword' && token.text === 'rule';
 }
 
+/** Whether `tokens[i]` starts a rule: the keyword `rule`, except as a word after a dot (`x.rule`) or as an emit name (`rule: ...`). */
+function isRuleStart(tokens: readonly Token[], i: number): boolean {
+  return isRuleKeyword(tokens[i]) && tokens[i - 1]?.text !== '.' && tokens[i + 1]?.text !== ':';
+}
+
 /**
  * The tokens of a source, and the moo error token where lexing stopped early (if it did). Lexing
  * also stops one token past `MAX_RULE_TOKENS` in one rule: that rule is refused there, and nothing
@@ -110,7 +115,7 @@ function lexAll(source: string): { tokens: Token[]; bad?: Token } {
   let sinceRule = 0;
   try {
     for (let t = lexer.next(); t !== undefined && sinceRule <= MAX_RULE_TOKENS; t = lexer.next()) {
-      sinceRule = isRuleKeyword(t) ? 1 : sinceRule + 1;
+      sinceRule = isRuleKeyword(t) && tokens[tokens.length - 1]?.text !== '.' ? 1 : sinceRule + 1;
       tokens.push(t);
     }
   } catch (error) {
@@ -159,7 +164,7 @@ class ReplayLexer {
 
 /**
  * Parses a whole rule file, one rule at a time: the tokens are cut before each `rule` keyword
- * (a reserved word, so it can start nothing else) and each piece gets its own nearley parser, which
+ * (a reserved word, so it can start nothing else, except as a word after a dot or an emit name) and each piece gets its own nearley parser, which
  * keeps the Earley chart (and the garbage it leaves) the size of one rule. The limits of limits.ts
  * are checked on each piece's tokens first: a piece with too many tokens is refused unparsed, one
  * nested too deeply is parsed only up to the token that breaks the limit.
@@ -182,7 +187,7 @@ export function parseFileWithCount(source: string, file: string): { ast: FileNod
  */
 export function parseFileCollecting(source: string, file: string): { ast: FileNode; parses: number; errors: RuleError[] } {
   const { tokens, bad } = lexAll(source);
-  const starts = tokens.flatMap((t, i) => (i === 0 || isRuleKeyword(t) ? [i] : []));
+  const starts = tokens.flatMap((_, i) => (i === 0 || isRuleStart(tokens, i) ? [i] : []));
   const rules: RuleNode[] = [];
   const errors: RuleError[] = [];
   let parses = 1;

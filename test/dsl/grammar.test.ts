@@ -108,6 +108,12 @@ describe('grammar', () => {
     expect(element.alias?.value).toBe('o-p');
   });
 
+  it('takes any word, rule included, after a dot and as an emit name (src/dsl/README.md): only `rule` followed by a name starts a rule', () => {
+    const { ast } = parseFileWithCount('rule r key by k pattern a as x -> b[x.rule == 1] emit { rule: x.rule, within: 2 }\nrule s key by k pattern a', 't.cep');
+    expect(ast.rules.map((r) => r.name.value)).toEqual(['r', 's']);
+    expect(ast.rules[0].emit?.fields.map((f) => f.name.value)).toEqual(['rule', 'within']);
+  });
+
   it('reads every quantifier and modifier', () => {
     const rule = parseFileWithCount(
       'rule a key by x pattern a{3} -> b{2,} -> c{2,4} -> d+ -> e* -> f? -> g+ optional greedy consecutive combinations until [z]',
