@@ -97,6 +97,19 @@ describe('CepOperator at the end of a finite input (DSL.md sections 5 and 8: the
     op.end();
     expect(out).toEqual(['r match k1', 'r match k1', 'r match k1']);
   });
+
+  it('emits the match that skip past last held back for an earlier partial match that never completes (a rule without within)', () => {
+    const out: string[] = [];
+    const op = new CepOperator(rules('rule r\n  key by k\n  pattern a as x -> b[x.v == v] as y\n'), ['in'], { maxDelay: 0, maxKeys: 100 }, {
+      match: (nfa, key, match) => out.push(`${match.kind} ${String(key)} ${[...match.events.values()].flat().map((e) => e.data.v).join(',')}`),
+      fed: () => {},
+    });
+    op.offer('in', 'a', T0, { type: 'a', k: 'k1', v: 1 }, undefined);
+    op.offer('in', 'a', T0 + 1, { type: 'a', k: 'k1', v: 2 }, undefined);
+    op.offer('in', 'b', T0 + 2, { type: 'b', k: 'k1', v: 2 }, undefined);
+    op.end();
+    expect(out).toEqual(['match k1 2,2']);
+  });
 });
 
 describe('CepOperator.restore', () => {
