@@ -4,7 +4,7 @@
  * options, wire SIGINT/SIGTERM to a graceful stop (sinks flushed and closed; a second signal exits
  * at once), show progress, run, and log the summary on stderr (`--log-format`).
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { CommanderError, InvalidArgumentError, type Command } from 'commander';
 import type { AlertSink } from '../../alerts/sink.js';
 import { parseHostPort } from '../../alerts/ws-options.js';
 import { RuleErrors } from '../../dsl/errors.js';
@@ -42,11 +42,11 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions &
     rules = loadRules(ruleFiles, { maxPartialMatches: opts.maxPartialMatches });
   } catch (error) {
     if (error instanceof RuleErrors) {
-      log(error.format());
+      logger.error(error.format());
       hooks.onRuleErrors?.();
       return EXIT_RULE_ERRORS;
     }
-    return usage(command, (error as Error).message);
+    return usage(command, (error as Error).message, format, logger);
   }
   let running: RunningEngine | null = null;
   let health: HealthServer | null = null;
@@ -57,7 +57,7 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions &
       const { startHealthServer } = await import('../service/health-server.js');
       health = await startHealthServer({ host, port, engine: () => running });
     } catch (error) {
-      if (error instanceof TypeError) return usage(command, error.message);
+      if (error instanceof TypeError) return usage(command, error.message, format, logger);
       log(`cep: error: ${(error as Error).message}`);
       return EXIT_RUN_FAILED;
     }
@@ -69,14 +69,14 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions &
   try {
     timeReader = opts.timeFormat === undefined ? undefined : await timeFormatReader(opts.timeFormat);
   } catch (error) {
-    return usage(command, (error as Error).message);
+    return usage(command, (error as Error).message, format, logger);
   }
   try {
     checkOutputs(opts);
     const live = await openLive(opts, log, kafkaLogCreator(logger));
     options = { ...engineOptionsFrom(opts, rules, [...sinks(), ...live.sinks], live.sources, controller.signal), timeReader };
   } catch (error) {
-    if (error instanceof InvalidArgumentError) return usage(command, error.message);
+    if (error instanceof InvalidArgumentError) return usage(command, error.message, format, logger);
     log(`cep: error: ${(error as Error).message ?? String(error)}`);
     await health?.close();
     return EXIT_RUN_FAILED;
@@ -118,7 +118,15 @@ export async function replay(ruleFiles: readonly string[], opts: ReplayOptions &
   }
 }
 
-function usage(command: Command, message: string): number {
+/**
+ * Bad usage found once the run's options are parsed: `cep: error: ...` (commander's line), or in
+ * `--log-format json` a JSON line at level error; exit code 2 either way.
+ */
+function usage(command: Command, message: string, format: string, logger: Log): number {
+  if (format === 'json') {
+    logger.error(message);
+    throw new CommanderError(EXIT_USAGE, 'cep.usage', message);
+  }
   // With exitOverride (cli.ts), commander throws; cli.ts turns it into exit code 2.
   command.error(`error: ${message}`, { exitCode: EXIT_USAGE, code: 'cep.usage' });
   return EXIT_USAGE;

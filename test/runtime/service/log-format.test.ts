@@ -45,6 +45,25 @@ describe('--log-format json', () => {
     expect(records.find((x) => x.msg === 'summary')).toMatchObject({ level: 'info', summary: { events: 2, badRecords: 1, alerts: 1, alertsByRule: { r: 1 } } });
   }, 30_000);
 
+  it('rule errors and an input that cannot be opened are JSON lines at level error, with their exit codes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cep-log-'));
+    const events = join(dir, 'events.ndjson');
+    writeFileSync(events, '{"type":"a","k":1,"ts":1000}\n');
+    const broken = join(dir, 'broken.cep');
+    writeFileSync(broken, 'rule r\n  key by k\n  pattern a -> b\n  emit { x: nope.v }\n');
+    const rules = join(dir, 'r.cep');
+    writeFileSync(rules, 'rule r\n  key by k\n  pattern a -> b\n');
+    const ruleErrors = cep(['run', broken, '--input', events, '--log-format', 'json']);
+    expect(ruleErrors.status).toBe(1);
+    const [ruleError] = ruleErrors.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(ruleError).toMatchObject({ level: 'error', msg: expect.stringContaining(`${broken}:4:13: unknown alias 'nope'`) });
+    const missing = cep(['run', rules, '--input', join(dir, 'missing.ndjson'), '--log-format', 'json']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 'error', msg: expect.stringContaining('missing.ndjson does not exist') }),
+    ]);
+  }, 30_000);
+
   it("writes Node's own process warnings as JSON lines too (under Node 24, kafkajs's negative timeouts raise them)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cep-log-'));
     const rules = join(dir, 'r.cep');
