@@ -78,14 +78,14 @@ export function engineOptionsFrom(opts: ReplayOptions, rules: readonly Nfa[], si
 
 /**
  * Checks that the output files (`--out`, `--late`, `--dead-letter`; `-` for `--out` is stdout) can be
- * written, creating each that is missing, so that one that cannot be is bad usage before any input
+ * written, creating each that is missing (a FIFO or a device is left to the stream that opens it), so that one that cannot be is bad usage before any input
  * is read (DSL.md section 7: exit 2), not a failure at the first write after the whole replay.
  * @throws InvalidArgumentError naming the option, the file and why.
  */
 export function checkOutputs(opts: { readonly out?: unknown; readonly late?: string; readonly deadLetter?: string }): void {
   const outputs: [string, unknown][] = [['--out', opts.out === '-' ? undefined : opts.out], ['--late', opts.late], ['--dead-letter', opts.deadLetter]];
   for (const [option, path] of outputs) {
-    if (typeof path !== 'string') continue;
+    if (typeof path !== 'string' || isSpecialFile(path)) continue;
     try {
       closeSync(openSync(path, 'a'));
     } catch (error) {
@@ -93,6 +93,15 @@ export function checkOutputs(opts: { readonly out?: unknown; readonly late?: str
       const why = e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
       throw new InvalidArgumentError(`${option} ${path} cannot be written: ${why}`);
     }
+  }
+}
+
+/** Whether `path` exists and is not a regular file (a FIFO, which opening would block on until a reader comes; a device). */
+function isSpecialFile(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 
