@@ -15,6 +15,7 @@
  *   product of nested counts that large is a mistake, not a rule.
  * - The length of a `matches` regular expression (expr/regex.ts): compiling one takes time and
  *   memory in proportion.
+ * - `within` (checks/absence-within.ts): its deadlines must be times an alert can write.
  *
  * The nesting and token limits are checked on the tokens before parsing (parse.ts): a rule with
  * too many tokens is refused without parsing it (that work is what the limit bounds; text that does
@@ -35,6 +36,14 @@ export const MAX_COUNT = 10_000;
 
 /** Largest automaton a rule may compile to, in states, transitions and element copies (src/nfa/compiler.ts). */
 export const MAX_AUTOMATON_SIZE = 100_000;
+
+/**
+ * Longest `within`, ms: 10,000 years (3,652,425 days). A partial match's deadline is its first
+ * event's time + `within`, and an absence alert writes it as its `end`: with event times up to the
+ * year 9999 (`MAX_EVENT_TIME`, src/runtime/time.ts) it stays far inside what an ISO-8601 time can
+ * be written for (`Date`, year 275760), where a longer one crashed the run when the deadline fired.
+ */
+export const MAX_WITHIN_MS = 3_652_425 * 86_400_000;
 
 /** Longest regular expression of `matches` (compiling one takes time and memory in proportion: bench/README.md, rule language limits). */
 export const MAX_REGEX_LENGTH = 20_000;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRules } from '../../src/dsl/index.js';
-import { MAX_COUNT, MAX_NESTING, MAX_RULE_TOKENS } from '../../src/dsl/limits.js';
+import { MAX_COUNT, MAX_NESTING, MAX_RULE_TOKENS, MAX_WITHIN_MS } from '../../src/dsl/limits.js';
 import { compile } from '../../src/nfa/compiler.js';
 import type { Rule } from '../../src/nfa/rule.js';
 import { bindingsOf, errorsOf, withPattern } from './helpers.js';
@@ -117,6 +117,18 @@ describe('quantifier counts', () => {
     expect(only(withPattern('a{0,0} -> b'))[0]).toBe("quantifier '{0,0}' matches no event; for an optional element write '?'");
     // {0,m} is optional for the checks too: a `not` may not follow it.
     expect(only(withPattern('x -> a{0,2} -> not c -> b'))[0]).toMatch(/^a 'not' element cannot follow an optional element/);
+  });
+});
+
+describe('within', () => {
+  it('accepts 10,000 years and refuses more, at the duration (a deadline past the year 275760 crashed the run when it fired)', () => {
+    expect(MAX_WITHIN_MS).toBe(3_652_425 * 86_400_000);
+    expect(parseRules(withPattern('a -> not b', 'within 3652425d'))[0].within).toBe(MAX_WITHIN_MS);
+    for (const within of ['3652425d1ms', '99999999999999999999999999d']) {
+      const [message, line, col] = only(withPattern('a -> not b', `within ${within}`));
+      expect(message).toBe('`within` must be at most 10,000 years (3652425d): its deadlines must be times an alert can write');
+      expect([line, col]).toEqual([1, 'rule r key by k pattern a -> not b within '.length + 1]);
+    }
   });
 });
 
