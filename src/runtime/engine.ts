@@ -6,7 +6,8 @@
  * pacing (`--speed`), bad records and late events, progress, counters and the summary.
  *
  * The loop, step by step:
- *  1. Read a record from a source. A bad record (not JSON, no or bad event time) is counted,
+ *  1. Read a record from a source. A bad record (not JSON, no or bad event time, a time outside
+ *     the years 0000 to 9999: `MIN_EVENT_TIME` in time.ts) is counted,
  *     reported (rate-limited) and written to the dead-letter output; it is never fatal.
  *  2. Extract the event type (`--type-field`, or the source's own) and event time (`--time-field`,
  *     `@timestamp`: that field, else the record timestamp) with precompiled field getters.
@@ -30,7 +31,7 @@ import { dataWarnings, FieldWatch, namedTypes, SeenTypes } from './data-warnings
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
 import { keyExtractor, mapKeyOf, type KeyedState } from './keyed-state.js';
 import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
-import { DEFAULT_TIME_READER, toEventTime, type TimeReader } from './time.js';
+import { DEFAULT_TIME_READER, MAX_EVENT_TIME, MIN_EVENT_TIME, toEventTime, type TimeReader } from './time.js';
 
 /** What the engine needs to run. Checked once by {@link runEngine}; defaults next to each. */
 export interface EngineOptions {
@@ -477,11 +478,14 @@ class Engine {
     }
     const value = record.value;
     const time = this.timeOf(record);
-    if (Number.isNaN(time)) {
+    if (!(time >= MIN_EVENT_TIME && time <= MAX_EVENT_TIME)) {
       operator.touch(record.input);
       const field = this.options.timeField ?? 'ts';
       const found = this.getTime(value) ?? (this.recordTime ? record.timestamp : undefined);
-      const reason = found === undefined || found === null ? `no event time (field ${field})` : `event time ${JSON.stringify(found)} ${(this.options.timeReader ?? DEFAULT_TIME_READER).mismatch}`;
+      const reason =
+        found === undefined || found === null ? `no event time (field ${field})`
+        : Number.isNaN(time) ? `event time ${JSON.stringify(found)} ${(this.options.timeReader ?? DEFAULT_TIME_READER).mismatch}`
+        : `event time ${JSON.stringify(found)} is outside the years 0000 to 9999`;
       this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: JSON.stringify(value), reason, done: record.done });
       return;
     }

@@ -50,6 +50,19 @@ export function toEventTime(value: unknown): number {
   return NaN;
 }
 
+/**
+ * The event times the engine takes: years 0000 to 9999, what ISO-8601 writes with four digits
+ * (epoch ms -62,167,219,200,000 to 253,402,300,799,999). A time outside it, however it was written
+ * (`1e300`, `8.64e15`, a `--time-format` year 275760), is a bad record: alerts write their times
+ * with `Date.prototype.toISOString`, which throws past ±8.64e15 ms (year ±275760), and a partial
+ * match's deadline (its first event's time + `within`, at most `MAX_WITHIN_MS`, 10,000 years, of
+ * `src/dsl/limits.ts`) must stay inside that range too; past 2^53 ms adding `within` to a time
+ * would not even change it.
+ */
+export const MIN_EVENT_TIME = -62_167_219_200_000;
+/** See {@link MIN_EVENT_TIME}. */
+export const MAX_EVENT_TIME = 253_402_300_799_999;
+
 /** How event times are read from the time field, and how a value that cannot be read is described. */
 export interface TimeReader {
   /** The event time in epoch ms, or `NaN` (a bad record). */
