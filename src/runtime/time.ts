@@ -28,7 +28,10 @@ export function parseIsoTime(text: string): number {
   const second = sec === undefined ? 0 : Number(sec);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return NaN;
   const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
-  let time = Date.UTC(Number(y), month - 1, day, hour, minute, second, ms);
+  const year = Number(y);
+  // Date.UTC reads the years 0 to 99 as 1900 to 1999: those are computed 400 years (146,097 days,
+  // a whole Gregorian cycle) later and moved back.
+  let time = year < 100 ? Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - 146_097 * 86_400_000 : Date.UTC(year, month - 1, day, hour, minute, second, ms);
   if (new Date(time).getUTCDate() !== day && hour !== 24) return NaN; // 2015-02-30
   if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
     const sign = zone[0] === '-' ? -1 : 1;

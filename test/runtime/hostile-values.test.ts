@@ -54,14 +54,18 @@ describe('event times outside the years 0000 to 9999', () => {
 
   it('the first and last millisecond of those years are taken', () => {
     const r = run('edges', [
+      { type: 'a', ts: '0000-01-01T00:00:00Z', k: 'first' },
       { type: 'a', ts: -62167219200000, k: 'first-ms' },
+      { type: 'a', ts: '9999-12-31T23:59:59.999Z', k: 'last' },
       { type: 'a', ts: 253402300799999, k: 'last-ms' },
     ]);
     expect(r.status).toBe(0);
     expect(r.deadLetters).toEqual([]);
     const alerts = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { key: string; start: string; end: string });
     expect(alerts.map((a) => [a.key, a.start, a.end])).toEqual([
+      ['first', '0000-01-01T00:00:00.000Z', '0000-01-01T01:00:00.000Z'],
       ['first-ms', '0000-01-01T00:00:00.000Z', '0000-01-01T01:00:00.000Z'],
+      ['last', '9999-12-31T23:59:59.999Z', '+010000-01-01T00:59:59.999Z'],
       ['last-ms', '9999-12-31T23:59:59.999Z', '+010000-01-01T00:59:59.999Z'],
     ]);
   });

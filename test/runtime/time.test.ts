@@ -24,6 +24,13 @@ describe('event time', () => {
     expect(parseIsoTime('2015-12-10T06:55:46')).toBe(Date.UTC(2015, 11, 10, 6, 55, 46));
     expect(parseIsoTime('2015-12-10')).toBe(Date.UTC(2015, 11, 10));
   });
+  it('reads the years 0000 to 0099 as themselves (Date.UTC made them 1900 to 1999)', () => {
+    expect(new Date(parseIsoTime('0000-01-01T00:00:00Z')).toISOString()).toBe('0000-01-01T00:00:00.000Z');
+    expect(new Date(parseIsoTime('0050-03-01T12:00:00+01:00')).toISOString()).toBe('0050-03-01T11:00:00.000Z');
+    expect(new Date(parseIsoTime('0099-12-31T23:59:59.999Z')).toISOString()).toBe('0099-12-31T23:59:59.999Z');
+    expect(new Date(parseIsoTime('0004-02-29')).toISOString()).toBe('0004-02-29T00:00:00.000Z');
+    expect(parseIsoTime('0100-02-29')).toBeNaN();
+  });
   it('rejects text that is not ISO-8601 or an impossible date', () => {
     for (const bad of ['12/10/2015 06:55', 'yesterday', '2015-13-01T00:00:00Z', '2015-02-30T00:00:00Z', '']) expect(parseIsoTime(bad)).toBeNaN();
   });
