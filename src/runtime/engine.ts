@@ -503,7 +503,10 @@ class Engine {
     if (record.input !== this.lastInput.name) this.lastInput = { name: record.input, count: this.inputCount(record.input) };
     this.lastInput.count.n++;
     const typeValue = record.type ?? this.getType(value);
-    const type = typeof typeValue === 'string' ? typeValue : typeValue === undefined || typeValue === null ? '' : String(typeValue);
+    // A number or boolean names its type by its text; an object or array names none (an event no
+    // rule's type matches, like a missing type): String() of an array is its items' text (["a"]
+    // matched as a), and of an object whose own `toString` is no function it throws.
+    const type = typeof typeValue === 'string' ? typeValue : typeof typeValue === 'number' || typeof typeValue === 'boolean' ? String(typeValue) : '';
     this.types.note(type);
     if (this.fields.pending > 0) this.fields.check(type, value);
     if (this.options.speed !== undefined && this.paceStart === null) this.paceStart = { wall: Date.now(), time };

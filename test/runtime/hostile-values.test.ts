@@ -76,3 +76,21 @@ describe('event times outside the years 0000 to 9999', () => {
     expect(r.deadLetters.map((d) => d.reason)).toEqual(['event time 1e+300 is outside the years 0000 to 9999']);
   });
 });
+
+describe('a type field that is an object or an array', () => {
+  it('names no type: no crash on an own toString, and ["a"] is not type a', () => {
+    const clean = run('types-clean', GOOD);
+    const hostile = [
+      '{"type":{"toString":1},"ts":"2024-05-01T10:00:01Z","k":"obj"}',
+      '{"type":{"toString":"a","valueOf":"a"},"ts":"2024-05-01T10:00:01Z","k":"obj"}',
+      '{"type":["a"],"ts":"2024-05-01T10:00:01Z","k":"arr"}',
+      '{"type":"b","ts":"2024-05-01T10:00:02Z","k":"arr"}',
+      '{"type":"b","ts":"2024-05-01T10:00:02Z","k":"obj"}',
+    ];
+    const r = run('types', [GOOD[0], ...hostile, ...GOOD.slice(1)]);
+    expect(r.stderr).not.toContain('cep: error');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(clean.stdout);
+    expect(r.stderr).toMatch(/cep: 8 events, 0 bad records, 0 late events, 2 alerts/);
+  });
+});
