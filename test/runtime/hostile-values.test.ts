@@ -94,3 +94,36 @@ describe('a type field that is an object or an array', () => {
     expect(r.stderr).toMatch(/cep: 8 events, 0 bad records, 0 late events, 2 alerts/);
   });
 });
+
+describe('a record nested deeper than 512 levels', () => {
+  const deep = (levels: number) => `${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}`;
+
+  it('is a bad record, wherever the engine would write it: an alert, a bad time, a late event (JSON.stringify overflowed the stack)', () => {
+    const clean = run('deep-clean', GOOD);
+    const hostile = [
+      `{"type":"a","ts":"2024-05-01T10:00:01Z","k":"alert","v":${deep(200_000)}}`,
+      '{"type":"b","ts":"2024-05-01T10:00:02Z","k":"alert"}',
+      `{"type":"a","ts":{"x":${deep(200_000)}},"k":"bad-time"}`,
+      `{"type":"a","ts":"2024-05-01T09:00:00Z","k":"late","v":${deep(513)}}`,
+    ];
+    const late = join(dir, 'deep.late.ndjson');
+    const r = run('deep', [GOOD[0], ...hostile, ...GOOD.slice(1)], '--late', late);
+    expect(r.stderr).not.toContain('cep: error');
+    expect(r.status).toBe(0);
+    expect(r.deadLetters.map((d) => [d.position, d.reason])).toEqual([3, 5, 6].map((line) => [`${r.input}:${line - 1}`, 'nested deeper than 512 levels']));
+    // The `b` of key `alert` has no `a` left to complete.
+    expect(r.stdout).toBe(clean.stdout);
+    expect(readFileSync(late, 'utf8')).toBe('');
+  });
+
+  it('512 levels are an event, written whole in its alert and to --late', () => {
+    const value = JSON.parse(deep(511)) as unknown;
+    const late = join(dir, 'deep512.late.ndjson');
+    const r = run('deep512', [{ ...GOOD[0], v: value }, GOOD[1], { ...GOOD[2], ts: '2024-05-01T09:00:00Z', v: value }], '--late', late);
+    expect(r.status).toBe(0);
+    expect(r.deadLetters).toEqual([]);
+    const alert = JSON.parse(r.stdout) as { events: { x: { v: unknown } } };
+    expect(alert.events.x.v).toEqual(value);
+    expect(JSON.parse(readFileSync(late, 'utf8'))).toEqual({ ...GOOD[2], ts: '2024-05-01T09:00:00Z', v: value });
+  });
+});

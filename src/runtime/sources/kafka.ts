@@ -37,6 +37,7 @@ import { coPartitionAssigner } from '../co-partition-assigner.js';
 import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from '../source.js';
 import { StateRestorer } from '../state-restorer.js';
 import { isFenced, TaskTransactions } from '../task-transactions.js';
+import { nestsTooDeep, TOO_DEEP_REASON } from './json-depth.js';
 
 /** Exactly-once settings of a {@link KafkaSourceOptions}. */
 export interface ExactlyOnceOptions {
@@ -740,6 +741,7 @@ class KafkaSourceImpl implements KafkaSource {
         try {
           parsed = JSON.parse(text);
           if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) reason = 'the record value is JSON but not an object';
+          else if (nestsTooDeep(text, parsed)) reason = `the record value is ${TOO_DEEP_REASON}`;
         } catch (error) {
           reason = `the record value is not JSON (${messageOf(error)})`;
         }

@@ -3,11 +3,13 @@
  * Lines are cut from the byte chunks and decoded strictly by {@link readLines}, then parsed one
  * by one ({@link parseChunk}), so a bad record keeps its exact line. Memory is bounded by the chunk
  * size plus the longest line. A line that is not a JSON object (garbage, an array, invalid UTF-8,
- * a line longer than {@link MAX_LINE_BYTES}) is a bad record at its own line, never fatal; the
+ * a line longer than {@link MAX_LINE_BYTES}, an object nested deeper than `MAX_JSON_DEPTH`,
+ * json-depth.ts) is a bad record at its own line, never fatal; the
  * other lines are unaffected. Blank lines are skipped.
  */
 import type { SourceBadRecord, SourceRecord } from '../source.js';
 import { type LineChunk, MAX_LINE_BYTES, MAX_RAW_CHARS, readLines } from './lines.js';
+import { nestsTooDeep, TOO_DEEP_REASON } from './json-depth.js';
 import { FileEvent, FileSource } from './open-input.js';
 
 export { MAX_LINE_BYTES };
@@ -86,6 +88,7 @@ function parseLine(input: string, line: number, raw: string): SourceRecord | nul
     return bad(input, line, text, `not JSON (${(e as Error).message})`);
   }
   if (!isObject(value)) return bad(input, line, text, 'not a JSON object');
+  if (nestsTooDeep(text, value)) return bad(input, line, text, TOO_DEEP_REASON);
   return new FileEvent(input, line, value as Record<string, unknown>);
 }
 
