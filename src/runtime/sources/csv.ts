@@ -1,7 +1,8 @@
 /**
  * The CSV source: the first record names the columns, each further record becomes an object of
  * those columns (RFC 4180, `,` separated, `"` quoted, from a file, `.csv.gz` or stdin `-`). Cells
- * are typed the way a JSON event would be: an unquoted numeric cell becomes a number,
+ * are typed the way a JSON event would be: an unquoted numeric cell becomes a number (an integer
+ * beyond ±2^53 stays text: its digits would be lost),
  * `true`/`false` booleans, an empty cell `null` (a missing key, DSL.md section 1); a quoted cell
  * and everything else stays text.
  *
@@ -34,6 +35,7 @@ import { FileEvent, FileSource } from './open-input.js';
 export const MAX_RECORD_CHARS = 1024 * 1024;
 
 const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INTEGER = /^-?\d+$/;
 
 
 /** A CSV input (see the file comment): `records()`/`batches()` yield one event per data row, or a bad record at its line. */
@@ -196,14 +198,18 @@ class Columns {
   }
 }
 
-/** An unquoted cell's value: `null` for empty, a number, a boolean, or the text itself. */
+/**
+ * An unquoted cell's value: `null` for empty, a number, a boolean, or the text itself. An integer
+ * written with more digits than a number holds exactly (beyond ±2^53) stays text.
+ */
 function typed(cell: string): unknown {
   if (cell === '') return null;
   const c = cell.charCodeAt(0);
   if ((c >= 48 && c <= 57) || c === 45 || c === 46) {
     if (NUMBER.test(cell)) {
       const n = Number(cell);
-      if (Number.isFinite(n)) return n;
+      // Digits past 2^53 are not kept by a number: two ids (card numbers, 19 digits) would become one.
+      if (Number.isFinite(n) && (Number.isSafeInteger(n) || !Number.isInteger(n) || !INTEGER.test(cell))) return n;
     }
     return cell;
   }

@@ -155,6 +155,17 @@ describe('CsvSource on malformed rows', () => {
   });
 });
 
+describe('CsvSource cell types', () => {
+  it('an integer cell beyond 2^53 stays text: two 19-digit card numbers were one rounded number, one key', async () => {
+    const { events } = outcome(await read(write('big-integers.csv', 'type,card,n\na,4111111111111111111,9007199254740991\na,4111111111111111112,-9007199254740993\na,9007199254740993,1e300\n')));
+    expect(events.map(([, v]) => [v.card, v.n])).toEqual([
+      ['4111111111111111111', 9007199254740991],
+      ['4111111111111111112', '-9007199254740993'],
+      ['9007199254740993', 1e300],
+    ]);
+  });
+});
+
 describe('CsvSource on valid files', () => {
   it('reads what csv-parse reads, record for record, at each record\'s first line, across chunk boundaries', async () => {
     // A seeded file of about 1.3 MB (five 256 KiB chunks): quoted cells with commas, escaped
