@@ -90,7 +90,12 @@ export function formatDiff(diff: AlertDiff, limit = 20): string {
 
 function label(alert: unknown): string {
   const a = (alert ?? {}) as Record<string, unknown>;
-  return `${String(a.rule)} ${String(a.kind)} key=${JSON.stringify(a.key)} ${String(a.start)} .. ${String(a.end)}`;
+  return `${text(a.rule)} ${text(a.kind)} key=${JSON.stringify(a.key)} ${text(a.start)} .. ${text(a.end)}`;
+}
+
+/** A member of an expected alert as text: a string as it is, anything else as JSON (`String()` throws on `{"toString":1}`). */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
 }
 
 function groupOf(alert: unknown): string {
@@ -119,10 +124,15 @@ function canonical(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
+/**
+ * `value` with object members in sorted order. The copies have no prototype, so that a member
+ * named `__proto__` (JSON.parse makes it an own member of an event) is copied as a member: assigned
+ * on a plain object it set the copy's prototype instead, and two alerts differing only there compared equal.
+ */
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
     return out;
   }
@@ -136,7 +146,8 @@ function differences(expected: unknown, actual: unknown, path: string): string[]
     const e = expected as Record<string, unknown>;
     const a = actual as Record<string, unknown>;
     const keys = [...new Set([...Object.keys(e), ...Object.keys(a)])].sort();
-    return keys.flatMap((k) => differences(e[k], a[k], path === '' ? k : `${path}.${k}`));
+    const member = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+    return keys.flatMap((k) => differences(member(e, k), member(a, k), path === '' ? k : `${path}.${k}`));
   }
   return [`${path}: expected ${show(expected)}, got ${show(actual)}`];
 }

@@ -17,6 +17,20 @@ describe('diffAlerts', () => {
     expect(diffAlerts([a('k', 1)], [a('k', 1, { start: '2024-01-01T00:00:01Z' })]).equal).toBe(false);
   });
 
+  it('compares a member named __proto__ like any other (the copy sorted for comparison set its prototype instead)', () => {
+    const withProto = JSON.parse('{"type":"a","__proto__":{"evil":1}}') as Record<string, unknown>;
+    const diff = diffAlerts([a('k', 1, { events: { x: withProto } })], [a('k', 1, { events: { x: { type: 'a' } } })]);
+    expect(diff.equal).toBe(false);
+    expect(diff.near[0].differences).toEqual(['events.x.__proto__: expected (absent), got {"evil":1}']);
+    expect(diffAlerts([a('k', 1, { events: { x: withProto } })], [a('k', 1, { events: { x: JSON.parse('{"__proto__":{"evil":1},"type":"a"}') } })]).equal).toBe(true);
+  });
+
+  it('shows an expected alert whose members are not strings, even an object with its own toString', () => {
+    const odd = JSON.parse('{"rule":{"toString":1},"kind":["match"],"key":"k","start":5}') as Record<string, unknown>;
+    const text = formatDiff(diffAlerts([], [odd]));
+    expect(text).toContain('  - {"toString":1} ["match"] key="k" 5 .. undefined');
+  });
+
   it('counts duplicates: one alert twice is not the same as once', () => {
     const diff = diffAlerts([a('k', 1), a('k', 1)], [a('k', 1)]);
     expect(diff.equal).toBe(false);

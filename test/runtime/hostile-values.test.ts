@@ -127,3 +127,16 @@ describe('a record nested deeper than 512 levels', () => {
     expect(JSON.parse(readFileSync(late, 'utf8'))).toEqual({ ...GOOD[2], ts: '2024-05-01T09:00:00Z', v: value });
   });
 });
+
+describe('cep test on an expectation file nested deeper than an alert can be', () => {
+  it('is a usage error naming its line (sorting its members for the comparison overflowed the stack)', () => {
+    const input = join(dir, 'expect-input.ndjson');
+    writeFileSync(input, GOOD.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const expect1 = join(dir, 'deep-expect.ndjson');
+    writeFileSync(expect1, `{"rule":"ab","kind":"match"}\n{"rule":"ab","kind":"match","fields":{"v":${'['.repeat(100_000)}${']'.repeat(100_000)}}}\n`);
+    const r = cep(['test', RULES, '--input', input, '--expect', expect1, '--no-progress']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${expect1}:2: nested deeper than 515 levels`);
+    expect(r.stderr).not.toContain('    at ');
+  });
+});

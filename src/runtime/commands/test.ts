@@ -12,6 +12,7 @@ import { FileSink } from '../../alerts/file-sink.js';
 import type { AlertSink } from '../../alerts/sink.js';
 import { diffAlerts, formatDiff } from '../alert-diff.js';
 import { EXIT_DIFFERENT, EXIT_RUN_FAILED, EXIT_TEST_RULE_ERRORS, EXIT_USAGE } from './exit-codes.js';
+import { MAX_JSON_DEPTH, nestsTooDeep } from '../sources/json-depth.js';
 import { replay } from './replay.js';
 import { addReplayOptions, type ReplayOptions } from './replay-options.js';
 
@@ -60,7 +61,7 @@ class CollectingSink implements AlertSink {
   async close(): Promise<void> {}
 }
 
-/** Reads an NDJSON file of alerts. @throws Error naming the file and line of a line that is not a JSON object. */
+/** Reads an NDJSON file of alerts. @throws Error naming the file and line of a line that is not a JSON object, or is nested deeper than an event may be. */
 function readExpected(path: string): unknown[] {
   let text: string;
   try {
@@ -78,6 +79,9 @@ function readExpected(path: string): unknown[] {
       throw new Error(`${path}:${i + 1}: not a JSON alert`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${path}:${i + 1}: not a JSON object`);
+    // The comparison copies and writes alerts recursively, as the engine writes events (json-depth.ts):
+    // an alert holds its events three levels down (`events`, an alias, a loop's list).
+    if (nestsTooDeep(line, value, MAX_JSON_DEPTH + 3)) throw new Error(`${path}:${i + 1}: nested deeper than ${MAX_JSON_DEPTH + 3} levels`);
     alerts.push(value);
   });
   return alerts;

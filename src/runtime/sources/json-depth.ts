@@ -15,13 +15,13 @@ export const MAX_JSON_DEPTH = 512;
 export const TOO_DEEP_REASON = `nested deeper than ${MAX_JSON_DEPTH} levels`;
 
 /**
- * Whether `value`, parsed from the JSON `text`, nests deeper than {@link MAX_JSON_DEPTH}. Each
+ * Whether `value`, parsed from the JSON `text`, nests deeper than `levels` ({@link MAX_JSON_DEPTH}). Each
  * level takes at least two characters of text (its brackets), so text shorter than twice the limit
  * is not walked: most records cost one length test. The walk recurses at most
- * `MAX_JSON_DEPTH + 1` frames and stops at the first level too deep.
+ * `levels + 1` frames and stops at the first level too deep.
  */
-export function nestsTooDeep(text: string, value: unknown): boolean {
-  return text.length > 2 * MAX_JSON_DEPTH && deeperThan(value, MAX_JSON_DEPTH);
+export function nestsTooDeep(text: string, value: unknown, levels = MAX_JSON_DEPTH): boolean {
+  return text.length > 2 * levels && deeperThan(value, levels);
 }
 
 /** Whether `value` has more than `levels` levels of objects and arrays. */
