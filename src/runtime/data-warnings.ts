@@ -15,6 +15,7 @@
  */
 import { usageOf, type FieldRead } from '../dsl/usage.js';
 import { closest } from '../dsl/suggest.js';
+import { printable } from './printable.js';
 import type { Nfa } from '../nfa/nfa.js';
 import { counted } from './counted.js';
 
@@ -101,7 +102,7 @@ export function dataWarnings(nfas: readonly Nfa[], types: SeenTypes): string[] {
       if (types.has(use.name) || warned.has(use.name)) continue;
       warned.add(use.name);
       const near = closest(use.name, types.values());
-      lines.push(`cep: warning: ${usage.file}:${use.line}: rule ${rule.name} names event type '${use.name}', which never occurred in the input${near === undefined ? '' : `; did you mean '${near}'?`}`);
+      lines.push(`cep: warning: ${usage.file}:${use.line}: rule ${rule.name} names event type '${use.name}', which never occurred in the input${near === undefined ? '' : `; did you mean '${printable(near)}'?`}`);
     }
     for (const read of usage.fields) {
       if (read.found || read.missed === 0 || warned.has(read.text)) continue;
@@ -109,7 +110,7 @@ export function dataWarnings(nfas: readonly Nfa[], types: SeenTypes): string[] {
       const near = read.suggestion();
       const events = read.missed === 1 ? 'the 1 event' : `all ${counted(read.missed, 'event')}`;
       const of = read.type === null ? '' : ` of type ${read.type}`;
-      lines.push(`cep: warning: ${usage.file}:${read.line}: rule ${rule.name} reads '${read.text}', which was missing in ${events}${of}${near === undefined ? '' : `; did you mean '${near}'?`}`);
+      lines.push(`cep: warning: ${usage.file}:${read.line}: rule ${rule.name} reads '${read.text}', which was missing in ${events}${of}${near === undefined ? '' : `; did you mean '${printable(near)}'?`}`);
     }
     for (const m of usage.mismatches) {
       if (m.count === 0) continue;

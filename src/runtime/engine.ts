@@ -30,6 +30,7 @@ import { CepOperator, type OperatorListener } from './cep-operator.js';
 import { dataWarnings, FieldWatch, namedTypes, SeenTypes } from './data-warnings.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
 import { keyExtractor, mapKeyOf, type KeyedState } from './keyed-state.js';
+import { printable } from './printable.js';
 import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
 import { DEFAULT_TIME_READER, MAX_EVENT_TIME, MIN_EVENT_TIME, toEventTime, type TimeReader } from './time.js';
 
@@ -654,7 +655,7 @@ class Engine {
   private setAside(record: SourceBadRecord): void {
     this.badRecords++;
     if (this.badRecords <= this.maxBadReports) {
-      this.log(`cep: bad record at ${record.position}: ${record.reason}`);
+      this.log(`cep: bad record at ${record.position}: ${printable(record.reason)}`);
       if (this.badRecords === this.maxBadReports) this.log('cep: further bad records are counted but not shown');
     }
     this.options.deadLetterOutput?.write(JSON.stringify({ position: record.position, reason: record.reason, raw: record.raw }) + '\n');

@@ -140,3 +140,26 @@ describe('cep test on an expectation file nested deeper than an alert can be', (
     expect(r.stderr).not.toContain('    at ');
   });
 });
+
+describe('terminal control sequences in a record', () => {
+  it('reach stderr escaped, in a bad record\'s reason and in a "did you mean" (they cleared and recoloured the terminal)', () => {
+    const r = run('escapes', [
+      '\x1b[2J\x1b[31mPWNED\x1b[0m',
+      { type: 'b\x1bc', ts: '2024-05-01T10:00:00Z', k: 'e' },
+      ...GOOD,
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(r.stderr).toContain(`cep: bad record at ${r.input}:1: not JSON (Unexpected token '\\u001b', "\\u001b[2J\\u001b[31mPWNED\\u001b[0m" is not valid JSON)`);
+    // The dead-letter file keeps the reason as it was: JSON escapes it.
+    expect(r.deadLetters[0].reason).toContain('"\x1b[2J\x1b[31mPWNED\x1b[0m"');
+
+    const rules = join(dir, 'login.cep');
+    writeFileSync(rules, 'rule l key by k pattern authentication_failure');
+    const input = join(dir, 'escapes-type.ndjson');
+    writeFileSync(input, JSON.stringify({ type: 'authentication_failure\x1b[2J', ts: 1, k: 'e' }) + '\n');
+    const warned = cep(['run', rules, '--input', input, '--no-progress']);
+    expect(warned.stderr).toContain("rule l names event type 'authentication_failure', which never occurred in the input; did you mean 'authentication_failure\\u001b[2J'?");
+    expect(warned.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+});
