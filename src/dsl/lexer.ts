@@ -41,16 +41,23 @@ const rules: moo.Rules = {
   error: moo.error,
 };
 
+/** The `value` of the error token for a token too long for the lexer to read ({@link RuleLexer.next}). */
+export const OVERFLOWED = 'overflowed';
+
 /** Token types that carry no meaning for the parser. */
 const SKIPPED = new Set(['ws', 'nl', 'comment']);
 
 /**
  * Describes a run of text that no token rule accepts, and how much of it to underline.
- * `text` is the rest of the input from the bad character on.
+ * `text` is the rest of the input from the bad character on; `overflowed` when the lexer could not
+ * finish reading a token there (see {@link RuleLexer.next}).
  */
-export function describeBadText(text: string): { message: string; length: number } {
+export function describeBadText(text: string, overflowed = false): { message: string; length: number } {
   const c = text[0];
   const line = text.split('\n')[0];
+  if (overflowed) {
+    return { message: 'too long to read: a string, number or duration of millions of characters overflows the lexer', length: line.length };
+  }
   if (c === '"' || c === "'") {
     return { message: `unterminated string: a ${c} string must end with ${c} on the same line`, length: line.length };
   }
@@ -77,13 +84,30 @@ export class RuleLexer {
     this.moo.reset(chunk, info);
   }
 
+  /**
+   * The next token the parser sees. A token of millions of characters (a string of 9 MB, a
+   * duration `1s1s...` of 10 MB) overflows the stack of V8's regular expression engine inside moo:
+   * that RangeError becomes an error token at the token's start, marked {@link OVERFLOWED}, instead
+   * of passing as the end of the input (which reported "found the end of the file" past the last line).
+   */
   next(): Token | undefined {
     for (;;) {
-      const token = this.moo.next();
+      const token = this.nextToken();
       if (token === undefined) return undefined;
       // moo's error token holds the rest of the input; the parser reports it (parse.ts).
       if (token.type === 'error') throw Object.assign(new Error('lexer error'), { token });
       if (!SKIPPED.has(token.type ?? '')) return token;
+    }
+  }
+
+  private nextToken(): Token | undefined {
+    try {
+      return this.moo.next();
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      const at = this.moo as unknown as { buffer: string; index: number; line: number; col: number };
+      const text = at.buffer.slice(at.index);
+      return { type: 'error', value: OVERFLOWED, text, toString: () => text, offset: at.index, lineBreaks: 0, line: at.line, col: at.col };
     }
   }
 

@@ -9,7 +9,7 @@ import nearley from './nearley-runtime.js';
 import { span, type FileNode, type Loc, type RuleNode } from './ast.js';
 import { RuleError, RuleErrors, shorten } from './errors.js';
 import grammar from './grammar.generated.js';
-import { describeBadText, RuleLexer, type Token } from './lexer.js';
+import { describeBadText, OVERFLOWED, RuleLexer, type Token } from './lexer.js';
 import { MAX_ERRORS } from './checks/reporter.js';
 import { MAX_RULE_TOKENS, nestingLimitBroken, tokenLimitBroken, TOO_DEEP, TOO_MANY_TOKENS } from './limits.js';
 import { finishRule, type RawRule } from './list.js';
@@ -218,7 +218,7 @@ export function parseFileCollecting(source: string, file: string): { ast: FileNo
     } catch (error) {
       const token = (error as { token?: Token }).token;
       if (token !== undefined && token.type === 'error') {
-        const described = describeBadText(token.text);
+        const described = describeBadText(token.text, token.value === OVERFLOWED);
         throw syntaxError(described.message, { ...tokenLocation(token), length: described.length }, source, file, error);
       }
       const column = (parser as unknown as ParserInternals).table.length - 2;

@@ -80,6 +80,18 @@ describe('100,000-character tokens: linear, and errors that quote them briefly',
   });
 });
 
+describe('10,000,000-character tokens: more than the lexer can read, a located error', () => {
+  const overflowed = 'too long to read: a string, number or duration of millions of characters overflows the lexer';
+  it.each([
+    // V8's regular expressions ran out of backtracking stack on these, and the error passed as the
+    // end of the input: "expected an expression after '==', found the end of the file" at line 2.
+    ['a string', `rule r key by k pattern a[x == "${'y'.repeat(10_000_000)}"]\n`, 1, 32],
+    ['a duration', `rule r key by k pattern a -> b\n  within ${'1s'.repeat(5_000_000)}\n`, 2, 10],
+  ])('%s', (_, source, line, col) => {
+    expect(outcome(source)).toEqual([overflowed, line, col]);
+  });
+});
+
 describe('a{10000000}', () => {
   it('is a rule error at the quantifier (cep check refuses it; run never builds it)', () => {
     const [result, ms] = cpuMs(() => outcome('rule big key by k\n  pattern a{10000000} -> b'));
