@@ -25,6 +25,7 @@
 import type { Writable } from 'node:stream';
 import { toAlert, type Alert } from '../alerts/alert.js';
 import type { AlertSink, EngineStats } from '../alerts/sink.js';
+import { shorten } from '../dsl/errors.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
 import { CepOperator, type OperatorListener } from './cep-operator.js';
 import { dataWarnings, FieldWatch, namedTypes, SeenTypes } from './data-warnings.js';
@@ -485,8 +486,8 @@ class Engine {
       const found = this.getTime(value) ?? (this.recordTime ? record.timestamp : undefined);
       const reason =
         found === undefined || found === null ? `no event time (field ${field})`
-        : Number.isNaN(time) ? `event time ${JSON.stringify(found)} ${(this.options.timeReader ?? DEFAULT_TIME_READER).mismatch}`
-        : `event time ${JSON.stringify(found)} is outside the years 0000 to 9999`;
+        : Number.isNaN(time) ? `event time ${quoted(found)} ${(this.options.timeReader ?? DEFAULT_TIME_READER).mismatch}`
+        : `event time ${quoted(found)} is outside the years 0000 to 9999`;
       this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: JSON.stringify(value), reason, done: record.done });
       return;
     }
@@ -872,4 +873,14 @@ function alertsByRule(c: RunCounters): Record<string, number> {
   const byRule: Record<string, number> = {};
   for (const [name, r] of Object.entries(c.rules)) byRule[name] = r.alerts.match + r.alerts.timeout;
   return byRule;
+}
+
+/**
+ * A value read from an event as a bad record's reason quotes it: JSON, but a number as JavaScript
+ * writes it (`Infinity` for `1e400`, which JSON would write `null`), cut to 40 characters: the
+ * reason is printed on stderr and written beside the (already cut) raw text to the dead-letter file,
+ * and a 15 MB time text made each a line of 15 MB.
+ */
+function quoted(value: unknown): string {
+  return shorten(typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value)));
 }

@@ -163,3 +163,20 @@ describe('terminal control sequences in a record', () => {
     expect(warned.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 });
+
+describe("a bad record's reason", () => {
+  it('quotes the time it could not read in at most 40 characters (a 15 MB time text made 15 MB lines on stderr and in --dead-letter), a number as JavaScript writes it', () => {
+    const r = run('long-time', [
+      `{"type":"a","ts":"2024-05-01${' '.repeat(15_000_000)}x","k":"t"}`,
+      `{"type":"a","ts":1${'0'.repeat(400)},"k":"t"}`,
+      ...GOOD,
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stderr.length).toBeLessThan(2000);
+    expect(r.deadLetters.map((d) => d.reason)).toEqual([
+      `event time "2024-05-01${' '.repeat(21)}…(15,000,013 characters) is neither epoch ms nor ISO-8601`,
+      'event time Infinity is neither epoch ms nor ISO-8601',
+    ]);
+    expect(r.stdout).toBe(run('long-time-clean', GOOD).stdout);
+  });
+});
