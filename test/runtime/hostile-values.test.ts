@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cep } from './support/cli.js';
 
@@ -178,5 +179,27 @@ describe("a bad record's reason", () => {
       'event time Infinity is neither epoch ms nor ISO-8601',
     ]);
     expect(r.stdout).toBe(run('long-time-clean', GOOD).stdout);
+  });
+});
+
+describe('a truncated .gz input', () => {
+  it('is one bad record where the cut line starts; the lines before it give their alerts, those the end of the input completes included (the run failed with "unexpected end of file" and lost them)', () => {
+    // Each key: a, b, a a second apart; the last a's `quiet` absence completes only at the end of the input.
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ type: i % 3 === 1 ? 'b' : 'a', ts: 1_700_000_000_000 + i * 1000, k: `k${Math.floor(i / 3)}` }));
+    const whole = gzipSync(Buffer.from(lines.join('\n') + '\n'));
+    const gz = join(dir, 'truncated.ndjson.gz');
+    writeFileSync(gz, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const r = cep(['run', RULES, '--input', gz, '--no-progress']);
+    expect(r.stderr).not.toContain('cep: error');
+    expect(r.status).toBe(0);
+    const bad = /cep: bad record at .*truncated\.ndjson\.gz:(\d+): compressed input damaged \(unexpected end of file\): nothing from this line on could be read\n/.exec(r.stderr);
+    expect(bad).not.toBeNull();
+    const kept = Number(bad?.[1]) - 1;
+    expect(kept).toBeGreaterThan(1000);
+    const plain = join(dir, 'truncated-kept.ndjson');
+    writeFileSync(plain, lines.slice(0, kept).join('\n') + '\n');
+    const clean = cep(['run', RULES, '--input', plain, '--no-progress']);
+    expect(r.stdout).toBe(clean.stdout);
+    expect(r.stdout).toContain('"rule":"quiet"');
   });
 });

@@ -2,7 +2,8 @@
  * Cuts a byte stream into complete lines and decodes them strictly, chunk by chunk: what the
  * NDJSON and CSV sources share. Lines end at `\n` (a `\r` before it is left in the text for the
  * reader to drop). A line that is not valid UTF-8, or longer than the limit, is set aside on its
- * own as a bad line; the lines around it are unaffected.
+ * own as a bad line; the lines around it are unaffected. A compressed input that is damaged (zlib
+ * fails) ends there with one bad line.
  *
  * The bytes are read into one buffer, reused from read to read: the unfinished line at the end of
  * a read is moved to the buffer's start and the next read lands right after it, so no chunk is
@@ -75,10 +76,18 @@ export async function* readLines(input: ByteInput, maxLineBytes = MAX_LINE_BYTES
   let rest = 0; // buf[0, rest): an unfinished line carried over to the next read
   let skipping: BadLine | null = null; // an over-long line, skipped up to its newline
   let first = true;
+  let damaged: string | null = null; // why a compressed input could not be read on
   try {
     for (;;) {
       if (buf.length - rest < READ_CHUNK_BYTES) buf = grown(buf, rest);
-      const n = await reader.read(buf, rest, READ_CHUNK_BYTES);
+      let n: number;
+      try {
+        n = await reader.read(buf, rest, READ_CHUNK_BYTES);
+      } catch (error) {
+        damaged = zlibDamage(error);
+        if (damaged === null) throw error;
+        break;
+      }
       if (n === 0) break;
       let from = 0; // where this read's text starts in buf (after a byte order mark)
       const end = rest + n;
@@ -113,7 +122,11 @@ export async function* readLines(input: ByteInput, maxLineBytes = MAX_LINE_BYTES
         }
       }
     }
-    if (skipping !== null) {
+    if (damaged !== null) {
+      // The line the damage cut, and all after it, as one bad line where that line starts.
+      const raw = skipping !== null ? skipping.raw : buf.toString('utf8', 0, Math.min(rest, MAX_RAW_CHARS));
+      yield { text: '\n', bad: [{ index: 0, raw, reason: `compressed input damaged (${damaged}): nothing from this line on could be read` }] };
+    } else if (skipping !== null) {
       yield { text: '\n', bad: [skipping] };
     } else if (rest > 0) {
       if (buf.length === rest) buf = grown(buf, rest);
@@ -123,6 +136,17 @@ export async function* readLines(input: ByteInput, maxLineBytes = MAX_LINE_BYTES
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * The message of a zlib error (a `.gz` input truncated, or followed by bytes that are not gzip), or
+ * null for any other error. The lines before the damage were read; the rest of the input cannot be,
+ * and it is one bad line, not the end of the run: a fatal error lost the alerts the end of the
+ * input would have completed (absences, timeouts, the events still in the reorder buffer).
+ */
+function zlibDamage(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_') ? (error as Error).message : null;
 }
 
 /** A buffer with room for a read after the `rest` bytes at `buf`'s start, which it holds. */

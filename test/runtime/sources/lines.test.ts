@@ -2,6 +2,8 @@
  * `readLines`: however the bytes are cut into chunks, the same lines come out; a line that is not
  * UTF-8, or too long, is set aside alone at its own index; a byte order mark is dropped.
  */
+import { Readable } from 'node:stream';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type ByteReader, type LineChunk, readLines } from '../../../src/runtime/sources/lines.js';
 
@@ -110,5 +112,28 @@ describe('readLines', () => {
       break;
     }
     expect(closed).toBe(true);
+  });
+
+  it('ends a damaged gzip input with one bad line where the cut line starts; any other read error still throws', async () => {
+    const whole = gzipSync(Buffer.from('one\ntwo\nthree\nfour\n'));
+    const read = async (bytes: Buffer) => {
+      const out: (string | { bad: string; raw: string })[] = [];
+      for await (const chunk of readLines(Readable.from([bytes]).pipe(createGunzip()))) out.push(...flatten(chunk));
+      return out;
+    };
+    const truncated = await read(whole.subarray(0, whole.length - 12));
+    expect(truncated.at(-1)).toEqual({ bad: 'compressed input damaged (unexpected end of file): nothing from this line on could be read', raw: expect.any(String) as string });
+    expect(['one', 'two', 'three', 'four'].slice(0, truncated.length - 1)).toEqual(truncated.slice(0, -1));
+    // Bytes after the gzip member that are not gzip: the bad line (Node's gunzip drops the output of
+    // its last step before the error, here all of it: hostile.md in the audit's notes).
+    const trailing = await read(Buffer.concat([whole, Buffer.from('garbage\n')]));
+    expect(trailing.at(-1)).toEqual({ bad: 'compressed input damaged (incorrect header check): nothing from this line on could be read', raw: '' });
+    const failing: ByteReader = {
+      read: () => Promise.reject(Object.assign(new Error('i/o error'), { code: 'EIO' })),
+      close: () => {},
+    };
+    await expect(async () => {
+      for await (const chunk of readLines(failing)) expect(chunk).toBeUndefined();
+    }).rejects.toThrow('i/o error');
   });
 });
