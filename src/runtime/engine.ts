@@ -14,7 +14,8 @@
  *  3. Hand the event to its partition's operator: file replay has one operator over all inputs;
  *     a partitioned source (Kafka) starts and ends tasks in its record stream, one operator each.
  *     A late event is counted and written to the late output, not matched.
- *  4. Each match becomes an alert (`toAlert`) written to every sink; the event's `done()` is
+ *  4. Each match becomes an alert (`toAlert`) written to every sink (one whose JSON would pass
+ *     512 MiB, V8's longest string, is reported and left out); the event's `done()` is
  *     called once its alerts' writes settled. While too many writes are pending, reading pauses
  *     (backpressure). A transactional source (exactly-once) also gets each task's alerts, with
  *     its changed state, when it commits the task (`onCheckpoint`).
@@ -576,7 +577,17 @@ class Engine {
 
   /** Step 4: one alert per match, to every sink (and to the task's checkpoint when its source commits alerts). */
   private emit(task: Task, nfa: Nfa, key: unknown, match: Match): void {
-    const alert = toAlert(nfa.rule, key, match);
+    let alert: Alert;
+    try {
+      alert = toAlert(nfa.rule, key, match);
+    } catch (error) {
+      // Its JSON would be longer than V8's longest string (2^29 - 24 characters, 512 MiB): large
+      // events in a long loop, or an `emit` that builds a long text. No sink could take it, and
+      // the RangeError crashed the run (in a live run, again on every restart from the same input).
+      if (!(error instanceof RangeError)) throw error;
+      this.log(`cep: error: rule ${nfa.rule.name}, key ${quoted(key)}: a ${match.kind} alert too large to write (${error.message}: its JSON would pass 512 MiB) is left out`);
+      return;
+    }
     this.alerts++;
     this.alertsByRule[nfa.rule.name][match.kind]++;
     task.alerts?.push(alert);
