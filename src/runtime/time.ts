@@ -15,7 +15,7 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d
  * Parses an ISO-8601 date-time into epoch ms. Without a zone designator the time is UTC
  * (DSL.md section 1; unlike `Date.parse`, which would read it as local time). Fractions beyond
  * milliseconds are truncated. Returns `NaN` when the text is not ISO-8601 or names an
- * impossible date.
+ * impossible date, time of day or offset.
  */
 export function parseIsoTime(text: string): number {
   const m = ISO.exec(text);
@@ -28,16 +28,24 @@ export function parseIsoTime(text: string): number {
   const second = sec === undefined ? 0 : Number(sec);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return NaN;
   const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  // 24:00 ends a day, and only as 24:00:00 (24:30 was read as the next day's 00:30). Second 60 is a
+  // leap second, which ends a minute (23:59:60Z, or 01:59:60+02:00): read as the second after :59
+  // (23:59:60Z was a bad record, 12:30:60 read as 12:31:00).
+  if (hour === 24 && (minute !== 0 || second !== 0 || ms !== 0)) return NaN;
+  if (second === 60 && minute !== 59) return NaN;
   const year = Number(y);
   // Date.UTC reads the years 0 to 99 as 1900 to 1999: those are computed 400 years (146,097 days,
   // a whole Gregorian cycle) later and moved back.
-  let time = year < 100 ? Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - 146_097 * 86_400_000 : Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  if (new Date(time).getUTCDate() !== day && hour !== 24) return NaN; // 2015-02-30
+  const date = year < 100 ? Date.UTC(year + 400, month - 1, day) - 146_097 * 86_400_000 : Date.UTC(year, month - 1, day);
+  if (new Date(date).getUTCDate() !== day) return NaN; // 2015-02-30, with 24:00 too
+  let time = date + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
   if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    const offset = Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2)) : 0);
-    time -= sign * offset * 60_000;
+    const hours = Number(digits.slice(0, 2));
+    const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (hours > 23 || minutes > 59) return NaN; // +99:99
+    time -= sign * (hours * 60 + minutes) * 60_000;
   }
   return time;
 }

@@ -31,6 +31,17 @@ describe('event time', () => {
     expect(new Date(parseIsoTime('0004-02-29')).toISOString()).toBe('0004-02-29T00:00:00.000Z');
     expect(parseIsoTime('0100-02-29')).toBeNaN();
   });
+  it('reads 24:00:00 as the end of its day and a leap second (second 60, ending a minute) as the second after :59', () => {
+    expect(parseIsoTime('2016-12-31T24:00:00Z')).toBe(Date.UTC(2017, 0, 1));
+    expect(parseIsoTime('2016-12-31T23:59:60Z')).toBe(Date.UTC(2017, 0, 1));
+    expect(parseIsoTime('2016-12-31T23:59:60.500Z')).toBe(Date.UTC(2017, 0, 1, 0, 0, 0, 500));
+    expect(parseIsoTime('2017-01-01T00:59:60+01:00')).toBe(Date.UTC(2017, 0, 1));
+    for (const bad of ['2016-12-31T24:30:00Z', '2016-12-31T24:00:01Z', '2016-12-31T24:00:00.001Z', '2016-12-31T12:30:60Z', '2015-02-30T24:00:00Z']) expect(parseIsoTime(bad)).toBeNaN();
+  });
+  it('rejects an offset beyond 23:59', () => {
+    expect(parseIsoTime('2016-12-31T12:00:00+23:59')).toBe(Date.UTC(2016, 11, 30, 12, 1));
+    for (const bad of ['2016-12-31T12:00:00+99:99', '2016-12-31T12:00:00+24:00', '2016-12-31T12:00:00-0060']) expect(parseIsoTime(bad)).toBeNaN();
+  });
   it('rejects text that is not ISO-8601 or an impossible date', () => {
     for (const bad of ['12/10/2015 06:55', 'yesterday', '2015-13-01T00:00:00Z', '2015-02-30T00:00:00Z', '']) expect(parseIsoTime(bad)).toBeNaN();
   });
