@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseRules, RuleError, RuleErrors } from '../dsl/index.js';
 import { compile } from '../nfa/compiler.js';
 import type { Nfa } from '../nfa/nfa.js';
+import { decodeUtf8Strict } from './sources/utf8.js';
 
 /** Options of {@link loadRules}. */
 export interface LoadRulesOptions {
@@ -42,13 +43,44 @@ export function noRules(file: string, source: string): RuleErrors {
   return new RuleErrors([new RuleError('no rules in this file: a rule file holds one or more rules (rule NAME key by FIELD pattern ...)', { file, source, loc })]);
 }
 
-/** Reads a rule file. @throws Error with {@link unreadable}'s message. */
+/**
+ * Reads a rule file, strictly as UTF-8 (as events are: `sources/utf8.ts`): a byte that is not UTF-8
+ * was read as U+FFFD, so `x == "<bad bytes>"` silently compared with replacement characters.
+ * @throws Error with {@link unreadable}'s message; RuleErrors at the first byte that is not UTF-8.
+ */
 export function readRuleFile(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new Error(unreadable(file, error), { cause: error });
   }
+  const text = decodeUtf8Strict(bytes);
+  if (text === null) throw notUtf8(file, bytes);
+  return text;
+}
+
+/** The rule error of a file that is not UTF-8, at its first invalid byte (line and column of the text read with U+FFFD). */
+function notUtf8(file: string, bytes: Buffer): RuleErrors {
+  const source = bytes.toString('utf8');
+  let line = 1;
+  let lineStart = 0;
+  let at = 0; // byte offset of source[i]
+  for (let i = 0; i < source.length; i++) {
+    const c = source.codePointAt(i) as number;
+    // U+FFFD stands for invalid bytes, unless the file holds it (EF BF BD).
+    if (c === 0xfffd && !(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) {
+      const loc = { line, col: i - lineStart + 1, offset: i, length: 1 };
+      return new RuleErrors([new RuleError('invalid UTF-8: a rule file is UTF-8 text', { file, source, loc })]);
+    }
+    if (c === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+    at += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    if (c >= 0x10000) i++;
+  }
+  throw new Error(`internal: ${file} is not UTF-8 but holds no invalid byte`);
 }
 
 /**
@@ -62,7 +94,7 @@ export function readRuleFileOrProblem(file: string): { readonly text: string; re
   try {
     return { text: readRuleFile(file) };
   } catch (error) {
-    return { problem: `cep: error: ${(error as Error).message}` };
+    return { problem: error instanceof RuleErrors ? error.format() : `cep: error: ${(error as Error).message}` };
   }
 }
 

@@ -52,6 +52,15 @@ describe('cep check', () => {
     expect(run([events, good])).toEqual({ code: 1, out: `${events}: looks like an event file, not a rule file (*.cep)\nok: 2 rules in ${good}\n` });
   });
 
+  it('a file that is not UTF-8 is a rule error at its first invalid byte (it was read with U+FFFD in the string), and goes on with the next file', () => {
+    const latin1 = join(dir, 'latin1.cep');
+    // A U+FFFD the file really holds (EF BF BD) is text; the bytes FF FE after the euro sign are not.
+    writeFileSync(latin1, Buffer.concat([Buffer.from('rule r key by k # \ufffd\n  pattern a[x == "\u20ac'), Buffer.from([0xff, 0xfe]), Buffer.from('"] -> b\n')]));
+    const { code, out } = run([latin1, good]);
+    expect(code).toBe(1);
+    expect(out).toBe(`${latin1}:2:20: invalid UTF-8: a rule file is UTF-8 text\n2 |   pattern a[x == "\u20ac\ufffd\ufffd"] -> b\n  |                    ^\nok: 2 rules in ${good}\n`);
+  });
+
   it('a missing file is an error with a clear message', () => {
     const missing = join(dir, 'nope.cep');
     expect(run([missing])).toEqual({ code: 1, out: `cep: error: cannot read the rule file ${missing}: no such file\n` });
