@@ -31,7 +31,7 @@ import type { Match, Nfa } from '../nfa/nfa.js';
 import { CepOperator, type OperatorListener } from './cep-operator.js';
 import { dataWarnings, FieldWatch, namedTypes, SeenTypes } from './data-warnings.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
-import { keyExtractor, mapKeyOf, type KeyedState } from './keyed-state.js';
+import { keyExtractor, type KeyedState } from './keyed-state.js';
 import { printable } from './printable.js';
 import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
 import { DEFAULT_TIME_READER, MAX_EVENT_TIME, MIN_EVENT_TIME, toEventTime, type TimeReader } from './time.js';
@@ -538,7 +538,7 @@ class Engine {
       if (relevant !== null && !relevant.has(type)) continue;
       const key = this.keysOf[i](record.value);
       if (key === undefined) continue;
-      const text = typeof key === 'string' ? key : typeof key === 'object' ? mapKeyOf(key) : String(key);
+      const text = typeof key === 'string' ? key : typeof key === 'object' ? JSON.stringify(key) : String(key);
       if (text === record.recordKey) continue;
       if (this.misaligned++ === 0) {
         this.log(`cep: warning: the event at ${record.position} has key ${JSON.stringify(text)} under rule ${this.nfas[i].rule.name} but record key ${JSON.stringify(record.recordKey)}: state is kept per partition, so producers must key records by the rules' key`);
