@@ -26,7 +26,7 @@
  */
 import type { CepEvent } from '../nfa/event.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
-import { KeyedState, SharedKeyedState, SharedTimers, type KeyChange } from './keyed-state.js';
+import { KeyedState, MAX_PLAIN_KEY_CHARS, SharedKeyedState, SharedTimers, type KeyChange } from './keyed-state.js';
 import { ruleFingerprint } from './rule-fingerprint.js';
 import { TimeQueue } from './time-queue.js';
 import { WatermarkTracker } from './watermark.js';
@@ -238,10 +238,12 @@ export class CepOperator {
   }
 
   private rulesFor(type: string): readonly KeyedState[] {
-    let rules = this.rulesByType.get(type);
+    // A type too long for V8 to hash by its text is not indexed (see `MAX_PLAIN_KEY_CHARS`): 150
+    // types of 10 MB, all of one length, made each lookup compare with every indexed one.
+    let rules = type.length <= MAX_PLAIN_KEY_CHARS ? this.rulesByType.get(type) : undefined;
     if (rules === undefined) {
       rules = this.rules.filter((r) => r.nfa.relevantTypes === null || r.nfa.relevantTypes.has(type));
-      if (this.rulesByType.size < MAX_INDEXED_TYPES) this.rulesByType.set(type, rules);
+      if (this.rulesByType.size < MAX_INDEXED_TYPES && type.length <= MAX_PLAIN_KEY_CHARS) this.rulesByType.set(type, rules);
     }
     return rules;
   }

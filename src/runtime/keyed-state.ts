@@ -553,7 +553,7 @@ export class KeyedState {
  * length all collide and each lookup compares with every one of them: 4,000 events with distinct
  * 17,000-character keys took 90 s instead of 0.6 s. A longer key text is replaced by its SHA-256.
  */
-const MAX_PLAIN_KEY_CHARS = 4096;
+export const MAX_PLAIN_KEY_CHARS = 4096;
 
 /**
  * A key as a `Map` key: a number or boolean as it is; a string, or the JSON of a composite key,
