@@ -79,13 +79,13 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
       } catch {
         value = null;
       }
-      fields[field.name] = value === undefined ? null : value;
+      setOwn(fields, field.name, value === undefined ? null : value);
     }
   }
   const loops = texts.loops;
   const events: Record<string, unknown> = {};
   for (const [alias, bound] of match.events) {
-    events[alias] = loops.has(alias) ? bound.map((e) => e.data) : (bound[0]?.data ?? null);
+    setOwn(events, alias, loops.has(alias) ? bound.map((e) => e.data) : (bound[0]?.data ?? null));
   }
   const start = isoUtc(match.start);
   const end = isoUtc(match.end);
@@ -134,6 +134,16 @@ class AlertRecord implements Alert {
   static jsonOf(alert: Alert): string {
     return (#json in alert ? alert.#json : undefined) ?? JSON.stringify(alert);
   }
+}
+
+/**
+ * Sets `object[name]` as an own member: `__proto__` (an emit name or an alias may be any name) is
+ * defined, as `JSON.parse` does, since assigning it set the object's prototype and the member was
+ * missing from the alert (and from its id).
+ */
+function setOwn(object: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
+  else object[name] = value;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toAlert } from '../../src/alerts/alert.js';
+import { alertJson, toAlert } from '../../src/alerts/alert.js';
+import { parseRules } from '../../src/dsl/index.js';
 import type { CepEvent } from '../../src/nfa/event.js';
 import type { Element, Rule } from '../../src/nfa/rule.js';
 
@@ -75,5 +76,18 @@ describe('toAlert', () => {
   it('uses on timeout emit for timeouts', () => {
     const alert = toAlert(rule, ['c1', 2], { kind: 'timeout', start: T, end: T + 600_000, events: new Map([['probes', probes.slice(0, 2)]]) });
     expect(alert).toMatchObject({ kind: 'timeout', key: ['c1', 2], end: '2024-05-01T10:10:00.000Z', fields: { taken: 2 }, events: { probes: [probes[0].data, probes[1].data] } });
+  });
+
+  it('keeps an emit name or an alias __proto__ as a member (assigned, it set the object prototype: the member was missing from the alert and its id)', () => {
+    const [named] = parseRules('rule p key by card pattern txn as __proto__ -> txn as y emit { __proto__: __proto__.amount, n: 1 }', 'p.cep');
+    const first = txn(5, 0);
+    const alert = toAlert(named, 'c1', { kind: 'match', start: T, end: T + 1000, events: new Map([['__proto__', [first]], ['y', [txn(6, 1)]]]) });
+    expect(Object.keys(alert.fields)).toEqual(['__proto__', 'n']);
+    expect(Object.keys(alert.events)).toEqual(['__proto__', 'y']);
+    const json = JSON.parse(alertJson(alert)) as { fields: Record<string, unknown>; events: Record<string, unknown> };
+    expect(Object.getOwnPropertyDescriptor(json.fields, '__proto__')?.value).toBe(5);
+    expect(Object.getOwnPropertyDescriptor(json.events, '__proto__')?.value).toEqual(first.data);
+    const other = toAlert(named, 'c1', { kind: 'match', start: T, end: T + 1000, events: new Map([['__proto__', [txn(7, 0)]], ['y', [txn(6, 1)]]]) });
+    expect(other.id).not.toBe(alert.id);
   });
 });
