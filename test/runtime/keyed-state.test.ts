@@ -151,7 +151,7 @@ describe('keyed state shared per key by', () => {
     expect(mapKeyOf(long(1))).toBe(`\u0000${createHash('sha256').update(long(1)).digest('hex')}`);
     expect(mapKeyOf(['u', long(1)])).toBe(`\u0000${createHash('sha256').update(JSON.stringify(['u', long(1)])).digest('hex')}`);
     expect(mapKeyOf('x'.repeat(4096))).toBe('x'.repeat(4096));
-    expect(mapKeyOf(7)).toBe(7);
+    expect(mapKeyOf(true)).toBe(true);
     // No key can pose as the hash of another: a key starting with U+0000 is hashed too.
     expect(mapKeyOf(mapKeyOf(long(1)))).not.toBe(mapKeyOf(long(1)));
     // Long keys keep apart, and are read back whole when their deadline fires.
@@ -161,6 +161,24 @@ describe('keyed state shared per key by', () => {
     op.end();
     const short = (line: string) => line.replace(/x{16994}/, 'x…');
     expect(out.map(short)).toEqual(['ab match x…000001', 'ab_user match u', 'ab timeout x…000000', 'ac timeout x…000000', 'ac timeout x…000001', 'ab timeout x…000002', 'ac timeout x…000002']);
+  });
+
+  it('a number key is a Map key by its text after U+0000 (V8 hashes numbers without a seed: 32,768 keys chosen to share a bucket took 4.1 s instead of 0.11 s)', () => {
+    expect(mapKeyOf(7)).toBe('\u00007');
+    expect(mapKeyOf(-0)).toBe(mapKeyOf(0));
+    expect(mapKeyOf(1.5e300)).toBe('\u00001.5e+300');
+    // Apart from the string of the same text, and from a string posing as the number's Map key.
+    expect(new Set([mapKeyOf(7), mapKeyOf('7'), mapKeyOf('\u00007')]).size).toBe(3);
+    // Number keys keep apart and come back as numbers.
+    const [rule] = parseRules('rule n key by k pattern a as x -> b as y within 10s on timeout emit { k: x.k }', 'n.cep');
+    const out: string[] = [];
+    const op = new CepOperator([compile(rule)], ['in'], { maxDelay: 0, maxKeys: 100 }, {
+      match: (nfa, key, match) => out.push(`${match.kind} ${JSON.stringify(key)}`),
+      fed: () => {},
+    });
+    for (const [type, k, t] of [['a', 7, 0], ['a', '7', 1], ['b', 7, 2]] as const) op.offer('in', type, T0 + t, { type, k, ts: T0 + t }, undefined);
+    op.end();
+    expect(out).toEqual(['match 7', 'timeout "7"']);
   });
 
   /** Runs `rules` in one operator over `events` (`[type, key, time]`); the matches as `rule kind key start end`, in order. */
