@@ -585,7 +585,7 @@ class Engine {
       // events in a long loop, or an `emit` that builds a long text. No sink could take it, and
       // the RangeError crashed the run (in a live run, again on every restart from the same input).
       if (!(error instanceof RangeError)) throw error;
-      this.log(`cep: error: rule ${nfa.rule.name}, key ${quoted(key)}: a ${match.kind} alert too large to write (${error.message}: its JSON would pass 512 MiB) is left out`);
+      this.log(`cep: error: rule ${nfa.rule.name}, key ${printable(quoted(key))}: a ${match.kind} alert too large to write (${error.message}: its JSON would pass 512 MiB) is left out`);
       return;
     }
     this.alerts++;
