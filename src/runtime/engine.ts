@@ -263,7 +263,7 @@ class Engine {
   private readonly log: (line: string) => void;
   private readonly maxBadReports: number;
   /** Alerts by rule and kind; rules removed by a reload stay. */
-  private readonly alertsByRule: Record<string, { match: number; timeout: number }> = {};
+  private readonly alertsByRule: Record<string, { match: number; timeout: number }> = byName();
   /** Events by input, and the counter of the input of the last event (consecutive events mostly share it). */
   private readonly eventsByInput = new Map<string, { n: number }>();
   private lastInput: { name: string; count: { n: number } } = { name: '', count: { n: 0 } };
@@ -735,7 +735,7 @@ class Engine {
 
   /** {@link RunningEngine.counters}: the one source of the summary, the sinks' counters and `/metrics`. */
   private counters(): RunCounters {
-    const rules: Record<string, RuleCounters> = {};
+    const rules: Record<string, RuleCounters> = byName();
     for (const [name, alerts] of Object.entries(this.alertsByRule)) {
       const retired = this.retired.get(name);
       rules[name] = { running: false, alerts: { ...alerts }, partialMatches: 0, keys: 0, evictedKeys: retired?.keys ?? 0, evictedPartialMatches: retired?.partialMatches ?? 0, droppedPartialMatches: 0, conditionErrors: 0 };
@@ -746,8 +746,8 @@ class Engine {
       r.droppedPartialMatches = stats.droppedPartialMatches;
       r.conditionErrors = stats.conditionErrors;
     }
-    const watermarks: Record<string, number> = {};
-    const watermarkLags: Record<string, number> = {};
+    const watermarks: Record<string, number> = byName();
+    const watermarkLags: Record<string, number> = byName();
     for (const task of this.tasks.values()) {
       const lag = this.watermarkLag(task.operator.watermark);
       for (const input of task.inputs) {
@@ -762,9 +762,9 @@ class Engine {
         r.evictedPartialMatches += state.evictedPartialMatches;
       }
     }
-    const eventsByInput: Record<string, number> = {};
+    const eventsByInput: Record<string, number> = byName();
     for (const [input, count] of this.eventsByInput) eventsByInput[input] = count.n;
-    const inputLag: Record<string, number> = {};
+    const inputLag: Record<string, number> = byName();
     for (const source of this.options.sources) for (const [input, lag] of source.lag?.() ?? []) inputLag[input] = lag;
     return {
       events: this.events,
@@ -840,7 +840,7 @@ class Engine {
   private summary(): Summary {
     const elapsedMs = Math.max(1, Date.now() - this.started);
     const c = this.counters();
-    const droppedPartialMatches: Record<string, number> = {};
+    const droppedPartialMatches: Record<string, number> = byName();
     let conditionErrors = 0;
     let evictedKeys = 0;
     let evictedPartialMatches = 0;
@@ -881,7 +881,7 @@ class Engine {
 
 /** Alerts per rule name (matches and timeouts), every rule of the run present: the summary's and the sinks' `alertsByRule`. */
 function alertsByRule(c: RunCounters): Record<string, number> {
-  const byRule: Record<string, number> = {};
+  const byRule: Record<string, number> = byName();
   for (const [name, r] of Object.entries(c.rules)) byRule[name] = r.alerts.match + r.alerts.timeout;
   return byRule;
 }
@@ -894,4 +894,13 @@ function alertsByRule(c: RunCounters): Record<string, number> {
  */
 function quoted(value: unknown): string {
   return shorten(typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value)));
+}
+
+/**
+ * An empty table by rule or input name, without a prototype: a rule may be named `__proto__` (an
+ * identifier like any other), which on a plain object set the table's prototype instead of a
+ * member, so that rule's alerts were missing from the summary, the sinks' counters and `/metrics`.
+ */
+function byName<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }

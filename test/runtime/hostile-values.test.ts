@@ -203,3 +203,16 @@ describe('a truncated .gz input', () => {
     expect(r.stdout).toContain('"rule":"quiet"');
   });
 });
+
+describe('a rule named __proto__', () => {
+  it('has its alerts counted in the summary (a plain object by rule name took the name as its prototype)', () => {
+    const rules = join(dir, 'proto-rule.cep');
+    writeFileSync(rules, 'rule __proto__ key by k pattern a as x -> b as y\nrule constructor key by k pattern a as x -> b as y\n');
+    const input = join(dir, 'proto-rule.ndjson');
+    writeFileSync(input, GOOD.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const r = cep(['run', rules, '--input', input, '--no-progress']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { rule: string }).rule)).toEqual(['__proto__', 'constructor']);
+    expect(r.stderr).toMatch(/cep: 3 events, 0 bad records, 0 late events, 2 alerts \(__proto__ 1, constructor 1\)/);
+  });
+});
