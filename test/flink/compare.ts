@@ -56,6 +56,13 @@ function expectedTimes(c: Case, m: SideMatch): [number, number] {
 /** The kind of difference where Flink times out or completes at one watermark what our clock handles deadline by deadline. */
 export const DEADLINES = 'Flink handles the deadlines one watermark passes together';
 
+/**
+ * The kind of difference where, the input over, we end the partial matches of a rule without
+ * `within` (the watermark at +∞), which Flink's NFA, without a window, never times out: what
+ * comes out then (timeouts, matches a skip strategy held back for them) Flink does not emit.
+ */
+export const END_OF_INPUT = 'at the end of the input we end the partial matches of a rule without within';
+
 /** The kind of difference where matches that complete together and start with the same event are kept in a different order under a skip strategy. */
 export const SKIP_TIE = 'a tie under the skip strategy';
 
@@ -84,6 +91,7 @@ function difference(c: Case, ours: readonly SideMatch[], flink: readonly SideMat
   const first = (x: SideMatch): number => Math.min(...Object.values(x.events).flat());
   const earliest = [...extra, ...missing].sort((x, y) => first(x) - first(y))[0];
   if (c.pattern.skip.kind !== 'noSkip' && inTie(earliest)) return { kind: SKIP_TIE, detail };
+  if (missing.length === 0 && c.pattern.within === null && extra.every((m) => m.afterInput === true)) return { kind: END_OF_INPUT, detail };
   return { kind: extra.length > 0 && missing.length > 0 ? 'different matches' : extra.length > 0 ? 'we emit more' : 'Flink emits more', detail };
 }
 

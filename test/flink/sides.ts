@@ -24,6 +24,8 @@ export interface SideMatch {
   /** Our engine only: the alert's start and end, ms. */
   readonly start?: number;
   readonly end?: number;
+  /** Our engine only: emitted once the input had ended (the watermark going to +∞). */
+  readonly afterInput?: boolean;
 }
 
 /** What one side made of a case. */
@@ -52,19 +54,27 @@ export async function runOurs(c: Case, { typeFilter = true }: { typeFilter?: boo
   }
   if (!typeFilter) (nfa as { relevantTypes: Nfa['relevantTypes'] }).relevantTypes = null;
   const sink = new MemorySink();
+  const source = arraySource('case', c.events.map((e) => ({ ...e })));
+  // The alerts written before the engine asked for a record after the last one came while reading.
+  let beforeEnd = Infinity;
+  const records = source.records.bind(source);
+  source.records = async function* () {
+    yield* records();
+    beforeEnd = sink.alerts.length;
+  };
   try {
-    await runEngine({ rules: [nfa], sources: [arraySource('case', c.events.map((e) => ({ ...e })))], sinks: [sink], log: () => {} });
+    await runEngine({ rules: [nfa], sources: [source], sinks: [sink], log: () => {} });
   } catch (e) {
     return { status: 'crash', error: String(e) };
   }
-  const matches = sink.alerts.map((a): SideMatch => {
+  const matches = sink.alerts.map((a, i): SideMatch => {
     const events: Record<string, number[]> = {};
     for (const alias of Object.keys(a.events).sort()) {
       const value = a.events[alias];
       const list = (Array.isArray(value) ? value : [value]).map((e) => (e as { i: number }).i);
       if (list.length > 0) events[alias] = list;
     }
-    return { key: String(a.key), kind: a.kind, events, start: Date.parse(a.start), end: Date.parse(a.end) };
+    return { key: String(a.key), kind: a.kind, events, start: Date.parse(a.start), end: Date.parse(a.end), afterInput: i >= beforeEnd };
   });
   return { status: 'ok', matches };
 }
