@@ -376,7 +376,8 @@ export class SharedKeyedState {
    * The end of time (the watermark became +∞: every input finished), after every deadline fired:
    * each rule's clock for every key still holding its state goes to +∞, so that the partial matches
    * of rules without `within` (no deadline, no timer) end too, as `timeout` alerts with `on timeout
-   * emit`, and the matches a skip strategy held back for them come out (Flink's `advanceTime`;
+   * emit`, and the matches a skip strategy held back for them come out (Flink's NFA, without a
+   * window, never ends them, and never emits those matches;
    * DSL.md sections 5 and 8). The states are then empty and leave the map.
    */
   endOfTime(): void {

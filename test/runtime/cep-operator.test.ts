@@ -89,7 +89,8 @@ describe('CepOperator at the end of a finite input (DSL.md sections 5 and 8: the
 
   it('releases the matches a skip strategy held back for an earlier partial match of a rule without within', () => {
     // After a1 a2 b, the partial match a1 a2 (waiting for more a or a b) is earlier than the
-    // completed a2 b, which waits for it; at +∞ it ends and a2 b comes out (Flink's advanceTime).
+    // completed a2 b, which waits for it; at +∞ it ends and a2 b comes out (Flink's NFA, without a
+    // window, keeps the partial match for ever and never emits a2 b: DSL.md section 8, end of input).
     const { op, out, offer } = operator(rules('rule r\n  key by k\n  pattern a+ as xs -> b\n  skip to first xs\n'));
     offer('a', 'k1', 0);
     offer('a', 'k1', 1);
