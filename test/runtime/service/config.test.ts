@@ -53,6 +53,12 @@ describe('cep serve config mistakes', () => {
     expect(problems('rules: [ssh.cep]\nkafkaBroker: [h:9092]\n')).toEqual(["2:1: unknown key 'kafkaBroker'; did you mean 'kafka-brokers'?"]);
   });
 
+  it('a key __proto__ (or another name every object has) is an unknown key; inside a value it is a member, not a prototype', () => {
+    expect(problems('rules: [ssh.cep]\n__proto__: {rules: [x]}\ntoString: 1\nconstructor: 2\n')).toEqual(["2:1: unknown key '__proto__'", "3:1: unknown key 'toString'", "4:1: unknown key 'constructor'"]);
+    expect(problems('__proto__: {rules: [ssh.cep]}\n')).toEqual(["'rules' is missing: list the rule files (or globs) to run, e.g. rules: [rules/*.cep]", "1:1: unknown key '__proto__'"]);
+    expect(problems('rules: [ssh.cep]\ninput: {__proto__: [a.ndjson]}\n')).toEqual(['2:8: input: expected a string or a list of strings']);
+  });
+
   it('a value of the wrong type: its key, where the value is, and what is expected', () => {
     expect(problems('rules: [ssh.cep]\nmax-keys: many\n')).toEqual(['2:11: max-keys: expected a whole number ≥ 1']);
     expect(problems('rules: [ssh.cep]\nlinger: "yes"\n')).toEqual([expect.stringMatching(/^2:9: linger: .*expected boolean/)]);
