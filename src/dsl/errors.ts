@@ -5,6 +5,7 @@
  * follows as a `note:` with its own source line. `parseRules` throws `RuleErrors`, which holds them all.
  */
 import type { Loc } from './ast.js';
+import { printable } from './printable.js';
 
 /** A secondary location of an error, e.g. where a duplicate name was first defined. */
 export interface RelatedLocation {
@@ -34,11 +35,15 @@ export class RuleError extends Error {
     this.related = where.related ?? [];
   }
 
-  /** `file:line:col: message`, the source line with carets, then each related location likewise. */
+  /**
+   * `file:line:col: message`, the source line with carets, then each related location likewise.
+   * The message may quote the rule text (`unexpected character '\u0000'`): its control and bidi
+   * characters are written as `\uXXXX` ({@link printable}), as in the source line.
+   */
   format(): string {
-    const parts = [`${this.file}:${this.line}:${this.col}: ${this.message}`, printSourceLocation(this.source, this.loc)];
+    const parts = [`${this.file}:${this.line}:${this.col}: ${printable(this.message)}`, printSourceLocation(this.source, this.loc)];
     for (const r of this.related) {
-      parts.push(`${this.file}:${r.loc.line}:${r.loc.col}: note: ${r.message}`, printSourceLocation(this.source, r.loc));
+      parts.push(`${this.file}:${r.loc.line}:${r.loc.col}: note: ${printable(r.message)}`, printSourceLocation(this.source, r.loc));
     }
     return parts.join('\n');
   }
@@ -72,7 +77,10 @@ const CONTEXT_BEFORE = 60;
  * ```
  * Tabs before the column are kept so the carets line up in a terminal. A line longer than
  * 160 characters is shown as a window around the span, with `…` where it was cut (a 1 MB rule on one
- * line gives a short error); carets stop at the window's end.
+ * line gives a short error); carets stop at the window's end. Control and bidi characters (a NUL,
+ * an ESC sequence, a right-to-left override) are shown as `\uXXXX` ({@link printable}), never sent
+ * to the terminal; the carets are placed and sized by the text as printed, so a span that is such a
+ * character gets six.
  */
 export function printSourceLocation(source: string, loc: Loc): string {
   const text = lineAt(source, loc.line);
@@ -89,8 +97,10 @@ export function printSourceLocation(source: string, loc: Loc): string {
     start = start - from + head.length;
     width = Math.max(1, Math.min(width, to - from + head.length - start));
   }
-  const lead = shown.slice(0, start).replace(/[^\t]/g, ' ');
-  return `${gutter} | ${shown}\n${pad} | ${lead}${'^'.repeat(width)}`;
+  const before = printable(shown.slice(0, start));
+  const span = printable(shown.slice(start, start + width));
+  const lead = before.replace(/[^\t]/g, ' ');
+  return `${gutter} | ${before}${span}${printable(shown.slice(start + width))}\n${pad} | ${lead}${'^'.repeat(Math.max(1, span.length))}`;
 }
 
 /** Line `line` (1-based) of `source` without its line break, or '' past the end; found without splitting the whole text. */

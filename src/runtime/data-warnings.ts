@@ -15,7 +15,7 @@
  */
 import { usageOf, type FieldRead } from '../dsl/usage.js';
 import { closest } from '../dsl/suggest.js';
-import { printable } from './printable.js';
+import { printable } from '../dsl/printable.js';
 import type { Nfa } from '../nfa/nfa.js';
 import { counted } from './counted.js';
 

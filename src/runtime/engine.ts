@@ -27,12 +27,12 @@ import type { Writable } from 'node:stream';
 import { toAlert, type Alert } from '../alerts/alert.js';
 import type { AlertSink, EngineStats } from '../alerts/sink.js';
 import { shorten } from '../dsl/errors.js';
+import { printable } from '../dsl/printable.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
 import { CepOperator, type OperatorListener } from './cep-operator.js';
 import { dataWarnings, FieldWatch, namedTypes, SeenTypes } from './data-warnings.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
 import { keyExtractor, type KeyedState } from './keyed-state.js';
-import { printable } from './printable.js';
 import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
 import { DEFAULT_TIME_READER, MAX_EVENT_TIME, MIN_EVENT_TIME, toEventTime, type TimeReader } from './time.js';
 

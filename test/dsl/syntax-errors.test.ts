@@ -52,6 +52,22 @@ describe('syntax errors', () => {
     expect(errorsOf('rule a key by pattern a x y z\nrule b key by x pattern b[').errors.map((e) => [e.line, e.col])).toEqual([[1, 15], [2, 27]]);
   });
 
+  it('writes control and bidi characters of the rule file as \\uXXXX in the message and the source line, the carets under what is printed', () => {
+    expect(errorsOf('rule a key by x pattern a\0 -> b').format()).toBe(
+      ["test.cep:1:26: unexpected character '\\u0000'", '1 | rule a key by x pattern a\\u0000 -> b', '  |                          ^^^^^^'].join('\n'),
+    );
+    // An ESC sequence and a right-to-left override in a string before the error, a tab kept: nothing reaches the terminal raw.
+    const text = errorsOf('rule a key by x pattern a[x == "\x1b[2J\u202e"]\t-> \x1b[31m b').format();
+    expect(text).toBe(
+      [
+        "test.cep:1:44: unexpected character '\\u001b'",
+        '1 | rule a key by x pattern a[x == "\\u001b[2J\\u202e"]\t-> \\u001b[31m b',
+        `  | ${' '.repeat('rule a key by x pattern a[x == "\\u001b[2J\\u202e"]'.length)}\t${' '.repeat(3)}^^^^^^`,
+      ].join('\n'),
+    );
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  });
+
   it('underlines the whole offending token', () => {
     const text = errorsOf('rule a key by x pattern a as within').format();
     expect(text).toContain('1 | rule a key by x pattern a as within\n  |                              ^^^^^^');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printable } from '../../src/runtime/printable.js';
+import { printable } from '../../src/dsl/printable.js';
 
 describe('printable', () => {
   it('writes control and bidirectional formatting characters as \\uXXXX, and leaves the rest', () => {
