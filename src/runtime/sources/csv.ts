@@ -13,7 +13,7 @@
  * record may span lines is said in `csv-record.ts`: a quoted field may hold newlines only if it
  * closes properly, and a spanning record that is malformed, or of the wrong width, costs its first
  * line only. A bad header is reported like any bad record and the next record is taken as the
- * header. Line ends are `\n` or `\r\n` (a lone `\r`, old Mac files, is not a line end).
+ * header: a malformed one, or one naming a column twice ({@link duplicateColumn}). Line ends are `\n` or `\r\n` (a lone `\r`, old Mac files, is not a line end).
  *
  * Why not csv-parse (the library used before): it cannot go back to the next line after a broken
  * quote (with `skip_records_with_error` a stray `"` swallowed every row up to the file's next
@@ -22,6 +22,7 @@
  * (most lines of most files) is split at its commas directly; a record with a quote is read by
  * {@link readQuotedRecord}. Memory is bounded by the chunk size plus the longest record.
  */
+import { shorten } from '../../dsl/errors.js';
 import type { SourceBadRecord, SourceRecord } from '../source.js';
 import { readQuotedRecord } from './csv-record.js';
 import { type LineChunk, MAX_LINE_BYTES, MAX_RAW_CHARS, readLines } from './lines.js';
@@ -163,7 +164,9 @@ export class CsvReader {
   /** One record's cells: the header, an event, or a bad record of the wrong width. */
   private record(line: number, cells: string[], quoted: boolean[] | null, raw: string, out: SourceRecord[]): void {
     if (this.columns === null) {
-      this.columns = new Columns(cells);
+      const duplicate = duplicateColumn(cells);
+      if (duplicate === null) this.columns = new Columns(cells);
+      else out.push(this.bad(line, raw, duplicate));
     } else if (cells.length !== this.columns.names.length) {
       out.push(this.bad(line, raw, `invalid record length: ${cells.length} cells, the header has ${this.columns.names.length}`));
     } else {
@@ -196,6 +199,24 @@ class Columns {
     }
     return value;
   }
+}
+
+/**
+ * Why a header cannot be used, or null: it names a column twice (`k,type,ts,k`), so each row's second
+ * cell would overwrite its first and every event lose that field (its key) without a word. The name
+ * is quoted as JSON in at most 40 characters. Empty names may repeat (the trailing commas of a
+ * spreadsheet export): no rule can read a field named `''`.
+ */
+function duplicateColumn(names: readonly string[]): string | null {
+  const first = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name === '') continue;
+    const at = first.get(name);
+    if (at !== undefined) return `the header names the column ${shorten(JSON.stringify(name))} twice (columns ${at + 1} and ${i + 1})`;
+    first.set(name, i);
+  }
+  return null;
 }
 
 /**

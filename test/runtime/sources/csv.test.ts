@@ -155,6 +155,20 @@ describe('CsvSource on malformed rows', () => {
   });
 });
 
+describe('CsvSource on a header naming a column twice', () => {
+  it('is a bad header record naming the column, and the next record is taken as the header; the second k overwrote the first in every row', async () => {
+    const { events, bad } = outcome(await read(write('duplicate.csv', 'k,type,ts,k\nk,type,ts\nx,a,1\n')));
+    expect(bad).toEqual([[1, 'the header names the column "k" twice (columns 1 and 4)']]);
+    expect(events).toEqual([[3, { k: 'x', type: 'a', ts: 1 }]]);
+  });
+
+  it('a long name is quoted in 40 characters; empty names (trailing commas of a spreadsheet export) may repeat', async () => {
+    const long = 'c'.repeat(10_000);
+    expect(outcome(await read(write('long.csv', `${long},type,${long}\n`))).bad).toEqual([[1, `the header names the column ${'"'}${'c'.repeat(31)}…(10,002 characters) twice (columns 1 and 3)`]]);
+    expect(outcome(await read(write('empty-names.csv', 'type,ts,,\na,1,,\n')))).toEqual({ events: [[2, { type: 'a', ts: 1, '': null }]], bad: [] });
+  });
+});
+
 describe('CsvSource cell types', () => {
   it('an integer cell beyond 2^53 stays text: two 19-digit card numbers were one rounded number, one key', async () => {
     const { events } = outcome(await read(write('big-integers.csv', 'type,card,n\na,4111111111111111111,9007199254740991\na,4111111111111111112,-9007199254740993\na,9007199254740993,1e300\n')));
