@@ -531,7 +531,12 @@ class Engine {
     return count;
   }
 
-  /** Counts (and reports the first of) events whose key under a rule that reads them is not their record key. */
+  /**
+   * Counts (and reports the first of) events whose key under a rule that reads them is not their
+   * record key. Both keys come from the data: the report quotes them as a bad record's reason
+   * quotes a value, in at most 40 characters with control and bidi characters as `\uXXXX`
+   * ({@link quoted}, {@link printable}).
+   */
   private checkAlignment(record: SourceEvent, type: string): void {
     for (let i = 0; i < this.nfas.length; i++) {
       const relevant = this.nfas[i].relevantTypes;
@@ -541,7 +546,7 @@ class Engine {
       const text = typeof key === 'string' ? key : typeof key === 'object' ? JSON.stringify(key) : String(key);
       if (text === record.recordKey) continue;
       if (this.misaligned++ === 0) {
-        this.log(`cep: warning: the event at ${record.position} has key ${JSON.stringify(text)} under rule ${this.nfas[i].rule.name} but record key ${JSON.stringify(record.recordKey)}: state is kept per partition, so producers must key records by the rules' key`);
+        this.log(`cep: warning: the event at ${record.position} has key ${printable(quoted(text))} under rule ${this.nfas[i].rule.name} but record key ${printable(quoted(record.recordKey))}: state is kept per partition, so producers must key records by the rules' key`);
       }
       return;
     }

@@ -269,3 +269,18 @@ describe('engine', () => {
     await run;
   });
 });
+
+describe('the misaligned-key warning (Kafka records whose key is not the rule key)', () => {
+  it('quotes both keys with control and bidi characters as \\uXXXX and in at most 40 characters (they were printed raw and whole)', async () => {
+    const key = `\x1b[2J\u009b31m${'k'.repeat(20_000)}`;
+    const recordKey = `\u202e${'r'.repeat(20_000)}`;
+    const logged: string[] = [];
+    const source = arraySource('topic/0', [ev('a', key, 0), ev('b', key, 1)], [{ recordKey }, { recordKey }]);
+    const summary = await runEngine({ rules: [standInNfa({ first: 'a', second: 'b', within: 10_000 })], sources: [source], sinks: [new MemorySink()], log: (line) => logged.push(line) });
+    expect(summary.misaligned).toBe(2);
+    const warnings = logged.filter((l) => l.includes('record key'));
+    expect(warnings).toEqual([
+      `cep: warning: the event at topic/0:1 has key "\\u001b[2J\\u009b31m${'k'.repeat(18)}…(20,015 characters) under rule a_then_b but record key "\\u202e${'r'.repeat(30)}…(20,003 characters): state is kept per partition, so producers must key records by the rules' key`,
+    ]);
+  });
+});
