@@ -204,6 +204,24 @@ describe('a truncated .gz input', () => {
   });
 });
 
+describe('a .gz input followed by bytes that are not gzip', () => {
+  it('gives every line before the damage, as zcat does, then one bad record (Node\'s gunzip dropped the output of its last step, up to 16 KiB of lines, uncounted)', () => {
+    const lines = Array.from({ length: 4000 }, (_, i) => JSON.stringify({ type: i % 3 === 1 ? 'b' : 'a', ts: 1_700_000_000_000 + i * 1000, k: `k${Math.floor(i / 3)}`, pad: 'p'.repeat(i % 50) }));
+    const plain = join(dir, 'garbage-all.ndjson');
+    writeFileSync(plain, lines.join('\n') + '\n');
+    const clean = cep(['run', RULES, '--input', plain, '--no-progress']);
+    // Two gzip members (as `cat a.gz b.gz` makes), then garbage.
+    const members = [lines.slice(0, 1500), lines.slice(1500)].map((part) => gzipSync(Buffer.from(part.join('\n') + '\n')));
+    const gz = join(dir, 'garbage.ndjson.gz');
+    writeFileSync(gz, Buffer.concat([...members, Buffer.from('garbage\n')]));
+    const r = cep(['run', RULES, '--input', gz, '--no-progress']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`cep: bad record at ${gz}:4001: compressed input damaged (incorrect header check): nothing from this line on could be read\n`);
+    expect(r.stderr).toContain('cep: 4,000 events, 1 bad record');
+    expect(r.stdout).toBe(clean.stdout);
+  });
+});
+
 describe('a rule named __proto__', () => {
   it('has its alerts counted in the summary (a plain object by rule name took the name as its prototype)', () => {
     const rules = join(dir, 'proto-rule.cep');

@@ -5,8 +5,8 @@
  */
 import { close, closeSync, createReadStream, open, openSync, readSync, statSync, type ReadStream } from 'node:fs';
 import { Socket } from 'node:net';
-import { PassThrough, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { PassThrough, Readable } from 'node:stream';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Source, SourceEvent, SourceRecord } from '../source.js';
 import { type ByteInput, type ByteReader, READ_CHUNK_BYTES } from './lines.js';
 
@@ -36,6 +36,7 @@ export function openInput(path: string): OpenedInput {
   if (stat.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
   if (stat.isFIFO()) return openFifo(path, gz);
   if (stat.isFile() && !gz) return openFile(path, stat.size);
+  if (stat.isFile()) return openGzipFile(path, stat.size);
   const file: ReadStream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   const stream = gz ? file.pipe(createGunzip()) : file;
   if (gz) file.on('error', (e) => stream.destroy(e));
@@ -44,6 +45,120 @@ export function openInput(path: string): OpenedInput {
 
 function streamInput(stream: Readable, bytesRead: () => number, size: number | undefined): OpenedInput {
   return { bytes: stream, bytesRead, size, close: () => stream.destroy() };
+}
+
+/**
+ * A regular `.gz` file, gunzipped, losing none of what zlib decompressed before damage (as `zcat`).
+ * Node's gunzip drops the output of its last step when that step fails: at the end of a gzip member
+ * followed, in the same write, by bytes that are not gzip (node_zlib.cc tries the next member in the
+ * same work unit), or at a corrupt deflate block, up to 16 KiB of decompressed lines (the step's
+ * output buffer) were lost before the bad record, uncounted, with what the stream still held (its
+ * async iterator drops that on the error). So when zlib fails, the file is read again: a fresh
+ * gunzip is given, in one piece per read, the bytes the first had consumed when it gave its last
+ * output (`bytesWritten`: steps that succeeded, so no damage in them), and then the rest one byte
+ * per write, so that the write zlib fails on holds nothing before the damage; the output already
+ * handed on is skipped and zlib's error is thrown after the rest. The second pass costs a second
+ * decompression of the file, for a damaged file only; the one-byte writes stop at the damage, at
+ * most about 80 KiB on (the failing read of 64 KiB, and the 16 KiB of output the stream held). A
+ * truncated file loses nothing this way (its last step fails at the end of the input) and gives the
+ * same lines again. A `.gz` FIFO or stdin cannot be read twice and keeps the first pass's loss.
+ */
+function openGzipFile(path: string, size: number): OpenedInput {
+  let read = 0;
+  const note = (bytes: number): void => {
+    if (bytes > read) read = bytes;
+  };
+  const stream = Readable.from(gunzipFile(path, note), { objectMode: false });
+  return { bytes: stream, bytesRead: () => read, size, close: () => stream.destroy() };
+}
+
+/** The decompressed bytes of `path` (see {@link openGzipFile}); `note` gets the compressed bytes read so far. */
+async function* gunzipFile(path: string, note: (bytes: number) => void): AsyncGenerator<Buffer> {
+  let handedOn = 0;
+  let consumed = 0;
+  let first: unknown;
+  try {
+    for await (const chunk of gunzipped(path, note, Infinity, (gz) => (consumed = gz.bytesWritten))) {
+      handedOn += chunk.length;
+      yield chunk;
+    }
+    return;
+  } catch (error) {
+    if (!isZlibError(error)) throw error;
+    first = error;
+  }
+  let skip = handedOn;
+  try {
+    for await (const chunk of gunzipped(path, note, consumed, () => {})) {
+      if (skip >= chunk.length) skip -= chunk.length;
+      else {
+        yield skip === 0 ? chunk : chunk.subarray(skip);
+        skip = 0;
+      }
+    }
+  } catch (error) {
+    if (!isZlibError(error)) throw error;
+    throw skip > 0 ? first : error; // the second pass failed sooner than the first (it cannot): keep the first's error
+  }
+  throw first; // the damage did not recur (the file changed): the first pass's error
+}
+
+/**
+ * The output of a gunzip fed `path`: the first `whole` bytes in the file's own reads, the rest one
+ * byte per write. `progress` sees the gunzip after each output chunk (its `bytesWritten`, the
+ * compressed bytes consumed by the steps that succeeded).
+ */
+async function* gunzipped(path: string, note: (bytes: number) => void, whole: number, progress: (gz: Gunzip) => void): AsyncGenerator<Buffer> {
+  const gz = createGunzip();
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  file.on('error', (e) => gz.destroy(e));
+  const feed = async (): Promise<void> => {
+    let at = 0;
+    for await (const chunk of file as AsyncIterable<Buffer>) {
+      note(file.bytesRead);
+      const n = Math.min(chunk.length, Math.max(0, whole - at));
+      if (n > 0 && !(await written(gz, chunk.subarray(0, n)))) return;
+      for (let i = n; i < chunk.length; i++) if (!(await written(gz, chunk.subarray(i, i + 1)))) return;
+      at += chunk.length;
+    }
+    gz.end();
+  };
+  const feeding = feed().catch((e: unknown) => gz.destroy(e as Error));
+  try {
+    for await (const chunk of gz as AsyncIterable<Buffer>) {
+      progress(gz);
+      yield chunk;
+    }
+  } finally {
+    gz.destroy();
+    file.destroy();
+    await feeding;
+  }
+}
+
+/**
+ * Writes `bytes` to `gz` and waits until it has taken them; false when it failed or was destroyed
+ * (a write zlib failed on never calls back: its stream closes).
+ */
+function written(gz: Gunzip, bytes: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (gz.destroyed) {
+      resolve(false);
+      return;
+    }
+    const closed = (): void => resolve(false);
+    gz.once('close', closed);
+    gz.write(bytes, (error) => {
+      gz.off('close', closed);
+      resolve(error === null || error === undefined);
+    });
+  });
+}
+
+/** A zlib error (its code `Z_...`): the compressed bytes are damaged; any other error is not the data's. */
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 /**
