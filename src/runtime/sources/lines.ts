@@ -145,8 +145,13 @@ export async function* readLines(input: ByteInput, maxLineBytes = MAX_LINE_BYTES
  * input would have completed (absences, timeouts, the events still in the reorder buffer).
  */
 function zlibDamage(error: unknown): string | null {
+  return isZlibError(error) ? (error as Error).message : null;
+}
+
+/** A zlib error (its code `Z_...`): the compressed bytes are damaged; any other error is not the data's. */
+export function isZlibError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('Z_') ? (error as Error).message : null;
+  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 /** A buffer with room for a read after the `rest` bytes at `buf`'s start, which it holds. */

@@ -8,7 +8,7 @@ import { Socket } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Source, SourceEvent, SourceRecord } from '../source.js';
-import { type ByteInput, type ByteReader, READ_CHUNK_BYTES } from './lines.js';
+import { type ByteInput, type ByteReader, isZlibError, READ_CHUNK_BYTES } from './lines.js';
 
 /** An opened input: its bytes, and a counter of raw (compressed) bytes read for progress reports. */
 export interface OpenedInput {
@@ -153,12 +153,6 @@ function written(gz: Gunzip, bytes: Buffer): Promise<boolean> {
       resolve(error === null || error === undefined);
     });
   });
-}
-
-/** A zlib error (its code `Z_...`): the compressed bytes are damaged; any other error is not the data's. */
-function isZlibError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 /**
