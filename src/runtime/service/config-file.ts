@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { didYouMean } from '../../dsl/suggest.js';
-import { negatedKeys, serveConfigSchema, type ServeConfig } from './config.js';
+import { camelCase, negatedKeys, serveConfigSchema, type ServeConfig } from './config.js';
 
 /** A config file that cannot be used: every problem, each as `file:line:col: message`. */
 export class ConfigError extends Error {
@@ -14,11 +14,6 @@ export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(problems.join('\n'));
   }
-}
-
-/** `max-delay` → `maxDelay`. */
-function camelCase(key: string): string {
-  return key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** `maxDelay` → `max-delay`, as the key is written in the documentation. */

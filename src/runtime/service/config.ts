@@ -82,9 +82,14 @@ export function negatedKeys(): ReadonlyMap<string, string> {
   const out = new Map<string, string>();
   for (const spec of runOptionSpecs()) {
     const m = /^--no-([a-z][a-z0-9-]*)$/.exec(spec.flag);
-    if (spec.kind === 'boolean' && m !== null) out.set(`no${m[1].replace(/(^|-)([a-z])/g, (_, _d: string, c: string) => c.toUpperCase())}`, spec.key);
+    if (spec.kind === 'boolean' && m !== null) out.set(camelCase(`no-${m[1]}`), spec.key);
   }
   return out;
+}
+
+/** A config key as commander names the option: `max-delay` → `maxDelay` (a camelCase key stays as it is). */
+export function camelCase(key: string): string {
+  return key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** `cep serve`'s config file: the run options plus `rules:`, files or globs. */
