@@ -30,6 +30,15 @@ export function editDistance(a: string, b: string, max = Infinity): number {
 /** Words longer than this get no suggestion (a 100,000-character name is no typo). */
 const MAX_SUGGESTED = 64;
 
+/**
+ * Longest name worth keeping as a candidate of {@link closest}: no word it takes (at most
+ * {@link MAX_SUGGESTED} characters) is near a longer one. What the input offers as candidates
+ * (field names, event types) is bounded by it: 150 types of 10 MB were kept (2 GB), and a Set of
+ * strings that long, all of one length, compares each insert with every one of them (V8 hashes a
+ * string over 16,383 characters by its length: 84 s).
+ */
+export const MAX_CANDIDATE_CHARS = 128;
+
 /** The closest candidate to `word` (case-insensitive), or undefined when none is close enough. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   if (word.length > MAX_SUGGESTED) return undefined;

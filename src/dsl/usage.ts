@@ -17,19 +17,12 @@
 import type { Rule } from '../nfa/rule.js';
 import type { Loc, PatternNode, RuleNode } from './ast.js';
 import { RuleError, shorten } from './errors.js';
-import { closest } from './suggest.js';
+import { closest, MAX_CANDIDATE_CHARS } from './suggest.js';
 
 /** Events missing a path whose surroundings are sampled for suggestions. */
 const NEARBY_SAMPLES = 100;
 /** Most names kept per path for suggestions. */
 const MAX_NEARBY = 1000;
-/**
- * Longest name kept for suggestions: a path's name of at most 64 characters (`closest`) is never
- * near a longer one. 100 events with a 10 MB field name each kept 1 GB and took 22 s (a Set of
- * strings that long, all of one length, compares each insert with every one: V8 hashes a string
- * over 16,383 characters by its length).
- */
-const MAX_NEARBY_CHARS = 128;
 
 /** One field path as a rule reads it: of the event under test (`amount`) or of an alias's event (`o.amount`). */
 export class FieldRead {
@@ -56,7 +49,8 @@ export class FieldRead {
     for (const key of this.path) {
       if (at === null || typeof at !== 'object' || Array.isArray(at) || !Object.hasOwn(at, key) || (at as Record<string, unknown>)[key] === null) {
         if (this.missed++ < NEARBY_SAMPLES && at !== null && typeof at === 'object' && !Array.isArray(at)) {
-          for (const name of Object.keys(at)) if (this.nearby.size < MAX_NEARBY && name.length <= MAX_NEARBY_CHARS) this.nearby.add(name);
+          // A longer name is never suggested (100 events with a 10 MB field name each kept 1 GB).
+          for (const name of Object.keys(at)) if (this.nearby.size < MAX_NEARBY && name.length <= MAX_CANDIDATE_CHARS) this.nearby.add(name);
         }
         return;
       }

@@ -14,7 +14,7 @@
  * conditions are not instrumented (measured in bench/README.md, "Warnings from the data").
  */
 import { usageOf, type FieldRead } from '../dsl/usage.js';
-import { closest } from '../dsl/suggest.js';
+import { closest, MAX_CANDIDATE_CHARS } from '../dsl/suggest.js';
 import { printable } from '../dsl/printable.js';
 import type { Nfa } from '../nfa/nfa.js';
 import { counted } from './counted.js';
@@ -22,15 +22,7 @@ import { counted } from './counted.js';
 /** Distinct event types kept for suggestions; types named by a rule are always noted. */
 const MAX_TYPES = 10_000;
 
-/**
- * Longest event type kept for suggestions when no rule names it: a rule's word of at most 64
- * characters (`closest`, dsl/suggest.ts) is never near a longer one. 150 types of 10 MB were all kept
- * (2 GB), and a Set of strings that long, all of one length, compares each insert with every one
- * of them (V8 hashes a string over 16,383 characters by its length: 84 s).
- */
-export const MAX_SUGGESTED_NAME_CHARS = 128;
-
-/** The event types that occurred in the input (bounded: past {@link MAX_TYPES}, and longer than {@link MAX_SUGGESTED_NAME_CHARS}, only the types the rules name). */
+/** The event types that occurred in the input (bounded: past {@link MAX_TYPES}, and longer than {@link MAX_CANDIDATE_CHARS}, only the types the rules name). */
 export class SeenTypes {
   private readonly seen = new Set<string>();
   private last: string | undefined;
@@ -42,7 +34,7 @@ export class SeenTypes {
   note(type: string): void {
     if (type === this.last) return;
     this.last = type;
-    if ((this.seen.size < MAX_TYPES && type.length <= MAX_SUGGESTED_NAME_CHARS) || this.named.has(type)) this.seen.add(type);
+    if ((this.seen.size < MAX_TYPES && type.length <= MAX_CANDIDATE_CHARS) || this.named.has(type)) this.seen.add(type);
   }
 
   has(type: string): boolean {

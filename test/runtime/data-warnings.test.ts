@@ -13,7 +13,8 @@ import type { Rule } from '../../src/nfa/rule.js';
 import { compile } from '../../src/nfa/compiler.js';
 import { usageOf } from '../../src/dsl/usage.js';
 import { checkFiles } from '../../src/runtime/commands/check.js';
-import { dataWarnings, FieldWatch, MAX_SUGGESTED_NAME_CHARS, SeenTypes } from '../../src/runtime/data-warnings.js';
+import { dataWarnings, FieldWatch, SeenTypes } from '../../src/runtime/data-warnings.js';
+import { MAX_CANDIDATE_CHARS } from '../../src/dsl/suggest.js';
 import { runEngine } from '../../src/runtime/engine.js';
 import { NdjsonSource } from '../../src/runtime/sources/ndjson.js';
 import { MemorySink } from './support/memory.js';
@@ -123,8 +124,8 @@ describe('long names from the input', () => {
     const long = (i: number) => `${'t'.repeat(20_000)}${i}`;
     const types = new SeenTypes(new Set([long(0)]));
     for (let i = 0; i < 3; i++) types.note(long(i));
-    types.note('t'.repeat(MAX_SUGGESTED_NAME_CHARS));
-    expect([...types.values()].map((t) => t.length)).toEqual([20_001, MAX_SUGGESTED_NAME_CHARS]);
+    types.note('t'.repeat(MAX_CANDIDATE_CHARS));
+    expect([...types.values()].map((t) => t.length)).toEqual([20_001, MAX_CANDIDATE_CHARS]);
     expect(types.has(long(0))).toBe(true);
 
     const nfa = compile(parseRules('rule r key by k pattern a[amout > 1]', 'long.cep')[0]);
