@@ -97,6 +97,8 @@ export function toAlert(rule: Rule, key: unknown, match: Match): Alert {
   const eventsJson = (eventTextsPay() ? eventsText(match, texts) : undefined) ?? JSON.stringify(events);
   const idInput = `${heads.id}${keyJson},${eventsJson}]`;
   const id = idOf(idInput);
+  // The same text as `eventsJson`, taken from the id's input, which hashing flattened: spliced from
+  // the events' texts, `eventsJson` is a rope that the line would otherwise flatten a second time.
   const flatEvents = idInput.slice(heads.id.length + keyJson.length + 1, -1);
   const fieldsJson = exprs.length > 0 ? JSON.stringify(fields) : '{}';
   const json = `${heads.alert}${keyJson},"start":"${start}","end":"${end}","fields":${fieldsJson},"events":${flatEvents},"id":"${id}"}`;
