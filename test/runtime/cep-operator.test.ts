@@ -161,23 +161,22 @@ describe('CepOperator checkpoints over every kind of pattern', () => {
     };
     const make = (): CepOperator => new CepOperator(nfas, ['in'], { maxDelay: 2, maxKeys: 1_000_000, checkpoints: restoreEvery !== null }, listener);
     let op = make();
-    const topic = new Map<string, { rule: string; key: unknown; state: unknown }>();
+    // Every checkpoint's changed keys, each through its state record (`null`: a tombstone).
+    const written: RuleChanges[] = [];
+    const stored = (rule: string, key: unknown, state: unknown): { key: unknown; state: unknown } => {
+      const record = decodeRecord(stateKey('0', rule, key), state === null ? null : encodeValue(state));
+      if (record.kind !== 'key') throw new Error('not a key record');
+      return { key: record.key, state: record.state };
+    };
     c.events.forEach((e, n) => {
       op.offer('in', e.type, e.ts, { ...e }, undefined);
       if (restoreEvery === null || n % restoreEvery !== 0) return;
       const { meta, rules: changes } = op.checkpoint();
-      const stored = decodeRecord(metaKey('0'), encodeValue({ meta, offsets: {} }));
-      for (const { rule, keys } of changes) {
-        for (const { key, state } of keys) {
-          const id = stateKey('0', rule, key);
-          const record = decodeRecord(id, state === null ? null : encodeValue(state));
-          if (record.kind !== 'key' || record.state === null) topic.delete(id);
-          else topic.set(id, { rule: record.rule, key: record.key, state: record.state });
-        }
-      }
-      if (stored.kind !== 'meta' || stored.value === null) throw new Error('not a meta record');
+      const metaRecord = decodeRecord(metaKey('0'), encodeValue({ meta, offsets: {} }));
+      for (const { rule, keys } of changes) written.push({ rule, keys: keys.map(({ key, state }) => stored(rule, key, state)) });
+      if (metaRecord.kind !== 'meta' || metaRecord.value === null) throw new Error('not a meta record');
       op = make();
-      op.restore(stored.value.meta, topic.values());
+      op.restore(metaRecord.value.meta, topicKeys(written));
     });
     op.end();
     return out.sort();
