@@ -58,17 +58,40 @@ class TextLog implements Log {
  */
 export async function createLogger(format: LogFormat, out: NodeJS.WritableStream = process.stderr): Promise<Log> {
   if (!LOG_FORMATS.includes(format)) throw new TypeError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-  if (format === 'text') return new TextLog(out);
+  if (format === 'text') {
+    if (out === process.stderr) {
+      // Node prints the rest of its warnings itself, as it does with --trace-warnings or --no-warnings.
+      const nodeListeners = process.listeners('warning');
+      takeProcessWarnings((warning) => {
+        for (const listener of nodeListeners) listener(warning);
+      });
+    }
+    return new TextLog(out);
+  }
   const { pino } = await import('pino');
   const destination = out === process.stderr ? pino.destination({ fd: 2, sync: true }) : (out as unknown as import('pino').DestinationStream);
   const logger: Log = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } }, destination);
   if (out === process.stderr) {
-    // Node's own warnings (kafkajs's negative timeouts under Node 23+, deprecations) become JSON
-    // lines too, in place of Node's default printing, which would break one-object-a-line.
-    process.removeAllListeners('warning');
-    process.on('warning', (warning: Error & { code?: string }) => logger.warn({ warning: { name: warning.name, code: warning.code } }, warning.message));
+    // Node's own warnings (deprecations, experimental features) become JSON lines too, in place of
+    // Node's default printing, which would break one-object-a-line.
+    takeProcessWarnings((warning) => logger.warn({ warning: { name: warning.name, code: warning.code } }, warning.message));
   }
   return logger;
+}
+
+/**
+ * Replaces the listeners of Node's process warnings with `handle`, which gets every warning except
+ * kafkajs's negative timeouts: its request queue schedules its throttle check `throttledUntil -
+ * Date.now()` ms ahead when it was never throttled (`throttledUntil` is -1), a delay Node 23+ warns
+ * of (`TimeoutNegativeWarning`, about -1.8e12 ms) and sets to 1 ms, as every earlier Node did
+ * silently. One such warning came at the start of every Kafka run, in no way the operator's to act on.
+ */
+function takeProcessWarnings(handle: (warning: Error & { code?: string }) => void): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    if (warning.name === 'TimeoutNegativeWarning' && /[\\/]kafkajs[\\/]/.test(warning.stack ?? '')) return;
+    handle(warning);
+  });
 }
 
 /**
