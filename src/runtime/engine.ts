@@ -33,7 +33,7 @@ import { CepOperator, type OperatorListener } from './cep-operator.js';
 import { dataWarnings, FieldWatch, namedTypes, SeenTypes } from './data-warnings.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
 import { keyExtractor, type KeyedState } from './keyed-state.js';
-import type { Source, SourceBadRecord, SourceControl, SourceEvent, SourceRecord, SourceTaskStart, TaskCheckpoint } from './source.js';
+import { rawOf, type Source, type SourceBadRecord, type SourceControl, type SourceEvent, type SourceRecord, type SourceTaskStart, type TaskCheckpoint } from './source.js';
 import { DEFAULT_TIME_READER, MAX_EVENT_TIME, MIN_EVENT_TIME, toEventTime, type TimeReader } from './time.js';
 
 /** What the engine needs to run. Checked once by {@link runEngine}; defaults next to each. */
@@ -489,7 +489,7 @@ class Engine {
         found === undefined || found === null ? `no event time (field ${field})`
         : Number.isNaN(time) ? `event time ${quoted(found)} ${(this.options.timeReader ?? DEFAULT_TIME_READER).mismatch}`
         : `event time ${quoted(found)} is outside the years 0000 to 9999`;
-      this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: JSON.stringify(value), reason, done: record.done });
+      this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: rawOf(JSON.stringify(value)), reason, done: record.done });
       return;
     }
     const maxFuture = this.options.maxFuture;
@@ -498,7 +498,7 @@ class Engine {
       if (reference > -Infinity && time > reference + maxFuture) {
         operator.touch(record.input);
         const seen = record.task !== undefined ? 'the wall clock' : 'the largest event time seen so far';
-        this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: JSON.stringify(value), reason: `time too far ahead: ${new Date(time).toISOString()} is more than --max-future after ${seen}`, done: record.done });
+        this.setAside({ kind: 'bad', input: record.input, position: record.position, raw: rawOf(JSON.stringify(value)), reason: `time too far ahead: ${new Date(time).toISOString()} is more than --max-future after ${seen}`, done: record.done });
         return;
       }
     }

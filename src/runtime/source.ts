@@ -36,12 +36,20 @@ export interface SourceEvent {
   readonly task?: string;
 }
 
+/** At most this many characters of a bad record's text are kept as its `raw` (64 Ki). */
+export const MAX_RAW_CHARS = 64 * 1024;
+
+/** `text` cut to its first {@link MAX_RAW_CHARS} characters: a bad record's `raw`. */
+export function rawOf(text: string): string {
+  return text.length > MAX_RAW_CHARS ? text.slice(0, MAX_RAW_CHARS) : text;
+}
+
 /** A record that could not be parsed (not JSON, a CSV row of the wrong width, binary garbage). */
 export interface SourceBadRecord {
   readonly kind: 'bad';
   readonly input: string;
   readonly position: string;
-  /** The record's text as read (for the dead-letter file). */
+  /** The record's text as read, at most {@link MAX_RAW_CHARS} characters of it ({@link rawOf}; for the dead-letter file). */
   readonly raw: string;
   /** Why it was set aside, in words. */
   readonly reason: string;

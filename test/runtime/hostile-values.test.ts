@@ -182,6 +182,17 @@ describe("a bad record's reason", () => {
   });
 });
 
+describe("a bad record's raw text in --dead-letter", () => {
+  it('is its first 64 Ki characters, for a bad time as for a line that is not JSON (a bad time wrote the whole event, up to 16 MiB)', () => {
+    const big = 'x'.repeat(1_000_000);
+    const r = run('long-raw', [`{"type":"a","ts":"never","k":"t","pad":"${big}"}`, `{"type":"a","ts":1,"k":"t","pad":"${big}"`, ...GOOD]);
+    expect(r.status).toBe(0);
+    const raws = readFileSync(join(dir, 'long-raw.dead.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { raw: string }).raw);
+    expect(raws.map((raw) => raw.length)).toEqual([64 * 1024, 64 * 1024]);
+    expect(raws[0]).toBe(`{"type":"a","ts":"never","k":"t","pad":"${big}"}`.slice(0, 64 * 1024));
+  });
+});
+
 describe('a truncated .gz input', () => {
   it('is one bad record where the cut line starts; the lines before it give their alerts, those the end of the input completes included (the run failed with "unexpected end of file" and lost them)', () => {
     // Each key: a, b, a a second apart; the last a's `quiet` absence completes only at the end of the input.

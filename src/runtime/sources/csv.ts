@@ -23,9 +23,9 @@
  * {@link readQuotedRecord}. Memory is bounded by the chunk size plus the longest record.
  */
 import { shorten } from '../../dsl/errors.js';
-import type { SourceBadRecord, SourceRecord } from '../source.js';
+import { rawOf, type SourceBadRecord, type SourceRecord } from '../source.js';
 import { readQuotedRecord } from './csv-record.js';
-import { type LineChunk, MAX_LINE_BYTES, MAX_RAW_CHARS, readLines } from './lines.js';
+import { type LineChunk, MAX_LINE_BYTES, readLines } from './lines.js';
 import { FileEvent, FileSource } from './open-input.js';
 
 /**
@@ -175,8 +175,7 @@ export class CsvReader {
   }
 
   private bad(line: number, raw: string, reason: string): SourceBadRecord {
-    const text = raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw;
-    return { kind: 'bad', input: this.input, position: `${this.input}:${line}`, raw: text, reason };
+    return { kind: 'bad', input: this.input, position: `${this.input}:${line}`, raw: rawOf(raw), reason };
   }
 }
 

@@ -34,7 +34,7 @@ import { CONNECTION_OPTION_NAMES, parseTopicPartition, type KafkaConnectionOptio
 import { checkOptionNames, type OptionNames } from '../../alerts/option-names.js';
 import { hasErrorType, isRetriable, LiveError, messageOf } from '../../alerts/live-error.js';
 import { coPartitionAssigner } from '../co-partition-assigner.js';
-import type { Source, SourceControl, SourceRecord, TaskCheckpoint } from '../source.js';
+import { rawOf, type Source, type SourceControl, type SourceRecord, type TaskCheckpoint } from '../source.js';
 import { StateRestorer } from '../state-restorer.js';
 import { isFenced, TaskTransactions } from '../task-transactions.js';
 import { nestsTooDeep, TOO_DEEP_REASON } from './json-depth.js';
@@ -84,8 +84,6 @@ const OPTION_NAMES: OptionNames<KafkaSourceOptions> = {
   ...CONNECTION_OPTION_NAMES, topics: true, groupId: true, typeFromTopic: true, fromBeginning: true, stopAtEnd: true,
   commitIntervalMs: true, maxBuffered: true, sessionTimeoutMs: true, closeGraceMs: true, exactlyOnce: true, log: true,
 };
-/** At most this many characters of a bad record are kept. */
-const MAX_RAW_CHARS = 64 * 1024;
 /** kafkajs error types that mean "the group rebalanced under this commit": try again later, never fatal. */
 const REBALANCE_ERRORS = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE']);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -747,7 +745,7 @@ class KafkaSourceImpl implements KafkaSource {
         }
       }
     }
-    if (reason !== null) return { kind: 'bad', input, task, position, raw: text.slice(0, MAX_RAW_CHARS), reason, done };
+    if (reason !== null) return { kind: 'bad', input, task, position, raw: rawOf(text), reason, done };
     return {
       kind: 'event',
       input,

@@ -15,12 +15,11 @@
  * bad lines. Newline bytes never occur inside a multi-byte UTF-8 sequence, so cutting at them is
  * safe. Memory is bounded by the chunk size plus about twice the longest accepted line.
  */
+import { MAX_RAW_CHARS } from '../source.js';
 import { decodeUtf8Strict } from './utf8.js';
 
 /** Longest accepted line, bytes (16 MiB); longer ones are set aside as bad lines. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
-/** At most this many characters of a bad line are kept as its raw text. */
-export const MAX_RAW_CHARS = 64 * 1024;
 
 /**
  * Bytes per read (64 KiB), so that the text a chunk's lines are decoded into stays under V8's

@@ -7,8 +7,8 @@
  * json-depth.ts) is a bad record at its own line, never fatal; the
  * other lines are unaffected. Blank lines are skipped.
  */
-import type { SourceBadRecord, SourceRecord } from '../source.js';
-import { type LineChunk, MAX_LINE_BYTES, MAX_RAW_CHARS, readLines } from './lines.js';
+import { rawOf, type SourceBadRecord, type SourceRecord } from '../source.js';
+import { type LineChunk, MAX_LINE_BYTES, readLines } from './lines.js';
 import { nestsTooDeep, TOO_DEEP_REASON } from './json-depth.js';
 import { FileEvent, FileSource } from './open-input.js';
 
@@ -93,5 +93,5 @@ function parseLine(input: string, line: number, raw: string): SourceRecord | nul
 }
 
 function bad(input: string, line: number, raw: string, reason: string): SourceBadRecord {
-  return { kind: 'bad', input, position: `${input}:${line}`, raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw, reason };
+  return { kind: 'bad', input, position: `${input}:${line}`, raw: rawOf(raw), reason };
 }
