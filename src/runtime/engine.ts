@@ -30,6 +30,7 @@ import { shorten } from '../dsl/errors.js';
 import { printable } from '../dsl/printable.js';
 import type { Match, Nfa } from '../nfa/nfa.js';
 import { CepOperator, type OperatorListener } from './cep-operator.js';
+import { counted } from './counted.js';
 import { dataWarnings, FieldWatch, namedTypes, SeenTypes } from './data-warnings.js';
 import { fieldGetter, splitPath, type FieldGetter } from './field-path.js';
 import { keyExtractor, type KeyedState } from './keyed-state.js';
@@ -190,6 +191,15 @@ export interface RunningEngine {
 
 /** A watermark jump above this (ms) is remembered, to name it when late events follow. */
 const SUSPICIOUS_JUMP_MS = 24 * 3600_000;
+/** A `--speed` wait for one event longer than this (ms, wall clock) is announced with the event's position. */
+const LONG_PACE_WAIT_MS = 60_000;
+
+/** `ms` in words for a person: whole days, else hours, else minutes (`104 days`, `3 hours`). */
+function roughly(ms: number): string {
+  if (ms >= 2 * 86_400_000) return counted(Math.round(ms / 86_400_000), 'day');
+  if (ms >= 2 * 3600_000) return counted(Math.round(ms / 3600_000), 'hour');
+  return counted(Math.max(1, Math.round(ms / 60_000)), 'minute');
+}
 
 /** The records of `source` in arrays: its own batches when it has them, else one record per array. */
 async function* batchesOf(source: Source): AsyncGenerator<(SourceRecord | SourceControl)[]> {
@@ -664,6 +674,12 @@ class Engine {
     if (!(time > this.maxTime)) return;
     const start = this.paceStart!;
     const due = start.wall + (time - start.time) / this.options.speed!;
+    if (due - Date.now() > LONG_PACE_WAIT_MS) {
+      this.log(
+        `cep: warning: --speed ${this.options.speed}: waiting ${roughly(due - Date.now())} for the event at ${record.position}, ` +
+          `stamped ${new Date(time).toISOString()}, ${roughly(time - this.maxTime)} after the latest before it (a clock error? --max-future D sets such events aside)`,
+      );
+    }
     for (let wait = due - Date.now(); wait > 1 && !this.stopped; wait = due - Date.now()) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 1000)));
     }

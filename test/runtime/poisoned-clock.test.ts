@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cep } from './support/cli.js';
+import { cep, cepAsync } from './support/cli.js';
 
 const RULES = 'examples/rules/ssh.cep';
 const dir = mkdtempSync(join(tmpdir(), 'cep-poisoned-'));
@@ -38,6 +38,20 @@ describe('a poisoned clock', () => {
     expect(r.stderr).not.toMatch(/poisoned clock/);
     expect(sorted(r.stdout)).toEqual(sorted(clean.stdout));
     expect(sorted(r.stdout)).toHaveLength(179);
+  });
+
+  it('under --speed, a wait of more than a minute for one event names it: the replay seemed to hang, silently', async () => {
+    const input = join(dir, 'paced.ndjson');
+    const T = Date.UTC(2024, 4, 1, 10);
+    writeFileSync(input, [T, T + 1000, Date.UTC(2099, 0, 1)].map((ts, i) => JSON.stringify({ type: 'auth_failure', ts, ip: `10.0.0.${i}`, user: 'u' })).join('\n') + '\n');
+    const child = cepAsync(['run', RULES, '--input', input, '--no-progress', '--speed', '2']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    while (!stderr.includes('waiting')) await new Promise((ok) => setTimeout(ok, 50));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((ok) => child.on('close', ok));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(new RegExp(`cep: warning: --speed 2: waiting 1[0-9],[0-9]{3} days for the event at ${input.replace(/[.]/g, '[.]')}:3, stamped 2099-01-01T00:00:00.000Z, 27,2[0-9]{2} days after the latest before it \\(a clock error\\? --max-future D sets such events aside\\)`));
   });
 
   it('a bad --max-future is bad usage', () => {
